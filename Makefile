@@ -1,0 +1,41 @@
+# Two commands on a fresh machine (CONTRACT.md section 1): make demo, make test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+DEMO_ENV := DEBUG=True
+# The checks load settings, which want a SECRET_KEY outside debug.
+CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-make-test-only-secret-key}
+
+.PHONY: demo test lint serve worker clean bench
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+demo: $(VENV)/.installed
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py create_demo_users
+	$(DEMO_ENV) $(PY) manage.py demo_reports --out out
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(CHECK_ENV) $(BIN)/mypy .
+	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 out media

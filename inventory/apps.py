@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class InventoryConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "inventory"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from inventory.roles import sync_groups_after_migrate
+
+        post_migrate.connect(sync_groups_after_migrate, dispatch_uid="sync_groups")

@@ -1,0 +1,129 @@
+"""Load the KonnectBot demo inventory; running it again changes nothing."""
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import models, transaction
+
+from inventory import demo
+from inventory.models import (
+    Customer,
+    DataCategory,
+    DataSubjectCategory,
+    LegalEntity,
+    ProcessingActivity,
+    ProductFeature,
+    SecurityMeasure,
+    System,
+    Vendor,
+)
+from transfers.models import Transfer, TransferImpactAssessment
+
+REASON = "KonnectBot demo data (load_demo)"
+# The natural key each record is found by, so a second run finds the first's rows.
+NATURAL_KEYS: dict[type[models.Model], tuple[str, ...]] = {
+    LegalEntity: ("name",),
+    DataSubjectCategory: ("name",),
+    DataCategory: ("code",),
+    SecurityMeasure: ("name",),
+    Vendor: ("name",),
+    System: ("name",),
+    ProcessingActivity: ("ref",),
+    ProductFeature: ("name",),
+    Customer: ("name",),
+    Transfer: ("name",),
+    TransferImpactAssessment: ("transfer", "assessed_on"),
+}
+PLAN: list[tuple[type[models.Model], list[demo.Row]]] = [
+    (LegalEntity, demo.LEGAL_ENTITIES),
+    (DataSubjectCategory, demo.DATA_SUBJECT_CATEGORIES),
+    (DataCategory, demo.DATA_CATEGORIES),
+    (SecurityMeasure, demo.SECURITY_MEASURES),
+    (Vendor, demo.VENDORS),
+    (System, demo.SYSTEMS),
+    (ProcessingActivity, demo.ACTIVITIES),
+    (ProductFeature, demo.FEATURES),
+    (Customer, demo.CUSTOMERS),
+    (Transfer, demo.TRANSFERS),
+    (TransferImpactAssessment, demo.TIAS),
+]
+
+
+def resolve(model: type[models.Model], key: Any) -> models.Model:
+    """Find a related record by its natural key."""
+    (field,) = NATURAL_KEYS[model]
+    return model._default_manager.get(**{field: key})
+
+
+def convert(model: type[models.Model], name: str, value: Any) -> Any:
+    field = model._meta.get_field(name)
+    if field.many_to_many or field.many_to_one:
+        assert field.related_model is not None
+        target: type[models.Model] = field.related_model
+        if field.many_to_many:
+            return [resolve(target, v) for v in value]
+        return resolve(target, value)
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def comparable(value: Any) -> Any:
+    """Country objects compare by code; lists of them too (stored sorted)."""
+    if isinstance(value, list | tuple):
+        return sorted(comparable(v) for v in value)
+    return getattr(value, "code", value)
+
+
+def put(model: type[models.Model], row: demo.Row) -> str:
+    """Create or update one record; returns created / changed / unchanged."""
+    values = {name: convert(model, name, value) for name, value in row.items()}
+    m2m = {
+        n: values.pop(n) for n in list(values) if model._meta.get_field(n).many_to_many
+    }
+    lookup = {k: values[k] for k in NATURAL_KEYS[model]}
+    obj = model._default_manager.filter(**lookup).first()
+    outcome = "unchanged"
+    if obj is None:
+        obj, outcome = model(**values), "created"
+    else:
+        for name, value in values.items():
+            if comparable(getattr(obj, name)) != comparable(value):
+                setattr(obj, name, value)
+                outcome = "changed"
+    if outcome != "unchanged":
+        obj._change_reason = REASON  # type: ignore[attr-defined]
+        obj.full_clean()
+        obj.save()
+    for name, targets in m2m.items():
+        manager = getattr(obj, name)
+        if set(manager.values_list("pk", flat=True)) != {t.pk for t in targets}:
+            manager.set(targets)
+            outcome = "changed" if outcome == "unchanged" else outcome
+    return outcome
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the KonnectBot demo inventory (idempotent: a second run writes nothing)."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = {"created": 0, "changed": 0, "unchanged": 0}
+        with transaction.atomic():
+            for model, rows in PLAN:
+                for row in rows:
+                    counts[put(model, row)] += 1
+            if options["dry_run"]:
+                transaction.set_rollback(True)
+        prefix = "Dry run: would have " if options["dry_run"] else "Demo inventory: "
+        self.stdout.write(
+            f"{prefix}{counts['created']} created, {counts['changed']} changed, "
+            f"{counts['unchanged']} unchanged."
+        )

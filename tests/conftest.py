@@ -1,0 +1,41 @@
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+
+from inventory.roles import AUDITOR, DPO, SALES
+from tests.factories import make_user
+
+
+@pytest.fixture
+def dpo(db: None) -> User:
+    return make_user(DPO, username="dpo")
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    return make_user(AUDITOR, username="auditor")
+
+
+@pytest.fixture
+def sales(db: None) -> User:
+    return make_user(SALES, username="sales")
+
+
+@pytest.fixture
+def dpo_client(dpo: User) -> Client:
+    client = Client()
+    client.force_login(dpo)
+    return client
+
+
+@pytest.fixture
+def auditor_client(auditor: User) -> Client:
+    client = Client()
+    client.force_login(auditor)
+    return client
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    call_command("load_demo", stdout=open("/dev/null", "w"))

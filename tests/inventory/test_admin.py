@@ -1,0 +1,128 @@
+import pytest
+
+from inventory.models import DataCategory, ProcessingActivity
+from tests.factories import make_activity, make_data_category
+
+MODELS = [
+    "legalentity",
+    "datasubjectcategory",
+    "datacategory",
+    "securitymeasure",
+    "vendor",
+    "system",
+    "processingactivity",
+    "productfeature",
+    "customer",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS)
+def test_dpo_sees_every_changelist_and_add_form(dpo_client, demo, model):
+    assert dpo_client.get(f"/admin/inventory/{model}/").status_code == 200
+    assert dpo_client.get(f"/admin/inventory/{model}/add/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS)
+def test_auditor_reads_but_cannot_add(auditor_client, demo, model):
+    assert auditor_client.get(f"/admin/inventory/{model}/").status_code == 200
+    assert auditor_client.get(f"/admin/inventory/{model}/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_auditor_change_page_is_read_only_and_post_is_refused(auditor_client):
+    activity = make_activity()
+    url = f"/admin/inventory/processingactivity/{activity.pk}/change/"
+    page = auditor_client.get(url)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    response = auditor_client.post(
+        url, {"name": "Hacked", "ref": "X", "role": "controller"}
+    )
+    assert response.status_code == 403
+    activity.refresh_from_db()
+    assert activity.name != "Hacked"
+
+
+@pytest.mark.django_db
+def test_history_page_renders(dpo_client):
+    activity = make_activity(name="Payroll")
+    activity.purposes = "Pay staff"
+    activity.save()
+    url = f"/admin/inventory/processingactivity/{activity.pk}/history/"
+    page = dpo_client.get(url)
+    assert page.status_code == 200
+    assert b"Payroll" in page.content
+
+
+@pytest.mark.django_db
+def test_changelist_queries_do_not_grow_with_rows(
+    dpo_client, django_assert_max_num_queries
+):
+    for _ in range(30):
+        make_activity()
+    with django_assert_max_num_queries(12):
+        assert dpo_client.get("/admin/inventory/processingactivity/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_processor_activity_with_lawful_basis_is_refused_naming_the_field(dpo_client):
+    response = dpo_client.post(
+        "/admin/inventory/processingactivity/add/",
+        {
+            "ref": "PA-X",
+            "name": "Chat",
+            "role": "processor",
+            "lawful_basis": "contract",
+            "status": "active",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "lawful_basis" in errors
+    assert not ProcessingActivity.objects.filter(ref="PA-X").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"special_category": "on"}, "art9_kind"),
+        ({"retention_months": "-3"}, "retention_months"),
+        ({"ccpa_category": "Z"}, "ccpa_category"),
+    ],
+)
+def test_bad_data_category_is_refused_naming_the_field(dpo_client, data, field):
+    post = {"code": "DCX", "name": "Bad", **data}
+    response = dpo_client.post("/admin/inventory/datacategory/add/", post)
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not DataCategory.objects.filter(code="DCX").exists()
+
+
+@pytest.mark.django_db
+def test_unknown_country_is_refused(dpo_client):
+    response = dpo_client.post(
+        "/admin/inventory/vendor/add/",
+        {"name": "Acme", "role": "processor", "country": "XX"},
+    )
+    assert response.status_code == 200
+    assert "country" in response.context["adminform"].form.errors
+
+
+@pytest.mark.django_db
+def test_valid_data_category_is_saved(dpo_client):
+    response = dpo_client.post(
+        "/admin/inventory/datacategory/add/",
+        {
+            "code": "DCY",
+            "name": "Health",
+            "special_category": "on",
+            "art9_kind": "health",
+            "retention_months": "12",
+        },
+    )
+    assert response.status_code == 302
+    assert make_data_category is not None
+    assert DataCategory.objects.get(code="DCY").history.count() == 1

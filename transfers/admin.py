@@ -1,0 +1,124 @@
+"""Country register, transfers and their impact assessments for the DPO."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from inventory.admin import InventoryAdmin
+from transfers.models import CountryProfile, Transfer, TransferImpactAssessment
+
+
+@admin.register(CountryProfile)
+class CountryProfileAdmin(InventoryAdmin):
+    list_display = ["code", "name", "eea", "adequacy", "adequacy_scope", "valid_to"]
+    list_filter = ["eea", "adequacy"]
+    search_fields = ["code", "adequacy_scope", "decision_reference"]
+
+    @admin.display(description="name")
+    def name(self, obj: CountryProfile) -> str:
+        return obj.name
+
+
+class AssessmentInline(admin.StackedInline[TransferImpactAssessment, Transfer]):
+    model = TransferImpactAssessment
+    extra = 0
+
+
+@admin.register(Transfer)
+class TransferAdmin(InventoryAdmin):
+    list_display = [
+        "name",
+        "exporter_name",
+        "importer_name",
+        "destination",
+        "mechanism",
+        "scc_module",
+        "safeguard_status",
+        "tia_required",
+    ]
+    list_filter = ["mechanism", "destination", "exporter_role", "importer_role"]
+    list_select_related = [
+        "exporter",
+        "exporter_customer",
+        "importer",
+        "importer_entity",
+    ]
+    search_fields = ["name", "notes"]
+    autocomplete_fields = [
+        "exporter",
+        "exporter_customer",
+        "importer",
+        "importer_entity",
+        "activities",
+        "data_categories",
+        "supplementary_measures",
+        "parent",
+    ]
+    readonly_fields = ["scc_module", "safeguard_status", "tia_required"]
+    inlines = [AssessmentInline]
+    fieldsets = [
+        (None, {"fields": ["name", "parent", "notes"]}),
+        (
+            "Parties",
+            {
+                "fields": [
+                    ("exporter", "exporter_customer", "exporter_role"),
+                    ("importer", "importer_entity", "importer_role"),
+                    "destination",
+                ]
+            },
+        ),
+        ("Scope", {"fields": ["activities", "data_categories"]}),
+        (
+            "Safeguard (Art. 45-49)",
+            {
+                "fields": [
+                    "mechanism",
+                    "derogation_ground",
+                    ("clause9_option", "notice_period_days"),
+                    ("docking_clause", "uk_addendum", "swiss_adaptations"),
+                    "scc_signed_on",
+                    "module4_combines_eu_data",
+                    "supplementary_measures",
+                ]
+            },
+        ),
+        (
+            "What the rules say",
+            {"fields": ["scc_module", "safeguard_status", "tia_required"]},
+        ),
+    ]
+
+    @admin.display(description="exporter")
+    def exporter_name(self, obj: Transfer) -> str:
+        return obj.exporter_name()
+
+    @admin.display(description="importer")
+    def importer_name(self, obj: Transfer) -> str:
+        return obj.importer_name()
+
+    @admin.display(description="safeguard")
+    def safeguard_status(self, obj: Transfer) -> str:
+        """Plain words, no colour: what is missing, if anything."""
+        result = obj.assess()
+        if not result.is_transfer:
+            return "Not a transfer (EEA destination)"
+        if result.adequacy_covers:
+            return "Covered by adequacy"
+        if obj.mechanism in (Transfer.Mechanism.NONE, Transfer.Mechanism.ADEQUACY):
+            return "MISSING: a safeguard is required (Art. 46) and none is recorded"
+        return f"Required; relies on {obj.get_mechanism_display()}"
+
+
+@admin.register(TransferImpactAssessment)
+class TransferImpactAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "transfer",
+        "outcome",
+        "risk_rating",
+        "assessed_on",
+        "next_review_on",
+    ]
+    list_filter = ["outcome", "risk_rating"]
+    list_select_related = ["transfer"]
+    search_fields = ["transfer__name", "assessor"]
+    autocomplete_fields = ["transfer"]

@@ -1,0 +1,352 @@
+"""Transfers of personal data out of the EEA (GDPR Chapter V) and their
+assessments. The law that changes (adequacy decisions) lives in CountryProfile
+rows the DPO edits; the reasoning over it lives in ``transfers.rules``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from inventory.models import (
+    Customer,
+    DataCategory,
+    LegalEntity,
+    ProcessingActivity,
+    SecurityMeasure,
+    Vendor,
+    model_values,
+    raise_errors,
+)
+from transfers import rules
+
+
+class CountryProfile(models.Model):
+    """A country as Chapter V sees it: EEA member (Art. 44 does not apply) or
+    third country with or without a Commission adequacy decision (Art. 45),
+    possibly partial (only some importers or sectors)."""
+
+    class Adequacy(models.TextChoices):
+        NONE = rules.Adequacy.NONE, "No adequacy decision"
+        FULL = rules.Adequacy.FULL, "Full adequacy"
+        PARTIAL = rules.Adequacy.PARTIAL, "Partial adequacy"
+
+    class Scope(models.TextChoices):
+        DPF = rules.Scope.DPF, "Only DPF-certified importers"
+        COMMERCIAL = rules.Scope.COMMERCIAL, "Only commercial organisations"
+        PRIVATE_SECTOR = rules.Scope.PRIVATE_SECTOR, "Only the private sector"
+        OTHER = rules.Scope.OTHER, "Other (see scope text)"
+
+    code = CountryField(unique=True)
+    eea = models.BooleanField("EEA member", default=False)
+    adequacy = models.CharField(
+        max_length=10, choices=Adequacy.choices, default=Adequacy.NONE
+    )
+    scope = models.CharField(
+        "Partial adequacy covers", max_length=20, choices=Scope.choices, blank=True
+    )
+    adequacy_scope = models.CharField(max_length=300, blank=True)
+    decision_reference = models.CharField(max_length=300, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "country"
+        verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        return f"{self.code.name} ({self.code.code})"
+
+    @property
+    def name(self) -> str:
+        return str(self.code.name)
+
+    def decision_valid_on(self, day: date) -> bool:
+        started = self.valid_from is None or self.valid_from <= day
+        return started and (self.valid_to is None or day <= self.valid_to)
+
+    def destination(self, importer: Vendor | None, day: date) -> rules.Destination:
+        """What ``transfers.rules`` needs to judge a transfer to this country."""
+        return rules.Destination(
+            eea=self.eea,
+            adequacy=rules.Adequacy(self.adequacy),
+            scope=rules.Scope(self.scope) if self.scope else None,
+            importer_dpf_certified=bool(importer and importer.dpf_certified),
+            decision_valid=self.decision_valid_on(day),
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = "A decision cannot end before it starts."
+        if self.adequacy == self.Adequacy.PARTIAL and not self.scope:
+            errors["scope"] = "A partial adequacy decision needs its scope."
+        raise_errors(errors)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the rules say about one transfer on one day."""
+
+    is_transfer: bool
+    adequacy_covers: bool
+    scc_module: int | None
+    safeguard_required: bool
+    tia_required: bool
+
+
+class TransferQuerySet(models.QuerySet["Transfer"]):
+    def with_parties(self) -> TransferQuerySet:
+        return self.select_related(
+            "exporter", "exporter_customer", "importer", "importer_entity", "parent"
+        )
+
+
+class Transfer(models.Model):
+    """A transfer of personal data to a third country (GDPR Art. 44-49), with
+    the roles that choose the SCC module (Decision 2021/914) and the SCC options
+    of Clauses 7 and 9. Onward transfers hang under the transfer they continue."""
+
+    class Role(models.TextChoices):
+        CONTROLLER = rules.Role.CONTROLLER, "Controller"
+        PROCESSOR = rules.Role.PROCESSOR, "Processor"
+
+    class Mechanism(models.TextChoices):
+        ADEQUACY = rules.Mechanism.ADEQUACY, "Adequacy decision (Art. 45)"
+        SCC = rules.Mechanism.SCC, "Standard contractual clauses (Art. 46(2)(c))"
+        BCR = rules.Mechanism.BCR, "Binding corporate rules (Art. 47)"
+        CODE_OF_CONDUCT = (
+            rules.Mechanism.CODE_OF_CONDUCT,
+            ("Code of conduct (Art. 46(2)(e))"),
+        )
+        CERTIFICATION = rules.Mechanism.CERTIFICATION, "Certification (Art. 46(2)(f))"
+        DEROGATION = rules.Mechanism.DEROGATION, "Derogation (Art. 49)"
+        NONE = rules.Mechanism.NONE, "None"
+
+    ART49_CHOICES = [(g.value, label) for g, label in rules.ART49_LABELS.items()]
+
+    name = models.CharField(max_length=200, unique=True)
+    exporter = models.ForeignKey(
+        LegalEntity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    exporter_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    exporter_role = models.CharField(max_length=20, choices=Role.choices)
+    importer = models.ForeignKey(
+        Vendor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    importer_entity = models.ForeignKey(
+        LegalEntity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    importer_role = models.CharField(max_length=20, choices=Role.choices)
+    destination = CountryField()
+    activities = models.ManyToManyField(ProcessingActivity, blank=True)
+    data_categories = models.ManyToManyField(DataCategory, blank=True)
+    mechanism = models.CharField(
+        max_length=20, choices=Mechanism.choices, default=Mechanism.NONE
+    )
+    derogation_ground = models.CharField(
+        "Art. 49 ground", max_length=20, choices=ART49_CHOICES, blank=True
+    )
+    clause9_option = models.CharField(
+        "Clause 9 option", max_length=10, choices=Customer.Clause9.choices, blank=True
+    )
+    notice_period_days = models.PositiveIntegerField(null=True, blank=True)
+    docking_clause = models.BooleanField("Clause 7 docking clause", default=False)
+    scc_signed_on = models.DateField("SCCs signed on", null=True, blank=True)
+    uk_addendum = models.BooleanField("UK Addendum", default=False)
+    swiss_adaptations = models.BooleanField("Swiss adaptations", default=False)
+    module4_combines_eu_data = models.BooleanField(
+        "Module 4: combined with data collected in the EU", default=False
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="onward_transfers",
+        verbose_name="onward transfer of",
+    )
+    supplementary_measures = models.ManyToManyField(SecurityMeasure, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords(
+        m2m_fields=[activities, data_categories, supplementary_measures]
+    )
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(exporter__isnull=True)
+                ^ models.Q(exporter_customer__isnull=True),
+                name="transfer_has_one_exporter",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(importer__isnull=True)
+                ^ models.Q(importer_entity__isnull=True),
+                name="transfer_has_one_importer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def exporter_name(self) -> str:
+        return str(self.exporter or self.exporter_customer or "")
+
+    def importer_name(self) -> str:
+        return str(self.importer or self.importer_entity or "")
+
+    def country_profile(self) -> CountryProfile | None:
+        return CountryProfile.objects.filter(code=self.destination).first()
+
+    def assess(
+        self, profile: CountryProfile | None = None, day: date | None = None
+    ) -> Assessment:
+        """Apply ``transfers.rules`` to this transfer as the register stands."""
+        profile = profile or self.country_profile()
+        day = day or timezone.now().date()
+        if profile is None:  # an unknown destination is judged as non-adequate
+            profile = CountryProfile(code=self.destination)
+        return assess(model_values(self), profile.destination(self.importer, day))
+
+    @property
+    def scc_module(self) -> int | None:
+        return self.assess().scc_module
+
+    @property
+    def safeguard_required(self) -> bool:
+        return self.assess().safeguard_required
+
+    @property
+    def tia_required(self) -> bool:
+        return self.assess().tia_required
+
+    def clean(self) -> None:
+        values = model_values(self)
+        profile = CountryProfile.objects.filter(code=self.destination).first()
+        importer = self.importer if self.importer_id else None
+        dest = profile.destination(importer, timezone.now().date()) if profile else None
+        raise_errors(transfer_errors(values, dest))
+
+
+def assess(values: Mapping[str, Any], dest: rules.Destination) -> Assessment:
+    module = rules.scc_module_for(
+        rules.Role(values["exporter_role"]), rules.Role(values["importer_role"]), dest
+    )
+    return Assessment(
+        is_transfer=rules.is_transfer(dest),
+        adequacy_covers=rules.adequacy_covers(dest),
+        scc_module=module,
+        safeguard_required=rules.safeguard_required(dest),
+        tia_required=rules.tia_required(
+            dest,
+            rules.Mechanism(values["mechanism"]),
+            module,
+            module4_combines_eu_data=bool(values.get("module4_combines_eu_data")),
+        ),
+    )
+
+
+def transfer_errors(
+    values: Mapping[str, Any], dest: rules.Destination | None
+) -> dict[str, str]:
+    """Malformed or self-contradictory transfers (a missing safeguard is NOT an
+    error: it is recorded and reported as a finding)."""
+    errors: dict[str, str] = {}
+    if bool(values.get("exporter")) == bool(values.get("exporter_customer")):
+        errors["exporter"] = "Give exactly one exporter: a legal entity or a customer."
+    if bool(values.get("importer")) == bool(values.get("importer_entity")):
+        errors["importer"] = "Give exactly one importer: a vendor or a legal entity."
+    mechanism = rules.Mechanism(values.get("mechanism") or rules.Mechanism.NONE)
+    ground_error = rules.derogation_ground_error(
+        mechanism, values.get("derogation_ground") or ""
+    )
+    if ground_error:
+        errors["derogation_ground"] = ground_error
+    if dest is None:
+        errors["destination"] = "Unknown destination country."
+    else:
+        claim = rules.adequacy_claim_error(dest, mechanism)
+        if claim:
+            errors["mechanism"] = claim
+    return errors
+
+
+def next_review(day: date) -> date:
+    """The default re-evaluation date (EDPB Recs 01/2020, step 6)."""
+    months: int = settings.REVIEW_INTERVAL_MONTHS
+    result: date = day + relativedelta(months=months)
+    return result
+
+
+class TransferImpactAssessment(models.Model):
+    """A transfer impact assessment: Clause 14 SCC 2021/914 and the six steps
+    of EDPB Recommendations 01/2020 (fields of domain.md 6.3)."""
+
+    class Risk(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Outcome(models.TextChoices):
+        PROCEED = "proceed", "Proceed"
+        PROCEED_WITH_MEASURES = "proceed_with_measures", "Proceed with measures"
+        SUSPEND = "suspend", "Suspend"
+        NOT_REQUIRED = "not_required", "Not required (adequacy)"
+
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, related_name="assessments"
+    )
+    transfer_description = models.TextField("1. Transfer description", blank=True)
+    tool = models.TextField("2. Transfer tool", blank=True)
+    laws_considered = models.TextField("3. Destination laws considered", blank=True)
+    problematic_legislation = models.TextField("3. Problematic legislation", blank=True)
+    practical_experience = models.TextField("3. Practical experience", blank=True)
+    technical_measures = models.TextField("4. Technical measures", blank=True)
+    contractual_measures = models.TextField("4. Contractual measures", blank=True)
+    organisational_measures = models.TextField("4. Organisational measures", blank=True)
+    risk_rating = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    assessor = models.CharField(max_length=200)
+    assessed_on = models.DateField()
+    next_review_on = models.DateField(
+        "6. Next review", blank=True, help_text="Empty: 12 months after assessment."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["transfer__name", "-assessed_on"]
+        verbose_name = "transfer impact assessment"
+
+    def __str__(self) -> str:
+        return f"TIA {self.transfer} ({self.assessed_on})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.next_review_on is None and self.assessed_on:
+            self.next_review_on = next_review(self.assessed_on)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        raise_errors(tia_errors(model_values(self)))
+
+
+def tia_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """The review (EDPB step 6) cannot come before the assessment."""
+    review, assessed = values.get("next_review_on"), values.get("assessed_on")
+    if review and assessed and review < assessed:
+        return {"next_review_on": "The next review cannot be before the assessment."}
+    return {}
