@@ -1,0 +1,249 @@
+import datetime
+import decimal
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+
+import openpyxl
+import pytest
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+from reports.xlsx import (
+    MAX_CELL_CHARS,
+    TRIGGERS,
+    Sheet,
+    build_workbook,
+    neutralise,
+    unneutralise,
+)
+
+AS_OF = datetime.datetime(2024, 5, 17, 8, 30, 44)  # even seconds: zip keeps 2 s steps
+
+# domain.md 9.6: formula-injection payloads every export must neutralise.
+PAYLOADS = [
+    "=1+1",
+    "+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    '=HYPERLINK("http://x","y")',
+    "a,=1+1",
+    '"=1"',
+    "{=1+1}",
+    "  =1",
+    "",
+]
+
+
+def build(*sheets: Sheet, manifest=(("Report", "test"),), as_of=AS_OF) -> bytes:
+    return build_workbook(list(sheets), list(manifest), as_of)
+
+
+def load(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _write_only_temp_files() -> list[str]:
+    return [path for path in ALL_TEMP_FILES if os.path.exists(path)]
+
+
+def one_column(values) -> Sheet:
+    return Sheet("Data", ["Value"], [[value] for value in values])
+
+
+def data_cells(data: bytes, title: str = "Data"):
+    return [row[0] for row in load(data)[title].iter_rows(min_row=2)]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_injection_payload_is_a_plain_string_cell(payload):
+    (cell,) = data_cells(build(one_column([payload])))
+    if payload == "":
+        assert cell.value is None  # written as a blank cell
+    else:
+        assert cell.data_type == "s"
+        assert isinstance(cell.value, str)
+        assert not cell.value.startswith(TRIGGERS)
+        assert not cell.value.lstrip().startswith(TRIGGERS)
+        # XML reads CR as LF, so the writer normalises line ends up front.
+        assert unneutralise(cell.value) == payload.replace("\r", "\n")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_unneutralise_gives_the_original_back(payload):
+    assert unneutralise(neutralise(payload)) == payload
+
+
+@pytest.mark.parametrize(
+    "text", ["'=1", "''+1", "' =1", "'quoted'", "it's", "'", "plain", "#N/A"]
+)
+def test_real_apostrophes_survive_a_round_trip(text):
+    assert unneutralise(neutralise(text)) == text
+    assert not neutralise(text).startswith(TRIGGERS)
+
+
+def test_text_that_is_not_a_formula_is_left_alone():
+    assert neutralise("Acme GmbH") == "Acme GmbH"
+    assert unneutralise("'quoted'") == "'quoted'"
+
+
+def test_numbers_dates_and_bools_stay_typed():
+    day = datetime.date(2024, 1, 31)
+    moment = datetime.datetime(2024, 1, 31, 12, 30)
+    values = [-5, 3.5, decimal.Decimal("2.25"), True, day, moment]
+    cells = data_cells(build(one_column(values)))
+    assert [c.value for c in cells[:4]] == [-5, 3.5, 2.25, True]
+    assert [c.data_type for c in cells[:4]] == ["n", "n", "n", "b"]
+    assert cells[4].is_date and cells[4].value.date() == day
+    assert cells[5].is_date and cells[5].value == moment
+
+
+def test_aware_datetime_is_written_as_naive_utc():
+    tz = datetime.timezone(datetime.timedelta(hours=2))
+    aware = datetime.datetime(2024, 1, 31, 14, 30, tzinfo=tz)
+    (cell,) = data_cells(build(one_column([aware])))
+    assert cell.value == datetime.datetime(2024, 1, 31, 12, 30)
+
+
+def test_error_lookalike_text_stays_a_string():
+    (cell,) = data_cells(build(one_column(["#N/A"])))
+    assert cell.data_type == "s" and cell.value == "#N/A"
+
+
+def test_no_cell_anywhere_is_a_formula():
+    sheet = Sheet("Data", ["=Header", "@b"], [[p, p] for p in PAYLOADS])
+    wb = load(build(sheet, manifest=[("=Source", "+cmd")]))
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row]
+    assert len(cells) == 2 * (len(PAYLOADS) + 1) + 2 * 3
+    assert all(c.data_type != "f" for c in cells)
+    assert wb["Data"]["A1"].value == "'=Header"
+    assert wb["Manifest"]["B2"].value == "'+cmd"
+
+
+def test_control_characters_are_replaced_not_fatal():
+    (cell,) = data_cells(build(one_column(["a\x00b\x07c"])))
+    assert cell.value == "a\ufffdb\ufffdc"
+
+
+def test_line_ends_are_normalised_to_line_feeds():
+    (cell,) = data_cells(build(one_column(["a\r\nb\rc"])))
+    assert cell.value == "a\nb\nc"
+
+
+def test_failed_build_leaves_no_temp_files():
+    with pytest.raises(ValueError):
+        build(Sheet("Data", ["A"], [[1], [1, 2]]))
+    assert not _write_only_temp_files()
+
+
+def test_overlong_text_is_truncated_with_a_visible_marker():
+    (cell,) = data_cells(build(one_column(["x" * 40_000])))
+    assert len(cell.value) == MAX_CELL_CHARS
+    assert cell.value.endswith("40000 characters in total]")
+
+
+def test_non_finite_number_is_refused():
+    with pytest.raises(ValueError):
+        build(one_column([float("nan")]))
+
+
+def test_same_inputs_give_identical_bytes():
+    assert build(one_column(PAYLOADS)) == build(one_column(PAYLOADS))
+
+
+def test_different_as_of_gives_different_bytes():
+    later = AS_OF + datetime.timedelta(days=1)
+    assert build(one_column([1])) != build(one_column([1]), as_of=later)
+
+
+def test_zip_entries_carry_as_of():
+    archive = zipfile.ZipFile(io.BytesIO(build(one_column([1]))))
+    stamp = AS_OF.timetuple()[:6]
+    assert archive.infolist()
+    assert all(info.date_time == stamp for info in archive.infolist())
+    assert {info.external_attr for info in archive.infolist()} == {0o644 << 16}
+
+
+def test_zip_date_is_clamped_to_1980():
+    data = build(one_column([1]), as_of=datetime.datetime(1970, 1, 1))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_core_properties_carry_as_of():
+    data = build(one_column([1]))
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    assert core.count("2024-05-17T08:30:44Z") == 2  # created and modified
+    props = load(data).properties
+    assert props.creator == "kbinventory"
+    assert props.created == props.modified == AS_OF
+
+
+def test_header_is_bold_frozen_and_filtered():
+    sheet = Sheet("Data", ["Name", "A rather long column header"], [["a", 1]] * 3)
+    ws = load(build(sheet))["Data"]
+    assert all(cell.font.b for cell in ws[1])
+    assert not ws["A2"].font.b and ws["A2"].alignment.wrap_text
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:B4"
+    assert ws.column_dimensions["A"].width == 12
+    assert ws.column_dimensions["B"].width == len("A rather long column header") + 2
+
+
+def test_explicit_widths_are_used():
+    sheet = Sheet("Data", ["A", "B"], [], widths=[30, 45])
+    ws = load(build(sheet))["Data"]
+    assert [ws.column_dimensions[c].width for c in "AB"] == [30, 45]
+    assert ws.auto_filter.ref == "A1:B1"
+
+
+def test_sheets_in_order_then_manifest_with_row_counts():
+    first = Sheet("Activities", ["Name"], [["a"], ["b"], ["c"]])
+    second = Sheet("Transfers", ["Name"], iter([]))
+    wb = load(build(first, second, manifest=[("Report", "ROPA"), ("Rows", None)]))
+    assert wb.sheetnames == ["Activities", "Transfers", "Manifest"]
+    rows = list(wb["Manifest"].values)
+    assert rows == [
+        ("Field", "Value"),
+        ("Report", "ROPA"),
+        ("Rows", None),
+        ("Rows in Activities", 3),
+        ("Rows in Transfers", 0),
+    ]
+
+
+def test_generator_of_twenty_thousand_rows_is_streamed():
+    def rows() -> Iterator[list[object]]:
+        for i in range(20_000):
+            yield [i, f"name {i}", -i]
+
+    wb = load(build(Sheet("Big", ["Id", "Name", "Neg"], rows())))
+    assert wb["Big"].max_row == 20_001
+    assert wb["Big"]["C20001"].value == -19_999
+    assert wb["Big"].auto_filter.ref == "A1:C20001"
+    assert ("Rows in Big", 20_000) in list(wb["Manifest"].values)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["x" * 32, "a/b", "a\\b", "a:b", "a*b", "a?b", "[a]", "", "Manifest", "'a", "=a"],
+)
+def test_bad_sheet_title_is_a_value_error(title):
+    with pytest.raises(ValueError):
+        build(Sheet(title, ["A"], []))
+
+
+def test_longest_valid_title_is_kept_exactly():
+    assert load(build(Sheet("x" * 31, ["A"], []))).sheetnames[0] == "x" * 31
+
+
+def test_duplicate_titles_are_a_value_error():
+    with pytest.raises(ValueError):
+        build(Sheet("Data", ["A"], []), Sheet("data", ["A"], []))
+
+
+def test_row_of_wrong_length_is_a_value_error():
+    with pytest.raises(ValueError):
+        build(Sheet("Data", ["A", "B"], [["only one"]]))
