@@ -246,7 +246,8 @@ class ProcessingActivity(models.Model):
     name = models.CharField(max_length=200, unique=True)
     role = models.CharField(max_length=20, choices=Role.choices)
     purposes = models.TextField(blank=True)
-    lawful_basis = models.CharField(
+    # null, not "": CONTRACT.md 4 says processor activities carry null.
+    lawful_basis = models.CharField(  # noqa: DJ001
         max_length=30, choices=LawfulBasis.choices, null=True, blank=True
     )
     legitimate_interest = models.TextField(blank=True)

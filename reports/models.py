@@ -1,0 +1,50 @@
+"""Report runs: who asked for which workbook, as of when, and what came out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ReportRun(models.Model):
+    """One request for a workbook. The file is a pure function of (kind,
+    parameters, as_of), so its SHA-256 lets an auditor prove it unaltered."""
+
+    class Kind(models.TextChoices):
+        ROPA_CONTROLLER = "ropa-controller", "Art. 30(1) controller record"
+        ROPA_PROCESSOR = "ropa-processor", "Art. 30(2) processor record"
+        TIA = "tia", "Transfer impact assessments"
+        DPA_ANNEX = "dpa-annex", "DPA annexes (SCC Annex I-III) for one customer"
+        CHANGES = "changes", "Change log"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parameters = models.JSONField(default=dict, blank=True)
+    as_of = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_runs",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

@@ -1,0 +1,123 @@
+"""The inventory as it stood at one moment, read from the history tables.
+
+Every report and every finding is a function of a Snapshot, so "as of 31 March"
+means the same thing everywhere (DESIGN.md: a report is a pure function of the
+inventory history, as_of and its parameters).
+
+Reading is done the fast way of stack-notes.md: per model, the latest historical
+record of each object at ``as_of`` (deleted ones dropped) in one query, then
+each many-to-many set from the historical through table in one more query,
+grouped in Python. The query count does not grow with the number of records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+Record = dict[str, Any]
+# Ids per IN (...) query: below SQLite's and PostgreSQL's bound-parameter limits.
+CHUNK = 5000
+
+# The tracked models, in the order the fingerprint lists them.
+TRACKED: tuple[str, ...] = (
+    "inventory.LegalEntity",
+    "inventory.DataSubjectCategory",
+    "inventory.DataCategory",
+    "inventory.SecurityMeasure",
+    "inventory.Vendor",
+    "inventory.System",
+    "inventory.ProcessingActivity",
+    "inventory.ProductFeature",
+    "inventory.Customer",
+    "transfers.CountryProfile",
+    "transfers.Transfer",
+    "transfers.TransferImpactAssessment",
+)
+
+
+def tracked_models() -> list[type[models.Model]]:
+    return [apps.get_model(label) for label in TRACKED]
+
+
+def latest_change() -> datetime | None:
+    """The time of the latest recorded change: the default ``as_of``."""
+    dates = [
+        m.history.aggregate(last=models.Max("history_date"))["last"]  # type: ignore[attr-defined]
+        for m in tracked_models()
+    ]
+    present = [d for d in dates if d is not None]
+    return max(present) if present else None
+
+
+class Snapshot:
+    """The tracked records as of ``as_of``; tables are read lazily, once."""
+
+    def __init__(self, as_of: datetime) -> None:
+        self.as_of = as_of
+        self._tables: dict[str, dict[int, Record]] = {}
+        self._used: dict[str, list[tuple[int, str]]] = {}
+
+    def table(self, label: str) -> dict[int, Record]:
+        """Records of one model by primary key, m2m fields as sorted id lists."""
+        if label not in self._tables:
+            self._tables[label] = self._load(apps.get_model(label), label)
+        return self._tables[label]
+
+    def records(self, label: str) -> list[Record]:
+        return list(self.table(label).values())
+
+    def get(self, label: str, pk: int | None) -> Record | None:
+        return None if pk is None else self.table(label).get(pk)
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the ids and times of the history records used."""
+        digest = hashlib.sha256()
+        for label in sorted(self._used):
+            for history_id, when in self._used[label]:
+                digest.update(f"{label}:{history_id}:{when}\n".encode())
+        return digest.hexdigest()
+
+    def _load(self, model: type[models.Model], label: str) -> dict[int, Record]:
+        history = model.history  # type: ignore[attr-defined]
+        current = (
+            history.filter(history_date__lte=self.as_of)
+            .latest_of_each()
+            .exclude(history_type="-")
+        )
+        fields = [f.attname for f in model._meta.concrete_fields]
+        rows = list(current.values(*fields, "history_id", "history_date"))
+        rows.sort(key=lambda r: r["history_id"])
+        self._used[label] = [
+            (r["history_id"], r["history_date"].isoformat()) for r in rows
+        ]
+        by_history = {r["history_id"]: r for r in rows}
+        for field in history.model._history_m2m_fields:
+            self._attach_m2m(history.model, field, by_history)
+        return {r["id"]: r for r in sorted(rows, key=lambda r: r["id"])}
+
+    def _attach_m2m(
+        self,
+        historical: Any,
+        field: models.ManyToManyField[Any, Any],
+        rows: dict[int, Record],
+    ) -> None:
+        through = apps.get_model(
+            historical._meta.app_label, f"{historical.__name__}_{field.name}"
+        )
+        target = field.m2m_reverse_name()
+        members: dict[int, list[int]] = defaultdict(list)
+        ids = list(rows)
+        for start in range(0, len(ids), CHUNK):
+            pairs = through.objects.filter(
+                history_id__in=ids[start : start + CHUNK]
+            ).values_list("history_id", target)
+            for history_id, target_id in pairs:
+                members[history_id].append(target_id)
+        for history_id, row in rows.items():
+            row[field.name] = sorted(members.get(history_id, []))
