@@ -75,6 +75,10 @@ class Snapshot:
     def get(self, label: str, pk: int | None) -> Record | None:
         return None if pk is None else self.table(label).get(pk)
 
+    def use(self, label: str, history: list[tuple[int, str]]) -> None:
+        """Note history records read directly (e.g. by the change log)."""
+        self._used.setdefault(label, []).extend(history)
+
     def fingerprint(self) -> str:
         """SHA-256 over the ids and times of the history records used."""
         digest = hashlib.sha256()

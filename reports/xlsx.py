@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -266,15 +266,20 @@ def _discard(wb: Workbook) -> None:
         wb.save(sink)
 
 
+Manifest = Sequence[tuple[str, CellValue]]
+
+
 def build_workbook(
     sheets: Sequence[Sheet],
-    manifest: Sequence[tuple[str, CellValue]],
+    manifest: Manifest | Callable[[], Manifest],
     as_of: datetime.datetime,
 ) -> bytes:
     """Write the sheets in order, then the Manifest, as reproducible XLSX bytes.
 
     Every string goes through neutralise() (CWE-1236, domain.md 9); row counts in
     the Manifest are counted while streaming, so they match what was written.
+    A callable manifest is called after the data sheets are written, so it can
+    describe what streaming them read (e.g. an inventory fingerprint).
     """
     _check_titles(sheets)
     wb = Workbook(write_only=True)
@@ -283,7 +288,8 @@ def build_workbook(
     _add_styles(wb)
     try:
         counts = [(sheet.title, _write_sheet(wb, sheet)) for sheet in sheets]
-        _write_sheet(wb, _manifest_sheet(manifest, counts))
+        items = manifest() if callable(manifest) else manifest
+        _write_sheet(wb, _manifest_sheet(items, counts))
     except BaseException:
         _discard(wb)
         raise
