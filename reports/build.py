@@ -41,6 +41,23 @@ def registry() -> dict[str, SheetsBuilder]:
     }
 
 
+def parse_when(text: str, option: str = "--as-of") -> datetime:
+    """ISO 8601 date or date-time; a bare date means the end of that day, UTC
+    (CONTRACT.md 3: "2026-03-31 means the end of that day")."""
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d")
+            return day.replace(
+                hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC
+            )
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ReportError(
+            f"{option} {text!r} is not an ISO 8601 date or date-time"
+        ) from None
+    return when if timezone.is_aware(when) else when.replace(tzinfo=UTC)
+
+
 def resolve_as_of(as_of: datetime | None) -> datetime:
     """No as_of means the latest recorded change, not "now" (DESIGN.md)."""
     now = timezone.now()

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+
+from inventory.roles import AUDITOR, DPO
+
+
+def may_request(user: Any, kind: str) -> bool:
+    """CONTRACT.md 5: DPO and Auditor may generate every kind, Sales only the
+    DPA annexes; superusers everything."""
+    if user.is_superuser:
+        return True
+    groups = set(user.groups.values_list("name", flat=True))
+    if groups & {DPO, AUDITOR}:
+        return True
+    return kind == ReportRun.Kind.DPA_ANNEX and user.has_perm("reports.add_reportrun")
 
 
 class ReportRun(models.Model):
@@ -48,3 +63,10 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    def enqueue(self) -> None:
+        """Generate in the background once the request is committed."""
+        from reports.tasks import generate_report
+
+        run_id = self.pk
+        transaction.on_commit(lambda: generate_report.delay(run_id))
