@@ -169,7 +169,9 @@ STORAGES = {
     # Compressed, not hashed: works before collectstatic has run (tests, demo).
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Production serves the collected STATIC_ROOT (compressed copies, `make serve`);
+# runserver in debug serves straight from the apps.
+WHITENOISE_USE_FINDERS = DEBUG
 
 LOGIN_URL = "admin:login"
 

@@ -142,16 +142,15 @@ class ReportRequestForm(forms.ModelForm[ReportRun]):
 class ReportRunAdmin(admin.ModelAdmin[ReportRun]):
     list_display = [
         "id",
-        "kind",
+        "kind_name",
         "options",
         "as_of",
         "status",
-        "note",
-        "sha256",
+        "download",
         "requested_by",
         "created_at",
-        "finished_at",
-        "download",
+        "note",
+        "sha256_short",
     ]
     list_filter = ["status", "kind"]
     list_select_related = ["requested_by"]
@@ -205,7 +204,12 @@ class ReportRunAdmin(admin.ModelAdmin[ReportRun]):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        context = {"title": "Request a report", **(extra_context or {})}
+        context = {
+            "title": "Request a report",
+            "show_save_and_add_another": False,
+            "show_save_and_continue": False,
+            **(extra_context or {}),
+        }
         return super().add_view(request, form_url, context)
 
     def save_model(self, request: Any, obj: ReportRun, form: Any, change: bool) -> None:
@@ -268,6 +272,16 @@ class ReportRunAdmin(admin.ModelAdmin[ReportRun]):
     def options(self, run: ReportRun) -> str:
         return ", ".join(f"{k}={v}" for k, v in sorted(run.parameters.items()))
 
+    @admin.display(description="kind", ordering="kind")
+    def kind_name(self, run: ReportRun) -> str:
+        return run.kind
+
+    @admin.display(description="SHA-256")
+    def sha256_short(self, run: ReportRun) -> str:
+        if not run.sha256:
+            return "-"
+        return format_html('<span title="{}">{}…</span>', run.sha256, run.sha256[:12])
+
     @admin.display(description="note")
     def note(self, run: ReportRun) -> str:
         return run.error[:120]
@@ -277,4 +291,5 @@ class ReportRunAdmin(admin.ModelAdmin[ReportRun]):
         if run.status != ReportRun.Status.DONE or not run.file:
             return "-"
         url = reverse("admin:reports_reportrun_download", args=[run.pk])
-        return format_html('<a href="{}">{}</a>', url, run.download_name())
+        name = run.download_name()
+        return format_html('<a href="{}" title="{}">Download</a>', url, name)

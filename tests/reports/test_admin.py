@@ -66,6 +66,7 @@ def test_dpo_requests_a_report_and_downloads_the_workbook(
     assert (run.status, run.requested_by, run.parameters) == ("done", dpo, {})
     page = dpo_client.get(LIST).content.decode()
     assert run.sha256 in page and download_url(run) in page
+    assert f'href="{ADD}" class="addlink">Request a report</a>' in page
     download = dpo_client.get(download_url(run))
     assert download.status_code == 200
     assert download["Content-Type"] == XLSX_CONTENT_TYPE
