@@ -238,11 +238,8 @@ class ReportRun(models.Model):
 
     def mark_failed(self, error: str) -> None:
         """Record why; earlier runs and their files are not touched."""
-        self.status, self.error, self.finished_at = (
-            self.Status.FAILED,
-            error,
-            timezone.now(),
-        )
+        self.status, self.error = self.Status.FAILED, error
+        self.finished_at = timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])
 
     def retry_or_fail(self) -> None:
