@@ -73,7 +73,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -1023,7 +1025,12 @@ def index_keys(obj: models.Model) -> list[str]:
 
 
 class History:
-    """Saves with the import's change reason and user (django-simple-history)."""
+    """Saves with the import's change reason and user (django-simple-history).
+
+    Many-to-many sets are changed quietly and recorded by one save afterwards:
+    simple-history otherwise writes a record, with a copy of every set, per
+    add/remove/clear, which made big imports quadratic.
+    """
 
     def __init__(self, reason: str, user: Any | None) -> None:
         self.reason, self.user = reason, user
@@ -1037,13 +1044,34 @@ class History:
         obj.save()
 
     def set_m2m(self, obj: models.Model, name: str, targets: list[Any]) -> bool:
-        """Replace a many-to-many set; True when it changed."""
+        """Replace a many-to-many set without a history record (save() after);
+        True when it changed."""
         manager = getattr(obj, name)
         if {t.pk for t in targets} == set(manager.values_list("pk", flat=True)):
             return False
-        self.stamp(obj)
-        manager.set(targets)
+        with quietly(obj):
+            manager.set(targets)
         return True
+
+    def change_links(
+        self, obj: models.Model, name: str, add: list[Any], remove: list[Any]
+    ) -> None:
+        """Add and remove members of a many-to-many set, one history record."""
+        manager = getattr(obj, name)
+        with quietly(obj):
+            manager.add(*add)
+            manager.remove(*remove)
+        self.save(obj)
+
+
+@contextmanager
+def quietly(obj: models.Model) -> Iterator[None]:
+    """simple-history's own switch: no history record while it is set."""
+    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del obj.skip_history_when_saving  # type: ignore[attr-defined]
 
 
 class Related:
@@ -1164,6 +1192,10 @@ class Transfers:
         self.profiles = {p.code.code: p for p in CountryProfile.objects.all()}
         self.today = timezone.now().date()
         self.exporter: LegalEntity | None = None
+        # Links are changed once per transfer at the end (see History).
+        self.transfers: dict[int, Transfer] = {}
+        self.adds: dict[int, list[ProcessingActivity]] = defaultdict(list)
+        self.removes: dict[int, list[ProcessingActivity]] = defaultdict(list)
 
     def current(
         self, activity: ProcessingActivity
@@ -1193,15 +1225,30 @@ class Transfers:
         current = [] if created else self.current(activity)
         missing, stale = match_lines(lines, current)
         for transfer in stale:
-            self.history.stamp(transfer)
-            transfer.activities.remove(activity)
+            self.plan(transfer, self.removes, activity)
             notes.append(f"no longer in transfer {transfer}")
         recipients = list(activity.recipients.all())
+        taken: set[int] = set()
         for line in missing:
-            transfer = self.transfer_for(activity, line, recipients, notes)
-            self.history.stamp(transfer)
-            transfer.activities.add(activity)
+            transfer = self.transfer_for(activity, line, recipients, notes, taken)
+            self.plan(transfer, self.adds, activity)
+            taken.add(transfer.pk)
         return bool(missing or stale)
+
+    def plan(
+        self,
+        transfer: Transfer,
+        changes: dict[int, list[ProcessingActivity]],
+        activity: ProcessingActivity,
+    ) -> None:
+        self.transfers[transfer.pk] = transfer
+        changes[transfer.pk].append(activity)
+
+    def flush(self) -> None:
+        """Apply the planned links: one history record per transfer."""
+        for pk, transfer in self.transfers.items():
+            adds, removes = self.adds[pk], self.removes[pk]
+            self.history.change_links(transfer, "activities", adds, removes)
 
     def transfer_for(
         self,
@@ -1209,6 +1256,7 @@ class Transfers:
         line: TransferLine,
         recipients: list[Vendor],
         notes: list[str],
+        taken: set[int],
     ) -> Transfer:
         """A transfer with these parties and terms that the activity is not yet
         in (two equal lines are two transfers), else a new one."""
@@ -1224,6 +1272,7 @@ class Transfers:
             "importer_role": importer_role,
         }
         similar = Transfer.objects.filter(**values).exclude(activities=activity)
+        similar = similar.exclude(pk__in=taken)
         existing = similar.order_by("pk").first()
         if existing is not None:
             return existing
@@ -1349,6 +1398,8 @@ class Importer:
             entities = list(LegalEntity.objects.all()[:2])
             self.transfers.exporter = entities[0] if len(entities) == 1 else None
         self.controller_rows(book.controller)
+        if not self.result.errors:  # with errors everything is rolled back
+            self.transfers.flush()
 
     def cells(self, table: Table, number: int, values: tuple[Any, ...]) -> RowCells:
         return RowCells(table, number, values, self.result.errors)
@@ -1430,8 +1481,8 @@ class Importer:
                 activity.refresh_from_db()
                 self.remember(activity)
             return
-        if created or changed:
-            self.history.save(activity)
+        if created:
+            self.history.save(activity)  # the links below need its id
         self.remember(activity)
         self.link(row, activity, created, changed)
 
@@ -1479,7 +1530,10 @@ class Importer:
         changed: list[str],
     ) -> None:
         notes: list[str] = []
-        changed = changed + self.link_related(row, activity, notes)
+        linked = self.link_related(row, activity, notes)
+        if linked or (changed and not created):  # one record: values and sets
+            self.history.save(activity)
+        changed = changed + linked
         if row.transfers is not None:
             if self.transfers.sync(activity, row.transfers, created, notes):
                 changed.append("transfer_safeguards")

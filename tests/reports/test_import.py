@@ -366,6 +366,33 @@ def test_activity_matched_by_reference_is_updated_with_history(tmp_path):
 
 
 @pytest.mark.django_db
+def test_one_history_record_per_changed_activity_with_its_sets(tmp_path):
+    act = make_activity(ref="PA-9", name="A", purposes="Old", lawful_basis=None)
+    record = {"Reference": "PA-9", "Processing activity": "A", "Purposes": "New"}
+    record["Categories of data subjects"] = "Staff\nVisitors"
+    before = act.history.count()
+    import_ropa(write(tmp_path, own_workbook([record])))
+    assert act.history.count() == before + 1
+    latest = act.history.first()
+    assert latest.purposes == "New"
+    names = {s.datasubjectcategory.name for s in latest.data_subject_categories.all()}
+    assert names == {"Staff", "Visitors"}
+
+
+@pytest.mark.django_db
+def test_a_transfer_shared_by_many_rows_gets_one_history_record(tmp_path):
+    make_entity(name="Acme Group Ltd", country="GB")
+    line = {"Third countries": "India", "Transfer safeguards": "India: SCCs"}
+    rows = [{"Processing activity": f"A{i}"} | line for i in range(5)]
+    import_ropa(write(tmp_path, own_workbook(rows)))
+    (transfer,) = Transfer.objects.all()
+    assert transfer.activities.count() == 5
+    assert [h.history_type for h in transfer.history.all()] == ["~", "+"]
+    for activity in ProcessingActivity.objects.all():
+        assert [h.history_type for h in activity.history.all()] == ["+"]
+
+
+@pytest.mark.django_db
 def test_activity_matched_by_name_when_no_reference(tmp_path):
     act = make_activity(name="Fraud  Screening")
     record = {"Processing activity": "fraud screening", "Purposes": "New"}
