@@ -253,3 +253,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# import_ropa: the largest workbook accepted (bytes), upload page and command alike.
+IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
