@@ -96,10 +96,10 @@ def make_customer(**kwargs: Any) -> Customer:
 
 def make_transfer(**kwargs: Any) -> Transfer:
     kwargs.setdefault("name", f"Transfer {n()}")
-    if "exporter_customer" not in kwargs:
-        kwargs.setdefault("exporter", make_entity())
-    if "importer_entity" not in kwargs:
-        kwargs.setdefault("importer", make_vendor())
+    if "exporter_customer" not in kwargs and "exporter" not in kwargs:
+        kwargs["exporter"] = make_entity()
+    if "importer_entity" not in kwargs and "importer" not in kwargs:
+        kwargs["importer"] = make_vendor()
     kwargs.setdefault("exporter_role", "controller")
     kwargs.setdefault("importer_role", "processor")
     kwargs.setdefault("destination", "US")
