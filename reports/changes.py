@@ -171,21 +171,26 @@ class Names:
             values = self._table(model).get(pk)
             if values is None:
                 return None
-            self._instances[label, pk] = self.build(model, values)
+            # Cached before linking, so records pointing at each other terminate.
+            instance = self._instances[label, pk] = unsaved(model, values)
+            self.link(instance, values)
         return self._instances[label, pk]
 
     def build(self, model: type[models.Model], values: Record) -> models.Model:
-        """An unsaved instance with these values; the tracked records it points
-        to are filled in from the lookups, so ``str()`` runs no query."""
-        fields = model._meta.concrete_fields
-        instance = model(**{f.attname: values[f.attname] for f in fields})
-        for field in fields:
+        """An unsaved instance with these values, linked (see ``link``)."""
+        instance = unsaved(model, values)
+        self.link(instance, values)
+        return instance
+
+    def link(self, instance: models.Model, values: Record) -> None:
+        """Fill in the tracked records an instance points to from the lookups,
+        so that its ``str()`` runs no query."""
+        for field in instance._meta.concrete_fields:
             target = field.related_model
             if field.many_to_one and isinstance(target, type) and values[field.attname]:
                 related = self.instance(target, values[field.attname])
                 if related is not None:
                     field.set_cached_value(instance, related)  # type: ignore[attr-defined]
-        return instance
 
     def _table(self, model: type[models.Model]) -> dict[int, Record]:
         label = model._meta.label
@@ -200,6 +205,10 @@ class Names:
             self.snap.use(f"names:{label}", used(rows))
             self._values[label] = {r["id"]: r for r in rows}
         return self._values[label]
+
+
+def unsaved(model: type[models.Model], values: Record) -> models.Model:
+    return model(**{f.attname: values[f.attname] for f in model._meta.concrete_fields})
 
 
 def used(rows: list[Record]) -> list[tuple[int, str]]:

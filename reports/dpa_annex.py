@@ -328,7 +328,8 @@ def described(record: Record, prefix: str = "") -> str:
 def art9_text(category: Record) -> str:
     kinds = []
     if category["special_category"]:
-        label = DataCategory.Art9Kind(category["art9_kind"]).label
+        labels = dict(DataCategory.Art9Kind.choices)
+        label = labels.get(category["art9_kind"], "Special category")
         kinds.append(f"{label} (GDPR Art. 9(1))")
     if category["criminal_offence"]:
         kinds.append("criminal-offence data (GDPR Art. 10)")

@@ -13,7 +13,9 @@ from reports.build import ReportError, build
 from tests.factories import (
     make_activity,
     make_data_category,
+    make_entity,
     make_system,
+    make_transfer,
     make_user,
     make_vendor,
 )
@@ -183,7 +185,7 @@ def test_foreign_keys_and_choices_show_names_and_labels(db):
         activity.status = "retired"
         activity.save()
 
-    rows = {r["Field"]: r for r in changes(since=at(1))}
+    rows = {r["Field"]: r for r in changes(since=at(1), as_of=at(2))}
 
     assert rows["vendor"]["Old value"] == "Old Host"
     assert rows["vendor"]["New value"] == "New Host"
@@ -202,7 +204,7 @@ def test_names_of_deleted_related_records_are_kept(db):
     with time_machine.travel(at(3), tick=False):
         category.delete()
 
-    rows = changes(since=at(1))
+    rows = changes(since=at(1), as_of=at(3))
     (removed,) = [r for r in rows if r["Field"] == "data categories"]
 
     assert removed["Old value"] == "DC-Z Old data"
@@ -271,8 +273,32 @@ def test_demo_load_and_an_admin_edit_in_the_log(demo, dpo_client):
     maison = about(loaded, "Maison Lumière SAS")
     assert {r["Who"] for r in maison} == {None}  # load_demo: a system change
     assert "Postwave Email Inc." in {r["Object"] for r in loaded}
+    # Names that include a related record's (TIA -> its transfer) are resolved.
+    assert "TIA Maison Lumière to KonnectBot (US) (2026-02-10)" in {
+        r["Object"] for r in loaded
+    }
     assert [(r["Who"], r["Object type"], r["Change"], r["Field"]) for r in rows] == [
         ("dpo", "data subject category", "created", "name"),
         ("dpo", "data subject category", "created", "description"),
     ]
     assert rows[0]["New value"] == "Job applicants"
+
+
+def test_records_pointing_at_each_other_are_named(db):
+    with time_machine.travel(at(1), tick=False):
+        first, second = make_transfer(name="First"), make_transfer(name="Second")
+        first.parent, second.parent = second, first
+        first.save()
+        second.save()
+        entity = make_entity(name="Other Co")
+    with time_machine.travel(at(2), tick=False):
+        first.exporter = entity
+        first.save()
+
+    (row,) = changes(since=at(1), as_of=at(2))
+
+    assert (row["Object"], row["Field"], row["New value"]) == (
+        "First",
+        "exporter",
+        "Other Co",
+    )
