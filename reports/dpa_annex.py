@@ -460,15 +460,17 @@ def competent_authority(annex: Annex) -> tuple[str, str]:
     profile = annex.country(customer["country"])
     in_eea = bool(profile and profile["eea"])
     country = country_name(customer["country"])
+    established = (
+        f"Clause 13(a): the data exporter is established in {country}, "
+        "an EEA Member State."
+    )
+    outside = (
+        f"Recorded for the data exporter, established outside the EEA in {country}."
+    )
     if customer["supervisory_authority"]:
-        where = "an EEA Member State" if in_eea else "outside the EEA"
-        return customer["supervisory_authority"], (
-            f"As agreed with the data exporter, established in {country} ({where})."
-        )
+        return customer["supervisory_authority"], established if in_eea else outside
     if in_eea:
-        return f"The supervisory authority of {country}", (
-            "Clause 13(a): the data exporter is established in an EEA Member State."
-        )
+        return f"The supervisory authority of {country}", established
     if customer["representative"]:
         return (
             "The supervisory authority of the Member State where the data "

@@ -142,6 +142,7 @@ def test_authority_for_the_french_customer_is_the_cnil(demo):
     assert row["Data exporter"] == "Maison Lumière SAS"
     assert row["Established in"] == "France"
     assert "CNIL" in row["Competent supervisory authority"]
+    assert row["Clause 13"].startswith("Clause 13(a): the data exporter is established")
 
 
 def test_parties_are_the_customer_as_exporter_and_us_as_importer(demo):
