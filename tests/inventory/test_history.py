@@ -93,3 +93,22 @@ def test_deleted_record_keeps_its_history():
     activity.delete()
     deleted = ProcessingActivity.history.filter(id=pk, history_type="-").get()
     assert deleted.name == "Old thing"
+
+
+@pytest.mark.django_db
+def test_deleting_a_related_record_is_a_history_change_of_the_sets_naming_it():
+    from reports.snapshot import Snapshot
+
+    activity = make_activity()
+    kept, gone = make_data_category(), make_data_category()
+    activity.data_categories.add(kept, gone)
+    before = timezone.now()
+    gone_id = gone.pk
+    gone.delete()
+
+    latest = activity.history.first()
+    assert [r.datacategory_id for r in latest.data_categories.all()] == [kept.pk]
+    then = Snapshot(before).table("inventory.ProcessingActivity")[activity.pk]
+    now = Snapshot(timezone.now()).table("inventory.ProcessingActivity")[activity.pk]
+    assert then["data_categories"] == sorted([kept.pk, gone_id])
+    assert now["data_categories"] == [kept.pk]
