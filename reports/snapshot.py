@@ -21,8 +21,6 @@ from django.apps import apps
 from django.db import models
 
 Record = dict[str, Any]
-# Ids per IN (...) query: below SQLite's and PostgreSQL's bound-parameter limits.
-CHUNK = 5000
 
 # The tracked models, in the order the fingerprint lists them.
 TRACKED: tuple[str, ...] = (
@@ -102,7 +100,7 @@ class Snapshot:
         ]
         by_history = {r["history_id"]: r for r in rows}
         for field in history.model._history_m2m_fields:
-            self._attach_m2m(history.model, field, by_history)
+            self._attach_m2m(history.model, field, by_history, current)
         return {r["id"]: r for r in sorted(rows, key=lambda r: r["id"])}
 
     def _attach_m2m(
@@ -110,18 +108,19 @@ class Snapshot:
         historical: Any,
         field: models.ManyToManyField[Any, Any],
         rows: dict[int, Record],
+        current: models.QuerySet[Any],
     ) -> None:
+        """One query per field whatever the number of records: the history
+        ids come from the same as-of query, as a subquery."""
         through = apps.get_model(
             historical._meta.app_label, f"{historical.__name__}_{field.name}"
         )
         target = field.m2m_reverse_name()
         members: dict[int, list[int]] = defaultdict(list)
-        ids = list(rows)
-        for start in range(0, len(ids), CHUNK):
-            pairs = through.objects.filter(
-                history_id__in=ids[start : start + CHUNK]
-            ).values_list("history_id", target)
-            for history_id, target_id in pairs:
-                members[history_id].append(target_id)
+        pairs = through.objects.filter(
+            history_id__in=current.values("history_id")
+        ).values_list("history_id", target)
+        for history_id, target_id in pairs:
+            members[history_id].append(target_id)
         for history_id, row in rows.items():
             row[field.name] = sorted(members.get(history_id, []))
