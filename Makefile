@@ -37,5 +37,9 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/pytest
 
+# Issue 4's scale benchmark (minutes): prints a Markdown table for the README.
+bench: $(VENV)/.installed
+	$(CHECK_ENV) $(PY) -m bench.reports
+
 clean:
 	rm -rf $(VENV) db.sqlite3 out media
