@@ -40,7 +40,7 @@ TRANSFER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Adequacy scope", 30),
     ("Adequacy decision", 40),
     ("Mechanism", 30),
-    ("SCC module", 8),
+    ("SCC module", 9),
     ("Safeguard required", 10),
     ("TIA required", 9),
     ("Onward transfer of", 30),

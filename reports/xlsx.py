@@ -63,6 +63,16 @@ DATA_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 HEADER_STYLE = "kbinventory header"
 DATA_STYLE = "kbinventory data"
 
+# Row heights: LibreOffice does not fit rows to their wrapped text when it opens
+# a file (Excel does), so long text overlapped the next row. Each row gets the
+# height of its tallest cell, estimated from its text and column width.
+LINE_POINTS = 15  # one line of the default 11-point font
+MAX_ROW_POINTS = 409  # Excel's limit
+# Characters per unit of column width. A unit is one digit of Calibri 11, and
+# average text is narrower, but word wrap leaves lines short and viewers without
+# Calibri substitute wider fonts: 1.0 errs towards a little spare room.
+CHARS_PER_WIDTH = 1.0
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -171,6 +181,29 @@ def _row(
     return cells
 
 
+def _height(cells: Sequence[Cell | None], widths: Sequence[int]) -> float | None:
+    """Points for a row's tallest text cell; None when one line is enough."""
+    lines = 1
+    for cell, width in zip(cells, widths, strict=True):
+        if cell is not None and cell.data_type == "s":
+            per_line = max(int(width * CHARS_PER_WIDTH), 1)
+            parts = cell._value.split("\n")
+            lines = max(lines, sum(-(-len(p) // per_line) or 1 for p in parts))
+    return None if lines == 1 else min(lines * LINE_POINTS, MAX_ROW_POINTS)
+
+
+def _append(
+    ws: WriteOnlyWorksheet, index: int, cells: list[Cell | None], widths: Sequence[int]
+) -> None:
+    """Write row ``index`` with its height. Write-only sheets write a row when
+    it is appended, so its dimension is dropped at once: memory stays flat."""
+    height = _height(cells, widths)
+    if height is not None:
+        ws.row_dimensions[index].height = height
+    ws.append(cells)
+    ws.row_dimensions.pop(index, None)
+
+
 def _add_styles(wb: Workbook) -> tuple[StyleArray, StyleArray]:
     """Register the header and data styles; return their style arrays."""
     header = NamedStyle(HEADER_STYLE, font=HEADER_FONT, alignment=HEADER_ALIGNMENT)
@@ -211,7 +244,8 @@ def _write_sheet(
         raise ValueError(f"sheet {sheet.title!r} has no headers")
     ws = wb.create_sheet(sheet.title)
     # Layout must be set before the first append: write-only sheets emit it then.
-    for index, width in enumerate(_widths(sheet), start=1):
+    widths = _widths(sheet)
+    for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     # The cells below arrive typed and styled; openpyxl's own conversion would
@@ -220,7 +254,7 @@ def _write_sheet(
     ws._values_to_row = _placed
     ncols = len(sheet.headers)
     header, data = styles
-    ws.append([_cell(ws, h, header) for h in sheet.headers])
+    _append(ws, 1, [_cell(ws, h, header) for h in sheet.headers], widths)
     count = 0
     for row in sheet.rows:
         if len(row) != ncols:
@@ -228,8 +262,8 @@ def _write_sheet(
                 f"sheet {sheet.title!r} row {count + 1}: "
                 f"{len(row)} values for {ncols} headers"
             )
-        ws.append(_row(ws, row, data))
         count += 1
+        _append(ws, count + 1, _row(ws, row, data), widths)
     # The autofilter is written at close, so it can cover the streamed range.
     ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{count + 1}"
     return count
