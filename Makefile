@@ -55,5 +55,9 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A kbinventory beat --loglevel INFO --schedule $(BEAT_SCHEDULE)
 
+# Issue 4's scale benchmark (minutes): prints a Markdown table for the README.
+bench: $(VENV)/.installed
+	$(CHECK_ENV) $(PY) -m bench.reports
+
 clean:
 	rm -rf $(VENV) db.sqlite3 out media

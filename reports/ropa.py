@@ -1,45 +1,459 @@
-"""Art. 30 records of processing: controller (30(1)) and processor (30(2))."""
+"""Art. 30 records of processing: controller (30(1)) and processor (30(2)).
+
+Both are read from a Snapshot only (the inventory as it stood at ``as_of``),
+with every lookup by id in the snapshot's tables, so the number of queries does
+not grow with the number of records. The cell formats of the controller record
+are shared with ``import_ropa`` (ROPA_FORMAT: change them in one place only).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from reports.snapshot import Snapshot
-from reports.xlsx import Sheet
+from django.db import models
+from django.utils import translation
+from django_countries import countries
+
+from inventory.models import DataCategory, ProcessingActivity
+from reports.build import findings_sheet
+from reports.findings import destination
+from reports.snapshot import Record, Snapshot
+from reports.xlsx import CellValue, Sheet
+from transfers.models import Transfer, assess
 
 # The Controller record sheet's columns, in order. import_ropa reads the same
 # headers back (and the UK ICO template's), so change them in one place only.
-CONTROLLER_HEADERS: tuple[str, ...] = (
-    "Reference",
-    "Processing activity",
-    "Status",
-    "Owner",
-    "Purposes",
-    "Lawful basis",
-    "Legitimate interests",
-    "LIA reference",
-    "Consent record",
-    "Special category condition",
-    "Art. 10 basis",
-    "Categories of data subjects",
-    "Categories of personal data",
-    "Special categories of data",
-    "Source of the data",
-    "Categories of recipients",
-    "Systems",
-    "Third countries",
-    "Transfer safeguards",
-    "Retention",
-    "Security measures",
-    "DPIA required",
-    "DPIA reference",
-    "Next review",
+CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Reference", 11),
+    ("Processing activity", 30),
+    ("Status", 9),
+    ("Owner", 16),
+    ("Purposes", 45),
+    ("Lawful basis", 26),
+    ("Legitimate interests", 30),
+    ("LIA reference", 22),
+    ("Consent record", 22),
+    ("Special category condition", 26),
+    ("Art. 10 basis", 18),
+    ("Categories of data subjects", 24),
+    ("Categories of personal data", 38),
+    ("Special categories of data", 30),
+    ("Source of the data", 24),
+    ("Categories of recipients", 30),
+    ("Systems", 28),
+    ("Third countries", 24),
+    ("Transfer safeguards", 56),
+    ("Retention", 30),
+    ("Security measures", 40),
+    ("DPIA required", 10),
+    ("DPIA reference", 18),
+    ("Next review", 12),
 )
+CONTROLLER_HEADERS = tuple(h for h, _ in CONTROLLER_COLUMNS)
+CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
+
+ORGANISATION_HEADERS: tuple[str, ...] = (
+    "Name",
+    "Address",
+    "Country",
+    "Contact",
+    "DPO",
+    "Representative (Art. 27)",
+)
+ORGANISATION_WIDTHS: tuple[int, ...] = (24, 40, 20, 36, 40, 50)
+
+PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Customer (controller)", 24),
+    ("Customer country", 16),
+    ("Customer address", 30),
+    ("Customer contact", 34),
+    ("Customer DPO", 24),
+    ("Customer representative", 24),
+    ("Processor", 18),
+    ("Processing category", 24),
+    ("Processing activities", 34),
+    ("Categories of personal data", 38),
+    ("Sub-processors", 28),
+    ("Transfers", 34),
+    ("Third countries", 24),
+    ("Transfer safeguards", 56),
+    ("Security measures", 40),
+    ("DPA version", 18),
+    ("DPA signed on", 12),
+    ("HIPAA BAA", 9),
+)
+PROCESSOR_HEADERS = tuple(h for h, _ in PROCESSOR_COLUMNS)
+PROCESSOR_WIDTHS = tuple(w for _, w in PROCESSOR_COLUMNS)
+
+
+def lines(items: Iterable[str]) -> str:
+    """One item per line: how every list is written in a cell."""
+    return "\n".join(items)
+
+
+def yes_no(flag: Any) -> str:
+    return "Yes" if flag else "No"
+
+
+@cache
+def labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    return {value: str(text) for value, text in choices.choices}
+
+
+def label(choices: type[models.TextChoices], value: str | None) -> str:
+    """The human label of a stored choice; an unknown old value is shown as is."""
+    if not value:
+        return ""
+    return labels(choices).get(value, value)
+
+
+def country_name(code: str) -> str:
+    """The country's English name (django-countries), whatever the locale."""
+    with translation.override("en"):
+        return str(countries.name(code)) or code
+
+
+def names(snap: Snapshot, label_: str, ids: Iterable[int]) -> list[str]:
+    """Sorted names of the records still present at as_of (deleted ones drop out)."""
+    table = snap.table(label_)
+    return sorted(table[i]["name"] for i in ids if i in table)
+
+
+def data_category_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
+    """``<code> <name>`` per data category, sorted by code (Art. 30(1)(c))."""
+    table = snap.table("inventory.DataCategory")
+    found = sorted((table[i] for i in set(ids) if i in table), key=lambda r: r["code"])
+    return [f"{r['code']} {r['name']}" for r in found]
+
+
+def special_category_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
+    """``<code> <name>: <Art. 9 kind>`` for the special categories (Art. 9(1))."""
+    table = snap.table("inventory.DataCategory")
+    found = sorted((table[i] for i in ids if i in table), key=lambda r: r["code"])
+    return [
+        f"{r['code']} {r['name']}: {label(DataCategory.Art9Kind, r['art9_kind'])}"
+        for r in found
+        if r["special_category"]
+    ]
+
+
+# -- transfers (Art. 30(1)(e), 30(2)(c)) --------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferFacts:
+    """One transfer as the Art. 30 records show it."""
+
+    id: int
+    name: str
+    country: str  # English name of the destination
+    third_country: bool  # outside the EEA: a Chapter V transfer (Art. 44)
+    activities: frozenset[int]
+    safeguard: str  # "<country>: <mechanism>[ (SCC Module n)]"
+
+
+def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
+    """Every transfer at as_of, judged by transfers.rules on the as_of day."""
+    profiles = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
+    day = snap.as_of.date()
+    facts = {}
+    for rec in snap.records("transfers.Transfer"):
+        vendor = snap.get("inventory.Vendor", rec["importer_id"])
+        dest = destination(profiles.get(rec["destination"]), vendor, day)
+        country = country_name(rec["destination"])
+        safeguard = f"{country}: {label(Transfer.Mechanism, rec['mechanism'])}"
+        module = assess(rec, dest).scc_module
+        if rec["mechanism"] == Transfer.Mechanism.SCC and module:
+            safeguard += f" (SCC Module {module})"
+        facts[rec["id"]] = TransferFacts(
+            rec["id"],
+            rec["name"],
+            country,
+            not dest.eea,
+            frozenset(rec["activities"]),
+            safeguard,
+        )
+    return facts
+
+
+def chapter_v(transfers: Iterable[TransferFacts]) -> list[TransferFacts]:
+    """The transfers leaving the EEA, sorted by country name then transfer name."""
+    found = (t for t in transfers if t.third_country)
+    return sorted(found, key=lambda t: (t.country, t.name))
+
+
+def third_country_cells(transfers: list[TransferFacts]) -> tuple[str, str]:
+    """(Third countries, Transfer safeguards) for transfers leaving the EEA."""
+    countries_ = sorted({t.country for t in transfers})
+    return lines(countries_), lines(t.safeguard for t in transfers)
+
+
+# -- Organisation (Art. 30(1)(a), 30(2)(a)) -----------------------------------
+
+
+def organisation_sheet(snap: Snapshot) -> Sheet:
+    """Our legal entities with their contact, DPO and Art. 27 representative."""
+    entities = sorted(snap.records("inventory.LegalEntity"), key=lambda r: r["name"])
+    rows = [
+        (
+            r["name"],
+            r["address"],
+            country_name(r["country"]),
+            r["contact"],
+            r["dpo"],
+            r["representative"],
+        )
+        for r in entities
+    ]
+    return Sheet("Organisation", ORGANISATION_HEADERS, rows, ORGANISATION_WIDTHS)
+
+
+# -- Controller record (Art. 30(1)) -------------------------------------------
+
+
+class Row:
+    """A report row as a dataclass whose fields are its columns, in order."""
+
+    def cells(self) -> tuple[CellValue, ...]:
+        return tuple(self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class ControllerRow(Row):
+    """One controller activity; fields in CONTROLLER_HEADERS order."""
+
+    reference: str
+    activity: str
+    status: str
+    owner: str
+    purposes: str
+    lawful_basis: str
+    legitimate_interests: str
+    lia_reference: str
+    consent_record: str
+    special_category_condition: str
+    art10_basis: str
+    data_subjects: str
+    data_categories: str
+    special_categories: str
+    source: str
+    recipients: str
+    systems: str
+    third_countries: str
+    transfer_safeguards: str
+    retention: str
+    security_measures: str
+    dpia_required: str
+    dpia_reference: str
+    next_review: CellValue
+
+
+def controller_row(
+    snap: Snapshot, act: Record, transfers: Iterable[TransferFacts]
+) -> ControllerRow:
+    """Art. 30(1)(a)-(g) for one activity, in the cell formats of ROPA_FORMAT."""
+    third_countries, safeguards = third_country_cells(chapter_v(transfers))
+    return ControllerRow(
+        act["ref"],
+        act["name"],
+        label(ProcessingActivity.Status, act["status"]),
+        act["owner"],
+        act["purposes"],
+        label(ProcessingActivity.LawfulBasis, act["lawful_basis"]),
+        act["legitimate_interest"],
+        act["lia_reference"],
+        act["consent_record_reference"],
+        label(ProcessingActivity.Art9Condition, act["art9_condition"]),
+        act["art10_basis"],
+        lines(
+            names(snap, "inventory.DataSubjectCategory", act["data_subject_categories"])
+        ),
+        lines(data_category_lines(snap, act["data_categories"])),
+        lines(special_category_lines(snap, act["data_categories"])),
+        act["data_source"],
+        lines(names(snap, "inventory.Vendor", act["recipients"])),
+        lines(names(snap, "inventory.System", act["systems"])),
+        third_countries,
+        safeguards,
+        act["retention"],
+        lines(names(snap, "inventory.SecurityMeasure", act["security_measures"])),
+        yes_no(act["dpia_required"]),
+        act["dpia_reference"],
+        act["next_review_on"],
+    )
+
+
+def controller_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
+    """Every controller activity (retired ones too), ordered by reference."""
+    facts = transfer_facts(snap)
+    by_activity: dict[int, list[TransferFacts]] = defaultdict(list)
+    for fact in facts.values():
+        for activity_id in fact.activities:
+            by_activity[activity_id].append(fact)
+    activities = snap.records("inventory.ProcessingActivity")
+    for act in sorted(activities, key=lambda r: r["ref"]):
+        if act["role"] == ProcessingActivity.Role.CONTROLLER:
+            yield controller_row(snap, act, by_activity[act["id"]]).cells()
 
 
 def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
-    raise NotImplementedError("ropa-controller is being built")
+    """The Art. 30(1) GDPR record of processing activities of the controller."""
+    record = Sheet(
+        "Controller record",
+        CONTROLLER_HEADERS,
+        controller_rows(snap),
+        CONTROLLER_WIDTHS,
+    )
+    return [organisation_sheet(snap), record, findings_sheet(snap)]
+
+
+# -- Processor record (Art. 30(2)) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessorRow(Row):
+    """One customer x processing category; fields in PROCESSOR_HEADERS order."""
+
+    customer: str
+    customer_country: str
+    customer_address: str
+    customer_contact: str
+    customer_dpo: str
+    customer_representative: str
+    processor: str
+    category: str
+    activities: str
+    data_categories: str
+    sub_processors: str
+    transfers: str
+    third_countries: str
+    transfer_safeguards: str
+    security_measures: str
+    dpa_version: str
+    dpa_signed_on: CellValue
+    hipaa_baa: str
+
+
+def customer_transfers(snap: Snapshot) -> dict[int, list[Record]]:
+    """Per customer: the transfers it exports, and every onward transfer hanging
+    under them (Art. 44: onward transfers are transfers too), at any depth."""
+    transfers = snap.records("transfers.Transfer")
+    children: dict[int, list[Record]] = defaultdict(list)
+    for rec in transfers:
+        if rec["parent_id"] is not None:
+            children[rec["parent_id"]].append(rec)
+    chains: dict[int, list[Record]] = defaultdict(list)
+    for rec in transfers:
+        if rec["exporter_customer_id"] is not None:
+            chains[rec["exporter_customer_id"]].extend(with_onward(rec, children))
+    return chains
+
+
+def with_onward(rec: Record, children: dict[int, list[Record]]) -> list[Record]:
+    """A transfer and its onward transfers, depth first, each once."""
+    found, stack, seen = [], [rec], set()
+    while stack:
+        current = stack.pop()
+        if current["id"] not in seen:
+            seen.add(current["id"])
+            found.append(current)
+            stack.extend(children[current["id"]])
+    return found
+
+
+def processor_names(snap: Snapshot, chain: list[Record]) -> str:
+    """Our entities importing this customer's data; all of them if none is
+    recorded (Art. 30(2)(a): the name of the processor)."""
+    entities = snap.table("inventory.LegalEntity")
+    ids = {r["importer_entity_id"] for r in chain if r["exporter_customer_id"]}
+    chosen = [entities[i]["name"] for i in ids if i in entities]
+    return lines(sorted(chosen or (e["name"] for e in entities.values())))
+
+
+def category_transfers(
+    feature: Record | None, chain: list[Record], facts: dict[int, TransferFacts]
+) -> list[TransferFacts]:
+    """The customer's transfers that carry this category's activities; a
+    transfer recording no activities cannot be narrowed down, so it stays."""
+    mine = [facts[r["id"]] for r in chain]
+    if feature is None:
+        return mine
+    wanted = set(feature["activities"])
+    return [t for t in mine if not t.activities or t.activities & wanted]
+
+
+def processor_row(
+    snap: Snapshot,
+    customer: Record,
+    feature: Record | None,
+    transfers: list[TransferFacts],
+    processor: str,
+) -> ProcessorRow:
+    """Art. 30(2)(a)-(d) for one customer and one enabled feature."""
+    acts = snap.table("inventory.ProcessingActivity")
+    mine = [acts[i] for i in (feature["activities"] if feature else []) if i in acts]
+    transfers = chapter_v(transfers)
+    third_countries, safeguards = third_country_cells(transfers)
+    return ProcessorRow(
+        customer["name"],
+        country_name(customer["country"]),
+        customer["address"],
+        customer["contact"],
+        customer["dpo"],
+        customer["representative"],
+        processor,
+        feature["name"] if feature else "",
+        lines(f"{a['ref']} {a['name']}" for a in sorted(mine, key=lambda a: a["ref"])),
+        lines(
+            data_category_lines(snap, (i for a in mine for i in a["data_categories"]))
+        ),
+        lines(names(snap, "inventory.Vendor", feature["vendors"] if feature else [])),
+        lines(t.name for t in transfers),
+        third_countries,
+        safeguards,
+        lines(sorted(set(measure_names(snap, mine)))),
+        customer["dpa_version"],
+        customer["dpa_signed_on"],
+        yes_no(customer["baa_signed"]),
+    )
+
+
+def measure_names(snap: Snapshot, activities: list[Record]) -> list[str]:
+    """Art. 30(2)(d): the TOMs of the activities behind a category."""
+    return [
+        n
+        for a in activities
+        for n in names(snap, "inventory.SecurityMeasure", a["security_measures"])
+    ]
+
+
+def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
+    """One row per customer and enabled feature, by customer then feature name;
+    a customer with no feature still gets a row, so every controller is listed."""
+    features = snap.table("inventory.ProductFeature")
+    facts = transfer_facts(snap)
+    chains = customer_transfers(snap)
+    customers = sorted(snap.records("inventory.Customer"), key=lambda r: r["name"])
+    for customer in customers:
+        chain = chains[customer["id"]]
+        processor = processor_names(snap, chain)
+        enabled = [features[i] for i in customer["features"] if i in features]
+        enabled.sort(key=lambda r: r["name"])
+        categories: list[Record | None] = [*enabled] or [None]
+        for feature in categories:
+            transfers = category_transfers(feature, chain, facts)
+            row = processor_row(snap, customer, feature, transfers, processor)
+            yield row.cells()
 
 
 def processor_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
-    raise NotImplementedError("ropa-processor is being built")
+    """The Art. 30(2) GDPR record of the categories of processing carried out
+    for each controller (customer), with transfers and TOMs."""
+    record = Sheet(
+        "Processor record", PROCESSOR_HEADERS, processor_rows(snap), PROCESSOR_WIDTHS
+    )
+    return [organisation_sheet(snap), record, findings_sheet(snap)]

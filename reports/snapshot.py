@@ -109,7 +109,7 @@ class Snapshot:
         ]
         by_history = {r["history_id"]: r for r in rows}
         for field in history.model._history_m2m_fields:
-            self._attach_m2m(history.model, field, by_history)
+            self._attach_m2m(history.model, field, by_history, current)
         return {r["id"]: r for r in sorted(rows, key=lambda r: r["id"])}
 
     def _attach_m2m(
@@ -117,17 +117,26 @@ class Snapshot:
         historical: Any,
         field: models.ManyToManyField[Any, Any],
         rows: dict[int, Record],
+        current: models.QuerySet[Any] | None = None,
     ) -> None:
+        """One query per field whatever the number of records: the history
+        ids come from the same as-of query, as a subquery (or, for rows read
+        elsewhere, in chunks of their ids)."""
         through = apps.get_model(
             historical._meta.app_label, f"{historical.__name__}_{field.name}"
         )
         target = field.m2m_reverse_name()
         members: dict[int, list[int]] = defaultdict(list)
         ids = list(rows)
-        for start in range(0, len(ids), CHUNK):
-            pairs = through.objects.filter(
-                history_id__in=ids[start : start + CHUNK]
-            ).values_list("history_id", target)
+        batches = (
+            [current.values("history_id")]
+            if current is not None
+            else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+        )
+        for batch in batches:
+            pairs = through.objects.filter(history_id__in=batch).values_list(
+                "history_id", target
+            )
             for history_id, target_id in pairs:
                 members[history_id].append(target_id)
         for history_id, row in rows.items():

@@ -18,16 +18,15 @@ import math
 import re
 import shutil
 import tempfile
-import textwrap
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, NamedStyle
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -49,20 +48,30 @@ MANIFEST_TITLE = "Manifest"
 # Excel refuses to open (or "repairs") cells longer than this.
 MAX_CELL_CHARS = 32_767
 MIN_WIDTH, MAX_WIDTH = 12, 60
-ROW_POINTS = 15  # one line of the default 11-point font
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 _ZIP_EPOCH = datetime.datetime(1980, 1, 1)
 _ZIP_MAX = datetime.datetime(2107, 12, 31, 23, 59, 58)
 
 # Built once: openpyxl hashes style objects by value, so they are registered per
-# workbook as two named styles and each cell only copies a small style array
-# (assigning Font/Alignment per cell made 2 M cells about three times slower).
+# workbook as two named styles and each cell only copies their small style array
+# (assigning Font/Alignment per cell made 2 M cells about three times slower, and
+# assigning the named style by name per cell cost a third of a large report).
 HEADER_FONT = Font(bold=True)
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 DATA_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 HEADER_STYLE = "kbinventory header"
 DATA_STYLE = "kbinventory data"
+
+# Row heights: LibreOffice does not fit rows to their wrapped text when it opens
+# a file (Excel does), so long text overlapped the next row. Each row gets the
+# height of its tallest cell, estimated from its text and column width.
+LINE_POINTS = 15  # one line of the default 11-point font
+MAX_ROW_POINTS = 409  # Excel's limit
+# Characters per unit of column width. A unit is one digit of Calibri 11, and
+# average text is narrower, but word wrap leaves lines short and viewers without
+# Calibri substitute wider fonts: 1.0 errs towards a little spare room.
+CHARS_PER_WIDTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,8 @@ def _clean_text(text: str) -> str:
     both are normalised here, visibly and the same for every reader, rather than
     failing the report; overlong text is cut with a marker, not silently.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
     if len(text) <= MAX_CELL_CHARS:
         return text
@@ -135,23 +145,76 @@ def _plain_value(value: CellValue) -> CellValue:
     return value
 
 
-def _cell(ws: WriteOnlyWorksheet, value: CellValue, header: bool = False) -> Cell:
-    """A styled cell; strings are forced to type "s" so nothing becomes a formula."""
+def _cell(ws: WriteOnlyWorksheet, value: CellValue, style: StyleArray) -> Cell:
+    """A styled cell; strings are forced to type "s" so nothing becomes a formula.
+
+    Strings are stored directly: openpyxl's own typing would read "=..." as a
+    formula and "#N/A" as an error, and _clean_text() has made them safe. The
+    style is copied as a prepared array rather than looked up by name per cell
+    (that lookup was a third of the time of a large report).
+    """
     plain = _plain_value(value)
-    cell = WriteOnlyCell(ws)
-    cell.style = HEADER_STYLE if header else DATA_STYLE
-    cell.value = plain  # after the style, so a date keeps its number format
     if isinstance(plain, str):
-        # openpyxl would otherwise type "=..." as a formula and "#N/A" as an error.
-        cell.data_type = "s"
+        cell = Cell(ws, row=1, column=1)
+        # Shared, not copied: nothing changes a text cell's style array.
+        cell._style, cell._value, cell.data_type = style, plain, "s"
+        return cell
+    cell = Cell(ws, row=1, column=1, style_array=style)
+    cell.value = plain  # after the style, so a date keeps its number format
     return cell
 
 
-def _add_styles(wb: Workbook) -> None:
-    """Register the header and data styles that _cell() applies by name."""
+def _placed(cells: list[Cell | None], row_idx: int) -> Iterator[Cell]:
+    """Stand-in for openpyxl's write-only re-typing of appended values: these
+    cells are typed and styled already, only their position is missing."""
+    for col_idx, cell in enumerate(cells, 1):
+        if cell is not None:
+            cell.row, cell.column = row_idx, col_idx
+            yield cell
+
+
+def _row(
+    ws: WriteOnlyWorksheet, row: Sequence[CellValue], style: StyleArray
+) -> list[Cell | None]:
+    """A row's cells. Empty values stay unwritten (a third of a typical record,
+    and as much of its writing time), except the first, so that every row
+    exists when the sheet is read back."""
+    cells: list[Cell | None] = [_cell(ws, row[0], style)] if row else []
+    for value in row[1:]:
+        cells.append(None if value is None or value == "" else _cell(ws, value, style))
+    return cells
+
+
+def _height(cells: Sequence[Cell | None], widths: Sequence[int]) -> float | None:
+    """Points for a row's tallest text cell; None when one line is enough."""
+    lines = 1
+    for cell, width in zip(cells, widths, strict=True):
+        if cell is not None and cell.data_type == "s":
+            per_line = max(int(width * CHARS_PER_WIDTH), 1)
+            parts = cell._value.split("\n")
+            lines = max(lines, sum(-(-len(p) // per_line) or 1 for p in parts))
+    return None if lines == 1 else min(lines * LINE_POINTS, MAX_ROW_POINTS)
+
+
+def _append(
+    ws: WriteOnlyWorksheet, index: int, cells: list[Cell | None], widths: Sequence[int]
+) -> None:
+    """Write row ``index`` with its height. Write-only sheets write a row when
+    it is appended, so its dimension is dropped at once: memory stays flat."""
+    height = _height(cells, widths)
+    if height is not None:
+        ws.row_dimensions[index].height = height
+    ws.append(cells)
+    ws.row_dimensions.pop(index, None)
+
+
+def _add_styles(wb: Workbook) -> tuple[StyleArray, StyleArray]:
+    """Register the header and data styles; return their style arrays."""
     header = NamedStyle(HEADER_STYLE, font=HEADER_FONT, alignment=HEADER_ALIGNMENT)
+    data = NamedStyle(DATA_STYLE, alignment=DATA_ALIGNMENT)
     wb.add_named_style(header)
-    wb.add_named_style(NamedStyle(DATA_STYLE, alignment=DATA_ALIGNMENT))
+    wb.add_named_style(data)
+    return header.as_tuple(), data.as_tuple()
 
 
 def _check_titles(sheets: Sequence[Sheet]) -> None:
@@ -177,19 +240,27 @@ def _widths(sheet: Sheet) -> Sequence[int]:
     return sheet.widths
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet) -> int:
+def _write_sheet(
+    wb: Workbook, sheet: Sheet, styles: tuple[StyleArray, StyleArray]
+) -> int:
     """Stream one sheet into the workbook and return its number of data rows."""
     if not sheet.headers:
         raise ValueError(f"sheet {sheet.title!r} has no headers")
     ws = wb.create_sheet(sheet.title)
     # Layout must be set before the first append: write-only sheets emit it then.
-    for index, width in enumerate(_widths(sheet), start=1):
+    widths = _widths(sheet)
+    for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     if sheet.printable:
         _print_layout(ws)
+    # The cells below arrive typed and styled; openpyxl's own conversion would
+    # retype each through a failed assignment and an exception (with 3.1.5, a
+    # third of the writing time of a large report). Covered by test_xlsx.py.
+    ws._values_to_row = _placed
     ncols = len(sheet.headers)
-    _append(ws, sheet, 1, sheet.headers, header=True)
+    header, data = styles
+    _append(ws, 1, [_cell(ws, h, header) for h in sheet.headers], widths)
     count = 0
     for row in sheet.rows:
         if len(row) != ncols:
@@ -197,8 +268,8 @@ def _write_sheet(wb: Workbook, sheet: Sheet) -> int:
                 f"sheet {sheet.title!r} row {count + 1}: "
                 f"{len(row)} values for {ncols} headers"
             )
-        _append(ws, sheet, count + 2, row)
         count += 1
+        _append(ws, count + 1, _row(ws, row, data), widths)
     # The autofilter is written at close, so it can cover the streamed range.
     ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{count + 1}"
     return count
@@ -210,33 +281,6 @@ def _print_layout(ws: WriteOnlyWorksheet) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
     ws.print_title_rows = "1:1"
-
-
-def _append(
-    ws: WriteOnlyWorksheet,
-    sheet: Sheet,
-    index: int,
-    row: Sequence[CellValue],
-    header: bool = False,
-) -> None:
-    """Append row number ``index``; a printable sheet's row gets its height."""
-    cells = [_cell(ws, value, header) for value in row]
-    if sheet.printable:
-        widths = _widths(sheet)
-        lines = max(
-            _wrapped_lines(c.value, w) for c, w in zip(cells, widths, strict=True)
-        )
-        ws.row_dimensions[index].height = ROW_POINTS * lines
-    ws.append(cells)
-
-
-def _wrapped_lines(value: CellValue, width: int) -> int:
-    """Lines a wrapped cell takes in a column ``width`` characters wide
-    (counted narrower: bold and wide letters take more than one width each)."""
-    if not isinstance(value, str):
-        return 1
-    fit = max(int(width * 0.85), 1)
-    return sum(len(textwrap.wrap(line, fit)) or 1 for line in value.split("\n"))
 
 
 def _zip_time(as_of: datetime.datetime) -> tuple[int, int, int, int, int, int]:
@@ -328,11 +372,11 @@ def build_workbook(
     wb = Workbook(write_only=True)
     wb.properties.creator = "kbinventory"
     wb.properties.created = _naive_utc(as_of)
-    _add_styles(wb)
+    styles = _add_styles(wb)
     try:
-        counts = [(sheet.title, _write_sheet(wb, sheet)) for sheet in sheets]
+        counts = [(sheet.title, _write_sheet(wb, sheet, styles)) for sheet in sheets]
         items = manifest() if callable(manifest) else manifest
-        _write_sheet(wb, _manifest_sheet(items, counts))
+        _write_sheet(wb, _manifest_sheet(items, counts), styles)
     except BaseException:
         _discard(wb)
         raise

@@ -249,15 +249,39 @@ def test_row_of_wrong_length_is_a_value_error():
         build(Sheet("Data", ["A", "B"], [["only one"]]))
 
 
-def test_printable_sheet_is_landscape_with_row_heights_from_wrapped_text():
-    text = "word " * 30  # about 150 characters: several lines at width 20
-    printable = Sheet("Data", ["Value"], [[text], ["short"]], [20], printable=True)
+def test_printable_sheet_is_landscape_one_page_wide():
+    printable = Sheet("Data", ["Value"], [["short"]], [20], printable=True)
     ws = load(build(printable))["Data"]
-
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1
-    assert ws.row_dimensions[2].height >= 8 * 15
-    assert ws.row_dimensions[3].height == 15
-    plain = load(build(Sheet("Data", ["Value"], [[text]], [20])))["Data"]
+    plain = load(build(Sheet("Data", ["Value"], [["short"]], [20])))["Data"]
     assert plain.page_setup.orientation is None
-    assert plain.row_dimensions[2].height is None
+
+
+def test_row_is_as_tall_as_its_longest_wrapped_text():
+    """LibreOffice does not fit rows to wrapped text on opening a file: without
+    a height, a cell's second line was drawn over the next row."""
+    five_lines = "\n".join(f"DC0{i} Category" for i in range(5))
+    sheet = Sheet(
+        "Data", ["Short", "List"], [["a", "b"], ["a", five_lines]], widths=[12, 20]
+    )
+    ws = load(build(sheet))["Data"]
+    assert ws.row_dimensions[2].height is None  # one line: the viewer's default
+    assert ws.row_dimensions[3].height >= 5 * 15
+
+
+def test_long_text_counts_its_wrapped_lines():
+    text = "word " * 40  # 200 characters in a 20-wide column: about ten lines
+    ws = load(build(Sheet("Data", ["Text"], [[text]], widths=[20])))["Data"]
+    assert 10 * 15 <= ws.row_dimensions[2].height <= 409
+
+
+def test_empty_cells_are_not_written_but_every_row_is_kept():
+    sheet = Sheet("Data", ["A", "B", "C"], [["x", None, ""], [None, None, None]])
+    data = build(sheet)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert 'r="B2"' not in xml and 'r="C2"' not in xml
+    ws = load(data)["Data"]
+    assert ws.max_row == 3
+    assert [c.value for c in ws[3]] == [None, None, None]

@@ -1,0 +1,169 @@
+"""Issue 4's benchmark: the ropa-controller workbook on a large inventory.
+
+Builds a synthetic inventory (10,000 controller activities, 2,000 vendors, 200
+data categories, 5 categories and 3 recipients per activity, 3 edits each, with
+full history) in a throwaway SQLite file, then measures building the report as
+it stands now and as of a past date, against a baseline measured in the same
+run: openpyxl's write-only mode writing the same cells with the same text and
+nothing else. Prints a Markdown table.
+
+    make bench                       # the full size
+    .venv/bin/python bench/reports.py --activities 1000 --repeat 1
+
+Targets: now <= 2x the baseline, as of <= 3x, peak memory < 300 MB, and a query
+count that does not depend on the number of activities. Speed is only ever
+judged here, as a ratio to the baseline, never in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def set_up_django(database: Path) -> None:
+    """Settings as in production (DEBUG off), on a fresh SQLite file."""
+    # Run as a script, this folder comes first on sys.path and this file would
+    # shadow the reports app: put the project root there instead.
+    here = str(ROOT / "bench")
+    sys.path[:] = [str(ROOT), *(p for p in sys.path if p != here)]
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kbinventory.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("DEBUG", "False")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def materialise(sheets: Sequence[Any]) -> list[tuple[Sequence[str], list[Any]]]:
+    """The cells the report writes, computed once outside any timing."""
+    return [(sheet.headers, [list(row) for row in sheet.rows]) for sheet in sheets]
+
+
+def baseline(content: list[tuple[Sequence[str], list[Any]]]) -> None:
+    """Plain openpyxl write-only: the same cells, no styles, no neutralising."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for headers, rows in content:
+        ws = wb.create_sheet()
+        ws.append(list(headers))
+        for row in rows:
+            ws.append(row)
+    with tempfile.TemporaryFile() as out:
+        wb.save(out)
+
+
+def median_seconds(func: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median CPU and wall seconds. CPU time is what the ratios use: on a shared
+    machine other processes inflate wall time, and not evenly across runs."""
+    cpu, wall = [], []
+    for _ in range(repeat):
+        start_cpu, start_wall = time.process_time(), time.perf_counter()
+        func()
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(time.perf_counter() - start_wall)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def peak_and_queries(func: Callable[[], Any]) -> tuple[float, int]:
+    """Peak traced memory (MB) and SQL queries of one untimed run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tracemalloc.start()
+    with CaptureQueriesContext(connection) as queries:
+        func()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1e6, len(queries.captured_queries)
+
+
+def run(activities: int, repeat: int) -> list[tuple[str, ...]]:
+    from bench.synthetic import STEP, Shape, populate
+    from reports.build import build, resolve_as_of
+    from reports.ropa import controller_sheets
+    from reports.snapshot import Snapshot
+
+    started = time.perf_counter()
+    shape = populate(Shape(activities=activities))
+    built = time.perf_counter() - started
+    past = shape.edit_dates[1] - STEP / 2  # after the first edit, before the second
+    cells = materialise(controller_sheets(Snapshot(resolve_as_of(None)), {}))
+    rows = sum(len(r) for _, r in cells)
+    print(f"Inventory: {activities} activities written in {built:.0f} s;", end=" ")
+    print(f"report: {rows} rows, {sum(len(h) * (len(r) + 1) for h, r in cells)} cells")
+    base_cpu, base_wall = median_seconds(lambda: baseline(cells), repeat)
+    table = [
+        (
+            "baseline: openpyxl write-only, same cells",
+            f"{base_cpu:.2f}",
+            "1.00",
+            f"{base_wall:.2f}",
+            "1.00",
+            "",
+            "",
+            "",
+        )
+    ]
+    for name, as_of, target in (("now", None, 2), ("as of a past date", past, 3)):
+        cpu, wall = median_seconds(lambda a=as_of: build("ropa-controller", a), repeat)
+        peak, queries = peak_and_queries(lambda a=as_of: build("ropa-controller", a))
+        ratio = cpu / base_cpu
+        table.append(
+            (
+                f"ropa-controller {name}",
+                f"{cpu:.2f}",
+                f"{ratio:.2f}",
+                f"{wall:.2f}",
+                f"{wall / base_wall:.2f}",
+                f"<= {target}x: {'ok' if ratio <= target else 'MISSED'}",
+                f"{peak:.0f}",
+                str(queries),
+            )
+        )
+    return table
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    header = (
+        "build",
+        "CPU s",
+        "x baseline",
+        "wall s",
+        "x baseline (wall)",
+        "target (CPU)",
+        "peak MB",
+        "SQL queries",
+    )
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--activities", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="median of N runs")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        set_up_django(Path(tmp) / "bench.sqlite3")
+        print_table(run(args.activities, args.repeat))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,388 @@
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from bench.synthetic import Shape, populate
+from inventory.models import LegalEntity, ProcessingActivity, Vendor
+from reports.build import build
+from reports.ropa import CONTROLLER_HEADERS, PROCESSOR_HEADERS
+from reports.xlsx import unneutralise
+from tests.factories import (
+    make_activity,
+    make_customer,
+    make_data_category,
+    make_feature,
+    make_tia,
+    make_transfer,
+    make_vendor,
+)
+from tests.reports.helpers import by, cells, headers, load, records
+from transfers.models import Transfer
+
+US_SCC_2 = "United States of America: Standard contractual clauses (Art. 46(2)(c))"
+
+
+@pytest.fixture
+def controller(demo):
+    return load(build("ropa-controller"))
+
+
+@pytest.fixture
+def processor(demo):
+    return load(build("ropa-processor"))
+
+
+def test_controller_workbook_has_the_contract_sheets_in_order(controller):
+    assert controller.sheetnames == [
+        "Organisation",
+        "Controller record",
+        "Findings",
+        "Manifest",
+    ]
+
+
+def test_controller_record_header_row_is_the_shared_layout(controller):
+    row = headers(controller["Controller record"])
+    assert row == list(CONTROLLER_HEADERS)
+    for required in (  # CONTRACT.md 3
+        "Processing activity",
+        "Purposes",
+        "Lawful basis",
+        "Special category condition",
+        "Categories of data subjects",
+        "Categories of personal data",
+        "Categories of recipients",
+        "Third countries",
+        "Transfer safeguards",
+        "Retention",
+        "Security measures",
+    ):
+        assert required in row
+
+
+def test_organisation_sheet_lists_our_entity_with_dpo_and_representative(
+    controller,
+):
+    ws = controller["Organisation"]
+    assert headers(ws) == [
+        "Name",
+        "Address",
+        "Country",
+        "Contact",
+        "DPO",
+        "Representative (Art. 27)",
+    ]
+    (konnectbot,) = records(ws)
+    assert konnectbot["Name"] == "KonnectBot, Inc."
+    assert konnectbot["Country"] == "United States of America"
+    assert konnectbot["DPO"].startswith("Dana Whitfield")
+    assert "Dublin" in konnectbot["Representative (Art. 27)"]
+
+
+def test_controller_record_lists_only_controller_activities_by_reference(
+    controller,
+):
+    refs = [row["Reference"] for row in records(controller["Controller record"])]
+    assert refs == ["PA-C1", "PA-C2", "PA-C3", "PA-C4", "PA-C5", "PA-C6"]
+
+
+def test_security_activity_shows_its_legitimate_interest_basis(controller):
+    pa_c3 = by(controller["Controller record"], "Reference")["PA-C3"]
+    assert pa_c3["Lawful basis"] == "Legitimate interests (Art. 6(1)(f))"
+    assert pa_c3["Legitimate interests"] == "Keeping the service and its users secure"
+    assert pa_c3["LIA reference"].startswith("LIA-2025-03")
+    assert pa_c3["Categories of data subjects"] == "Account users\nEnd users"
+    assert pa_c3["Categories of personal data"] == (
+        "DC02 Authentication and security\nDC09 Conversation metadata"
+    )
+    assert pa_c3["Categories of recipients"] == (
+        "EdgeShield CDN Inc.\nNimbus Cloud Inc.\nTracelight Monitoring Inc."
+    )
+    assert pa_c3["Status"] == "Active"
+    assert pa_c3["DPIA required"] == "No"
+
+
+def test_transfers_give_third_countries_and_safeguards(controller):
+    rows = by(controller["Controller record"], "Reference")
+    assert rows["PA-C5"]["Third countries"] == "India"
+    assert rows["PA-C5"]["Transfer safeguards"] == (
+        "India: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 2)"
+    )
+    assert rows["PA-C1"]["Third countries"] == (
+        "United Kingdom\nUnited States of America"
+    )
+    assert rows["PA-C1"]["Transfer safeguards"] == (
+        "United Kingdom: Adequacy decision (Art. 45)\n"
+        "United States of America: Adequacy decision (Art. 45)"
+    )
+    assert rows["PA-C2"]["Third countries"] is None
+
+
+def test_next_review_is_a_typed_date_cell(controller):
+    ws = controller["Controller record"]
+    column = CONTROLLER_HEADERS.index("Next review") + 1
+    cell = ws.cell(row=2, column=column)
+    assert cell.is_date
+    assert cell.value.date() == datetime.date(2027, 3, 31)
+
+
+def test_special_category_data_names_its_art9_kind(demo):
+    health = make_data_category(
+        code="DC99", name="Health notes", special_category=True, art9_kind="health"
+    )
+    act = make_activity(ref="PA-C9", art9_condition="9_2_a")
+    act.data_categories.add(health)
+    row = by(load(build("ropa-controller"))["Controller record"], "Reference")
+    assert row["PA-C9"]["Special categories of data"] == (
+        "DC99 Health notes: Health data"
+    )
+    assert row["PA-C9"]["Special category condition"] == (
+        "Explicit consent (Art. 9(2)(a))"
+    )
+
+
+def test_retired_activity_stays_in_the_record_marked_retired(demo):
+    make_activity(ref="PA-C0", status=ProcessingActivity.Status.RETIRED)
+    row = by(load(build("ropa-controller"))["Controller record"], "Reference")
+    assert row["PA-C0"]["Status"] == "Retired"
+
+
+def test_findings_sheet_reports_the_transfer_without_safeguard(controller):
+    findings = records(controller["Findings"])
+    assert {(f["Code"], f["Object"]) for f in findings if f["Severity"] == "error"} >= {
+        ("TRF_NO_SAFEGUARD", "KonnectBot to Textwire Messaging (US)")
+    }
+
+
+def test_processor_workbook_has_the_contract_sheets_in_order(processor):
+    assert processor.sheetnames == [
+        "Organisation",
+        "Processor record",
+        "Findings",
+        "Manifest",
+    ]
+    assert headers(processor["Processor record"]) == list(PROCESSOR_HEADERS)
+
+
+def test_processor_record_has_one_row_per_customer_and_feature(processor):
+    rows = records(processor["Processor record"])
+    assert [(r["Customer (controller)"], r["Processing category"]) for r in rows] == [
+        ("Bayview Telehealth Inc.", "AI chat"),
+        ("Bayview Telehealth Inc.", "Human hand-off and dashboards"),
+        ("Maison Lumière SAS", "AI chat"),
+        ("Maison Lumière SAS", "Human hand-off and dashboards"),
+        ("Maison Lumière SAS", "Shopify integration"),
+        ("Maison Lumière SAS", "Transcript emails"),
+        ("Thistle & Pine Ltd", "AI chat"),
+        ("Thistle & Pine Ltd", "Assisted support"),
+        ("Thistle & Pine Ltd", "SMS channel"),
+        ("Thistle & Pine Ltd", "WooCommerce integration"),
+    ]
+
+
+def test_maison_lumiere_shopify_row(processor):
+    rows = [
+        r
+        for r in records(processor["Processor record"])
+        if r["Customer (controller)"] == "Maison Lumière SAS"
+    ]
+    shopify = {r["Processing category"]: r for r in rows}["Shopify integration"]
+    assert shopify["Customer country"] == "France"
+    assert shopify["Customer DPO"] == "dpo@lumiere.example"
+    assert shopify["Customer contact"].startswith("Claire Martin")
+    assert shopify["Processor"] == "KonnectBot, Inc."
+    assert (
+        shopify["Processing activities"] == "PA-P2 Commerce integration: order look-ups"
+    )
+    assert shopify["Categories of personal data"] == (
+        "DC10 End-customer contact details\nDC11 E-commerce order context"
+    )
+    assert shopify["Sub-processors"] == "Cortex AI Inc.\nNimbus Cloud Inc."
+    assert shopify["Third countries"] == "United States of America"
+    assert shopify["Transfer safeguards"].split("\n") == [
+        f"{US_SCC_2} (SCC Module 3)",  # onward: KonnectBot to Cortex AI
+        "United States of America: Adequacy decision (Art. 45)",  # Nimbus, DPF
+        f"{US_SCC_2} (SCC Module 2)",  # Maison Lumière to KonnectBot
+    ]
+    assert shopify["DPA version"] == "DPA v4"
+    assert shopify["DPA signed on"] == datetime.datetime(2025, 3, 14)
+    assert shopify["HIPAA BAA"] == "No"
+    assert "PII redaction option for chats" in shopify["Security measures"]
+
+
+def test_category_shows_only_the_transfers_of_its_activities(processor):
+    rows = records(processor["Processor record"])
+    emails = next(r for r in rows if r["Processing category"] == "Transcript emails")
+    # PA-P3 is not sent to Cortex AI, so its Module 3 onward transfer is not here.
+    assert "KonnectBot to Cortex AI (US)" not in emails["Transfers"]
+    assert "Maison Lumière to KonnectBot (US)" in emails["Transfers"]
+
+
+def test_baa_customer_is_flagged(processor):
+    rows = records(processor["Processor record"])
+    bayview = [r for r in rows if r["Customer (controller)"].startswith("Bayview")]
+    assert {r["HIPAA BAA"] for r in bayview} == {"Yes"}
+
+
+def test_customer_without_features_still_has_a_row(demo):
+    make_customer(name="Zeta GmbH", country="DE", dpo="dpo@zeta.example")
+    rows = records(load(build("ropa-processor"))["Processor record"])
+    zeta = [r for r in rows if r["Customer (controller)"] == "Zeta GmbH"]
+    assert len(zeta) == 1
+    assert zeta[0]["Processing category"] is None
+    assert zeta[0]["Customer country"] == "Germany"
+
+
+@pytest.mark.parametrize("kind", ["ropa-controller", "ropa-processor"])
+def test_same_call_twice_gives_identical_bytes(demo, kind):
+    assert build(kind) == build(kind)
+
+
+# domain.md 9.6: each payload put in an activity's purposes.
+PAYLOADS = [
+    "=1+1",
+    "+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    '=HYPERLINK("http://x","y")',
+    "a,=1+1",
+    '"=1"',
+    "{=1+1}",
+    "  =1",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_injection_payload_in_purposes_comes_back_as_text(demo, payload):
+    act = ProcessingActivity.objects.get(ref="PA-C1")
+    act.purposes = payload
+    act.save()
+    wb = load(build("ropa-controller"))
+    cell = wb["Controller record"].cell(
+        row=2, column=CONTROLLER_HEADERS.index("Purposes") + 1
+    )
+    assert cell.data_type == "s"
+    assert unneutralise(cell.value) == payload.replace("\r", "\n")
+    assert not [c.coordinate for c in cells(wb) if c.data_type == "f"]
+
+
+def test_empty_purposes_is_an_empty_cell(demo):
+    act = ProcessingActivity.objects.get(ref="PA-C1")
+    act.purposes = ""
+    act.save()
+    row = by(load(build("ropa-controller"))["Controller record"], "Reference")
+    assert row["PA-C1"]["Purposes"] is None
+
+
+# -- as of any moment -------------------------------------------------------
+
+T0 = datetime.datetime(2024, 1, 10, 9, 0, tzinfo=datetime.UTC)
+STEP = datetime.timedelta(days=1)
+
+
+def controller_row_as_of(when: datetime.datetime, ref: str = "PA-S1"):
+    return by(load(build("ropa-controller", when))["Controller record"], "Reference")[
+        ref
+    ]
+
+
+@pytest.fixture
+def story(db):
+    """Created at T0, then one change a day: lawful basis, a data category added,
+    one removed, the recipient vendor deleted."""
+    with time_machine.travel(T0, tick=False):
+        contacts = make_data_category(code="DC-A", name="Contacts")
+        usage = make_data_category(code="DC-B", name="Usage")
+        vendor = make_vendor(name="Old Mailer Ltd")
+        act = make_activity(ref="PA-S1", lawful_basis="contract")
+        act.data_categories.add(contacts)
+        act.recipients.add(vendor)
+    with time_machine.travel(T0 + STEP, tick=False):
+        act.lawful_basis = "consent"
+        act.save()
+    with time_machine.travel(T0 + 2 * STEP, tick=False):
+        act.data_categories.add(usage)
+    with time_machine.travel(T0 + 3 * STEP, tick=False):
+        act.data_categories.remove(contacts)
+    with time_machine.travel(T0 + 4 * STEP, tick=False):
+        Vendor.objects.get(pk=vendor.pk).delete()
+
+
+def test_as_of_each_moment_shows_that_moment(story):
+    states = [controller_row_as_of(T0 + i * STEP + STEP / 2) for i in range(5)]
+    assert [s["Lawful basis"] for s in states] == [
+        "Contract (Art. 6(1)(b))",
+        "Consent (Art. 6(1)(a))",
+        "Consent (Art. 6(1)(a))",
+        "Consent (Art. 6(1)(a))",
+        "Consent (Art. 6(1)(a))",
+    ]
+    assert [s["Categories of personal data"] for s in states] == [
+        "DC-A Contacts",
+        "DC-A Contacts",
+        "DC-A Contacts\nDC-B Usage",
+        "DC-B Usage",
+        "DC-B Usage",
+    ]
+    assert [s["Categories of recipients"] for s in states] == [
+        "Old Mailer Ltd",
+        "Old Mailer Ltd",
+        "Old Mailer Ltd",
+        "Old Mailer Ltd",
+        None,
+    ]
+
+
+def test_before_the_activity_existed_it_is_not_in_the_record(story):
+    wb = load(build("ropa-controller", T0 - STEP))
+    assert records(wb["Controller record"]) == []
+
+
+def test_past_report_is_unchanged_by_later_edits(story):
+    before = build("ropa-controller", T0 + STEP / 2)
+    ProcessingActivity.objects.filter(ref="PA-S1").get().delete()
+    assert build("ropa-controller", T0 + STEP / 2) == before
+
+
+# -- query counts do not grow with the inventory ----------------------------
+
+
+def add_customer_side() -> None:
+    """A customer with a feature, a customer transfer and a TIA, so that every
+    builder reads every table."""
+    feature = make_feature()
+    feature.activities.add(make_activity(role=ProcessingActivity.Role.PROCESSOR))
+    feature.vendors.add(Vendor.objects.first())
+    customer = make_customer()
+    customer.features.add(feature)
+    make_transfer(exporter_customer=customer, importer_entity=LegalEntity.objects.get())
+    make_tia(transfer=Transfer.objects.first(), assessed_on=datetime.date(2026, 1, 1))
+
+
+def queries_for(kind: str, activities: int) -> int:
+    """Queries of one build on a fresh inventory of that size (rolled back)."""
+    with transaction.atomic():
+        populate(
+            Shape(
+                activities=activities,
+                vendors=40,
+                data_categories=20,
+                activities_per_transfer=10,
+            )
+        )
+        add_customer_side()
+        assert ProcessingActivity.objects.count() == activities + 1
+        with CaptureQueriesContext(connection) as ctx:
+            build(kind)
+        transaction.set_rollback(True)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("kind", ["ropa-controller", "ropa-processor", "tia"])
+def test_query_count_does_not_grow_with_the_inventory(db, kind):
+    assert queries_for(kind, 50) == queries_for(kind, 500)
