@@ -6,8 +6,15 @@ class InventoryConfig(AppConfig):
     name = "inventory"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import m2m_changed, post_migrate
 
+        from inventory.models import ProductFeature
         from inventory.roles import sync_groups_after_migrate
+        from inventory.signals import feature_vendors_changed
 
         post_migrate.connect(sync_groups_after_migrate, dispatch_uid="sync_groups")
+        m2m_changed.connect(
+            feature_vendors_changed,
+            sender=ProductFeature.vendors.through,
+            dispatch_uid="subprocessor_notices",
+        )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 from inventory.roles import AUDITOR, DPO
 
@@ -70,3 +71,22 @@ class ReportRun(models.Model):
 
         run_id = self.pk
         transaction.on_commit(lambda: generate_report.delay(run_id))
+
+
+class FindingsDigest(models.Model):
+    """One run of the daily findings digest to the DPO (Art. 39(1)(b) GDPR: the
+    DPO monitors compliance). ``findings`` holds every finding at the run, the
+    baseline the next run compares against; ``sent`` the new ones it emailed."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    sent = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        verbose_name = "findings digest"
+
+    def __str__(self) -> str:
+        return f"Digest {self.created_at:%Y-%m-%d %H:%M} ({len(self.sent)} new)"
