@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -100,6 +101,12 @@ class Finding:
             )
         except NoReverseMatch:
             return None
+
+
+def type_label(object_type: str) -> str:
+    """The model's verbose name for an object_type ("processing activity")."""
+    label = OBJECT_LABELS.get(object_type)
+    return str(apps.get_model(label)._meta.verbose_name) if label else object_type
 
 
 Check = Callable[[Snapshot], Iterator[Finding]]

@@ -67,7 +67,9 @@ class FindingsAdminMixin(admin.ModelAdmin[Any]):
 
     def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))
-        return [*shown, "findings_count"] if self.has_findings() else shown
+        if not self.has_findings():
+            return shown
+        return [*shown[:2], "findings_count", *shown[2:]]  # visible without scrolling
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         """Attach each row's findings count once the page's rows are loaded."""
@@ -94,7 +96,8 @@ def choices(
     entries = [{"display": "All", "selected": not current, "query_string": everything}]
     for value in values:
         query = urlencode({**base, name: value})
-        display = f"{value} ({counts[value]})"
+        label = findings.type_label(value) if name == "object_type" else value
+        display = f"{label} ({counts[value]})"
         entries.append(
             {
                 "display": display,
@@ -128,7 +131,9 @@ def findings_list(request: HttpRequest) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
         "title": "Findings",
-        "findings": [(f, f.admin_url()) for f in shown],
+        "findings": [
+            (f, f.admin_url(), findings.type_label(f.object_type)) for f in shown
+        ],
         "total": len(found),
         "as_of": as_of_text if not error else "",
         "error": error,
