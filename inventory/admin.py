@@ -205,16 +205,29 @@ class SubprocessorNoticeAdmin(InventoryAdmin):
         "customer",
         "vendor_name",
         "change",
+        "status",
         "notice_date",
         "effective_date",
         "objection_deadline",
-        "status",
-        "sent_to",
     ]
     list_filter = ["status", "change", "customer", "notice_date"]
     list_select_related = ["customer"]
     search_fields = ["customer__name", "vendor_name", "description"]
     date_hierarchy = "notice_date"
+    fields = [
+        "customer",
+        "vendor",
+        "vendor_name",
+        "change",
+        "description",
+        "notice_date",
+        "effective_date",
+        "objection_deadline",
+        "status",
+        "sent_at",
+        "sent_to",
+        "responded_on",
+    ]
     readonly_fields = [
         "customer",
         "vendor",

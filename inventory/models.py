@@ -370,7 +370,7 @@ class Customer(models.Model):
         "Privacy contact email",
         blank=True,
         help_text="Where sub-processor change notices go; empty: the first email "
-        "address in the contact field.",
+        "address in the DPO field, then in the contact field.",
     )
     dpo = models.CharField("DPO", max_length=300, blank=True)
     representative = models.CharField(
@@ -402,11 +402,12 @@ class Customer(models.Model):
 
     def notice_email(self) -> str:
         """The privacy contact for notices: ``privacy_email``, else the first
-        address found in ``contact``; "" when there is none."""
-        if self.privacy_email:
-            return self.privacy_email
-        match = EMAIL_IN_TEXT.search(self.contact)
-        return match.group(0) if match else ""
+        address found in ``dpo``, then in ``contact``; "" when there is none."""
+        for text in (self.privacy_email, self.dpo, self.contact):
+            match = EMAIL_IN_TEXT.search(text)
+            if match:
+                return match.group(0)
+        return ""
 
 
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

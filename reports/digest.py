@@ -57,7 +57,8 @@ def message(new: Sequence[Finding], total: int) -> tuple[str, str]:
     subject = f"kbinventory: {len(new)} new finding{'s' * (len(new) != 1)}"
     subject += f" ({errors} error{'s' * (errors != 1)})" if errors else ""
     lines = [
-        f"[{f.severity}] {f.code} - {f.object_type} {f.object_name}: {f.message}"
+        f"[{f.severity}] {f.code} - {findings.type_label(f.object_type)} "
+        f"{f.object_name}: {f.message}"
         for f in new
     ]
     body = "New or newly due since the last digest:\n\n" + "\n".join(lines)

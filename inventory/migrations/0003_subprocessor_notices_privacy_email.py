@@ -17,12 +17,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='privacy_email',
-            field=models.EmailField(blank=True, help_text='Where sub-processor change notices go; empty: the first email address in the contact field.', max_length=254, verbose_name='Privacy contact email'),
+            field=models.EmailField(blank=True, help_text='Where sub-processor change notices go; empty: the first email address in the DPO field, then in the contact field.', max_length=254, verbose_name='Privacy contact email'),
         ),
         migrations.AddField(
             model_name='historicalcustomer',
             name='privacy_email',
-            field=models.EmailField(blank=True, help_text='Where sub-processor change notices go; empty: the first email address in the contact field.', max_length=254, verbose_name='Privacy contact email'),
+            field=models.EmailField(blank=True, help_text='Where sub-processor change notices go; empty: the first email address in the DPO field, then in the contact field.', max_length=254, verbose_name='Privacy contact email'),
         ),
         migrations.CreateModel(
             name='HistoricalSubprocessorNotice',

@@ -154,6 +154,9 @@ def test_send_emails_the_privacy_contact_and_marks_sent(setup):
     a.save()
     b.contact = "Jo Doe, Legal, jo.doe@b.example"
     b.save()
+    c.dpo = "Dr. Data, dpo@c.example"
+    c.contact = "Sales lead, sales@c.example"
+    assert c.notice_email() == "dpo@c.example"
     chat.vendors.add(make_vendor(name="LLM Co"))
     for notice in notices():
         notice.send()

@@ -27,7 +27,7 @@ def test_first_digest_sends_every_finding_and_records_it(dpo_with_email):
     (message,) = mail.outbox
     assert message.to == ["dana@konnectbot.example"]
     assert message.subject == "kbinventory: 1 new finding (1 error)"
-    assert "[error] ACT_NO_LAWFUL_BASIS - processingactivity PA-X1" in message.body
+    assert "[error] ACT_NO_LAWFUL_BASIS - processing activity PA-X1" in message.body
     assert digest.recipients == ["dana@konnectbot.example"]
     assert [(f["code"], f["object_id"]) for f in digest.sent] == [
         ("ACT_NO_LAWFUL_BASIS", bad.pk)
