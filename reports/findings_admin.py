@@ -43,11 +43,13 @@ class FindingsAdminMixin(admin.ModelAdmin[Any]):
 
     change_form_template = "admin/kbinventory/change_form.html"
 
-    def has_findings(self) -> bool:
-        return self.opts.model_name in findings.OBJECT_TYPES
+    def shows_findings(self, request: HttpRequest) -> bool:
+        """Findings can be about this model and the user may read them."""
+        about = self.opts.model_name in findings.OBJECT_TYPES
+        return about and may_see_findings(request.user)
 
     def findings_of(self, request: HttpRequest, object_id: str) -> list[Finding]:
-        if not object_id.isdigit() or not self.has_findings():
+        if not object_id.isdigit():
             return []
         key = (str(self.opts.model_name), int(object_id))
         return request_findings(request).get(key, [])
@@ -60,21 +62,21 @@ class FindingsAdminMixin(admin.ModelAdmin[Any]):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         context = dict(extra_context or {})
-        if request.method == "GET" and self.has_findings():
+        if request.method == "GET" and self.shows_findings(request):
             context["show_findings"] = True
             context["findings"] = self.findings_of(request, object_id)
         return super().change_view(request, object_id, form_url, context)
 
     def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))
-        if not self.has_findings():
+        if not self.shows_findings(request):
             return shown
         return [*shown[:2], "findings_count", *shown[2:]]  # visible without scrolling
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         """Attach each row's findings count once the page's rows are loaded."""
         changelist = super().get_changelist_instance(request)
-        if self.has_findings():
+        if self.shows_findings(request):
             grouped = request_findings(request)
             for obj in changelist.result_list:
                 key = (str(self.opts.model_name), obj.pk)

@@ -92,3 +92,13 @@ def test_transfer_and_vendor_pages_show_their_findings(dpo_client):
     vendor = make_vendor(role="processor")
     page = dpo_client.get(f"/admin/inventory/vendor/{vendor.pk}/change/")
     assert b'data-code="VEN_NO_DPA"' in page.content
+
+
+def test_sales_sees_vendors_without_findings():
+    vendor = make_vendor(role="processor")
+    sales = Client()
+    sales.force_login(make_user(SALES))
+    listing = sales.get("/admin/inventory/vendor/")
+    assert listing.status_code == 200 and b"findings_count" not in listing.content
+    page = sales.get(f"/admin/inventory/vendor/{vendor.pk}/change/")
+    assert page.status_code == 200 and b"VEN_NO_DPA" not in page.content
