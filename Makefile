@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 DEMO_ENV := DEBUG=True
 # The checks load settings, which want a SECRET_KEY outside debug.
-CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-make-test-only-secret-key}
+CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-make-test-only-secret-key-not-for-production-7d2e9a4b6c}
 
-.PHONY: demo test lint serve worker clean bench
+.PHONY: demo test lint serve worker beat clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -36,6 +36,24 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	$(BIN)/pytest
+
+# Production (README "Running at scale"): load the environment first
+# (set -a; . ./.env; set +a); run migrations once per release, not here.
+BIND ?= 127.0.0.1:8000
+WEB_WORKERS ?= 2
+CONCURRENCY ?= 2
+BEAT_SCHEDULE ?= celerybeat-schedule
+
+serve: $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(BIN)/gunicorn kbinventory.wsgi --bind $(BIND) --workers $(WEB_WORKERS) \
+	  --access-logfile - --capture-output
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A kbinventory worker --loglevel INFO --concurrency $(CONCURRENCY)
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A kbinventory beat --loglevel INFO --schedule $(BEAT_SCHEDULE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 out media

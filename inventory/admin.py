@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -20,6 +21,8 @@ from inventory.models import (
     SubprocessorNotice,
     System,
     Vendor,
+    latest_version,
+    stale_edit_message,
 )
 
 # The admin shows what reports.findings says about each record: the one place
@@ -31,14 +34,61 @@ admin.site.site_title = "kbinventory"
 admin.site.index_template = "admin/kbinventory/index.html"
 
 
+VERSION_FIELD = "version"
+
+
+class VersionedForm(forms.ModelForm[Any]):
+    """Carries the version (history_id of the latest historical record) the
+    editor opened; a save based on an older one is refused, naming who changed
+    the record and when (issue 8: two DPOs never silently overwrite each other)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        latest = latest_version(self.instance) if self.instance.pk else None
+        self.fields[VERSION_FIELD].initial = latest.history_id if latest else ""
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if self.instance.pk:
+            # Row lock (the admin saves in a transaction): of two saves at once,
+            # the second waits and then sees the first one's version.
+            rows = type(self.instance)._default_manager.select_for_update()
+            rows.filter(pk=self.instance.pk).first()
+            version = self.cleaned_data.get(VERSION_FIELD)
+            message = stale_edit_message(self.instance, version)
+            if message:
+                raise forms.ValidationError(message, code="stale")
+        return data
+
+
+def with_version_field(fieldsets: Any, editing: bool) -> list[Any]:
+    """The fieldsets with the hidden version field in the first one when the
+    user edits a record, and nowhere otherwise (read-only pages cannot show it)."""
+    cleaned = [
+        (name, {**opts, "fields": [f for f in opts["fields"] if f != VERSION_FIELD]})
+        for name, opts in fieldsets
+    ]
+    if editing and cleaned:
+        name, opts = cleaned[0]
+        cleaned[0] = (name, {**opts, "fields": [*opts["fields"], VERSION_FIELD]})
+    return cleaned
+
+
 class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
     """History on every record (STYLE.md 5); the acting user is recorded by
-    HistoryRequestMiddleware, a change reason can be given in the form. The
-    record's findings show at the top of its change page and as a count in
-    the changelist."""
+    HistoryRequestMiddleware, a change reason can be given in the form; a stale
+    save is refused (VersionedForm). The record's findings show at the top of
+    its change page and as a count in the changelist."""
 
     save_on_top = True
     list_per_page = 100
+    form = VersionedForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        editing = obj is not None and self.has_change_permission(request, obj)
+        return with_version_field(super().get_fieldsets(request, obj), editing)
 
 
 @admin.action(description="Mark reviewed", permissions=["change"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -708,3 +708,29 @@ def activity_errors(values: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(review, date) and isinstance(reviewed, date) and review < reviewed:
         errors["next_review_on"] = "The next review cannot be before the last one."
     return errors
+
+
+# -- no lost updates (issue 8): an edit based on an old version is refused.
+
+
+def latest_version(instance: models.Model) -> Any:
+    """The newest historical record of a tracked instance (None if it has none):
+    its history_id is the version an editor started from."""
+    history = instance.history  # type: ignore[attr-defined]
+    return history.order_by("-history_date", "-history_id").first()
+
+
+def stale_edit_message(instance: models.Model, version: str | int | None) -> str:
+    """Why an edit started from ``version`` must be refused, naming who changed
+    the record since and when; "" when the version is still the latest (or no
+    version was given: nothing to compare)."""
+    latest = latest_version(instance)
+    if not version or latest is None or str(latest.history_id) == str(version):
+        return ""
+    user = latest.history_user
+    who = user.get_username() if user is not None else "someone (no user recorded)"
+    when = latest.history_date.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (
+        f"{who} changed this record at {when}, after you opened it. Nothing was "
+        "saved: reload the page to see their version, then make your change again."
+    )

@@ -42,13 +42,56 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name, str(default))
+    if not raw.isdigit():
+        _fail(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def weak_secret_key(key: str) -> bool:
+    """Django's own deploy check (security.W009): 50+ characters, 5+ distinct."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+def check_production(debug: bool, secret_key: str, hosts: list[str]) -> None:
+    """DEBUG=False is production: refuse to start without a strong SECRET_KEY or
+    with no ALLOWED_HOSTS; DEBUG=True only for this machine's own addresses."""
+    if debug:
+        public = sorted(set(hosts) - LOCAL_HOSTS)
+        if public:
+            _fail(f"DEBUG=True is for local use only, not for {', '.join(public)}")
+        return
+    if not secret_key:
+        _fail("SECRET_KEY is required unless DEBUG=True")
+    if weak_secret_key(secret_key):
+        _fail("SECRET_KEY is too weak: use 50+ random characters (5+ distinct)")
+    if not hosts:
+        _fail("ALLOWED_HOSTS is empty: name the host(s) this service answers for")
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        _fail("SECRET_KEY is required unless DEBUG=True")
-    SECRET_KEY = "insecure-debug-only-key"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
+check_production(DEBUG, SECRET_KEY, ALLOWED_HOSTS)
+SECRET_KEY = SECRET_KEY or "insecure-debug-only-key"
+
+# Behind an HTTPS proxy (README "Running at scale"): on by default outside debug;
+# HTTPS=False only for plain-HTTP use on this machine (tests, benchmarks).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+# The proxy terminates TLS and must overwrite X-Forwarded-Proto on every request.
+if env_bool("TRUST_X_FORWARDED_PROTO", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -127,7 +170,9 @@ STORAGES = {
     # Compressed, not hashed: works before collectstatic has run (tests, demo).
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Production serves the collected STATIC_ROOT (compressed copies, `make serve`);
+# runserver in debug serves straight from the apps.
+WHITENOISE_USE_FINDERS = DEBUG
 
 LOGIN_URL = "admin:login"
 
@@ -168,6 +213,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 
+# No lost reports (README "Running at scale"). A run still `running` this long
+# after it started has lost its worker: it is retried, up to REPORT_MAX_ATTEMPTS
+# starts in all, then failed. The task stops itself a minute before that.
+REPORT_STALE_AFTER_SECONDS = max(env_int("REPORT_STALE_AFTER_SECONDS", 900), 120)
+REPORT_MAX_ATTEMPTS = max(env_int("REPORT_MAX_ATTEMPTS", 3), 1)
+# A broker that is down must not hang a web request: fail fast, the run waits.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# Redis hands an unacknowledged task to another worker after visibility_timeout:
+# the task of a worker killed mid-build comes back (acks_late above).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", REPORT_STALE_AFTER_SECONDS
+    ),
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-report-runs": {
+        "task": "reports.tasks.sweep_report_runs",
+        "schedule": 60.0,
+    },
+}
+
 # The review cycle for activities and TIAs (months).
 REVIEW_INTERVAL_MONTHS = int(env_str("REVIEW_INTERVAL_MONTHS", "12"))
 
@@ -177,6 +254,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# import_ropa: the largest workbook accepted (bytes), upload page and command alike.
+IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Email: the findings digest to the DPO and sub-processor notices to customers.
 EMAIL_BACKEND = env_str(
@@ -190,9 +270,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@konnectbot.example")
 # Extra digest recipients besides the DPO group's users (comma-separated).
 DPO_EMAIL = env_str("DPO_EMAIL")
 CELERY_IMPORTS = ["reports.digest"]
-CELERY_BEAT_SCHEDULE = {
-    "findings-digest": {
-        "task": "reports.digest.send_findings_digest",
-        "schedule": crontab(hour=6, minute=30),
-    },
+CELERY_BEAT_SCHEDULE["findings-digest"] = {
+    "task": "reports.digest.send_findings_digest",
+    "schedule": crontab(hour=6, minute=30),
 }

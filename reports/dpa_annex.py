@@ -1,12 +1,561 @@
-"""Placeholder: the dpa_annex builder is being written."""
+"""The DPA annexes for one customer: the Appendix of the SCCs, Decision (EU)
+2021/914 (Clause 2 says only the Appendix and the module/option choices may be
+filled in), ready for sales to attach to the customer's contract.
+
+- Annex I.A, list of parties: the customer as data exporter, our legal entity as
+  data importer, the SCC module (Clause 1 and the module headings), the Clause 7
+  docking clause, the Clause 9 option and notice period, and the UK Addendum and
+  Swiss adaptations where the customer's transfer records them.
+- Annex I.B, description of transfer (Clause 6): one row per heading of the
+  template, filled from the customer's enabled features and the processor
+  activities behind them (Art. 28(3) GDPR: subject matter, duration, nature,
+  purpose, types of data, categories of data subjects).
+- Annex I.C, the competent supervisory authority (Clause 13).
+- Annex II, technical and organisational measures (Art. 32 GDPR) under the
+  template's headings.
+- Annex III, the sub-processors (Clause 9, Art. 28(2) and (4) GDPR): only the
+  vendors the customer's features use.
+
+Everything is read from the Snapshot, so the annexes can be produced as they
+stood on any past date. Judgement calls:
+- "Our legal entity" is the importer of the customer's transfer to us where one
+  is recorded, else the first legal entity by name.
+- Where the customer's transfer records its data categories, Annex I.B lists
+  only the feature categories the transfer names: the DPO scoped that customer's
+  transfer (e.g. no health data for a retailer), and the annex describes it.
+- Retired activities describe no processing and are left out.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
-from reports.snapshot import Snapshot
-from reports.xlsx import Sheet
+from django_countries import countries
+
+from inventory.models import Customer, DataCategory, SecurityMeasure
+from reports.build import Params, ReportError
+from reports.findings import destination
+from reports.snapshot import Record, Snapshot
+from reports.xlsx import CellValue, Sheet
+from transfers import rules
+
+MODULE_NAMES = {
+    1: "controller to controller",
+    2: "controller to processor",
+    3: "processor to processor",
+    4: "processor to controller",
+}
+FREQUENCY = "Continuous, for the term of the agreement"
+DURATION = (
+    "Duration: the term of the agreement; at its end the data is deleted or "
+    "returned as the data exporter chooses (Clause 8.5)."
+)
+# SCC 2021/914 Annex I.B, the template's headings in order.
+TRANSFER_FIELDS = (
+    "1. Categories of data subjects whose personal data is transferred",
+    "2. Categories of personal data transferred",
+    "3. Sensitive data transferred (if applicable) and applied restrictions or "
+    "safeguards",
+    "4. The frequency of the transfer",
+    "5. Nature of the processing",
+    "6. Purpose(s) of the data transfer and further processing",
+    "7. The period for which the personal data will be retained, or, if that is "
+    "not possible, the criteria used to determine that period",
+    "8. For transfers to (sub-)processors: subject matter, nature and duration "
+    "of the processing",
+)
+PARTY_HEADERS = (
+    "Party",
+    "Name",
+    "Role",
+    "Address",
+    "Contact person",
+    "DPO",
+    "Representative (Art. 27)",
+    "Activities relevant to the data transferred",
+    "Signed on",
+    "SCC module",
+    "SCC options",
+)
+# Narrow and wrapped: two tall rows print readably on one landscape page.
+PARTY_WIDTHS = (10, 16, 10, 20, 22, 22, 22, 30, 11, 14, 30)
+AUTHORITY_HEADERS = (
+    "Data exporter",
+    "Established in",
+    "Competent supervisory authority",
+    "Clause 13",
+)
+MEASURE_HEADERS = ("Annex II heading", "Measure", "Description", "Applies to")
+SUBPROCESSOR_HEADERS = (
+    "Name",
+    "Address",
+    "Contact",
+    "Processing countries",
+    "Description of processing",
+    "DPF certified",
+    "HIPAA BAA signed",
+)
+PHI_HEADER = "PHI allowed (HIPAA, 45 CFR 164.502(e))"
 
 
-def sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
-    raise NotImplementedError("dpa_annex is being built")
+@dataclass(frozen=True)
+class Annex:
+    """What every annex needs to know about one customer, as of the snapshot."""
+
+    snap: Snapshot
+    customer: Record
+    entity: Record
+    transfer: Record | None
+    features: list[Record]
+    activities: list[Record]
+
+    def by_ids(self, label: str, ids: Iterable[int]) -> list[Record]:
+        return present(self.snap, label, ids)
+
+    def data_categories(self) -> list[Record]:
+        """The feature activities' categories, narrowed to the transfer's own."""
+        ids = {i for a in self.activities for i in a["data_categories"]}
+        if self.transfer and self.transfer["data_categories"]:
+            ids &= set(self.transfer["data_categories"])
+        records = self.by_ids("inventory.DataCategory", ids)
+        return sorted(records, key=lambda r: r["code"])
+
+    def vendors(self) -> list[tuple[Record, list[str]]]:
+        """Each vendor the enabled features use, with those features' names."""
+        used: dict[int, list[str]] = {}
+        for feature in self.features:
+            for vendor_id in feature["vendors"]:
+                used.setdefault(vendor_id, []).append(feature["name"])
+        vendors = self.by_ids("inventory.Vendor", used)
+        return [(v, used[v["id"]]) for v in sorted(vendors, key=lambda v: v["name"])]
+
+    def measures(self) -> list[tuple[Record, list[str]]]:
+        """Each security measure of the feature activities (and supplementary
+        measures of the transfer), with where it applies."""
+        applies: dict[int, list[str]] = {}
+        for activity in self.activities:
+            for measure_id in activity["security_measures"]:
+                applies.setdefault(measure_id, []).append(activity["ref"])
+        if self.transfer:
+            for measure_id in self.transfer["supplementary_measures"]:
+                applies.setdefault(measure_id, []).append("the transfer")
+        return [
+            (m, applies[m["id"]])
+            for m in self.by_ids("inventory.SecurityMeasure", applies)
+        ]
+
+    def country(self, code: str) -> Record | None:
+        profiles = self.snap.records("transfers.CountryProfile")
+        return next((p for p in profiles if p["code"] == code), None)
+
+
+def sheets(snap: Snapshot, params: Params) -> list[Sheet]:
+    """Annex I.A, I.B, I.C, II and III of SCC 2021/914 for ``params["customer"]``."""
+    annex = load(snap, params.get("customer"))
+    return [
+        parties_sheet(annex),
+        transfer_sheet(annex),
+        authority_sheet(annex),
+        measures_sheet(annex),
+        subprocessors_sheet(annex),
+    ]
+
+
+def load(snap: Snapshot, name: object) -> Annex:
+    customer = find_customer(snap, name)
+    transfer = customer_transfer(snap, customer)
+    features = present(snap, "inventory.ProductFeature", customer["features"])
+    features.sort(key=lambda f: f["name"])
+    activity_ids = {i for f in features for i in f["activities"]}
+    activities = [
+        a
+        for a in present(snap, "inventory.ProcessingActivity", activity_ids)
+        if a["status"] != "retired"
+    ]
+    activities.sort(key=lambda a: a["ref"])
+    entity = importer_entity(snap, transfer)
+    return Annex(snap, customer, entity, transfer, features, activities)
+
+
+def present(snap: Snapshot, label: str, ids: Iterable[int]) -> list[Record]:
+    """The records with these ids that exist as of the snapshot, by id."""
+    table = snap.table(label)
+    return [table[i] for i in sorted(set(ids)) if i in table]
+
+
+def find_customer(snap: Snapshot, name: object) -> Record:
+    """The customer by name, case-insensitively (CONTRACT.md 3: --customer)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ReportError("dpa-annex needs --customer NAME")
+    wanted = name.strip().casefold()
+    for record in snap.records("inventory.Customer"):
+        if record["name"].casefold() == wanted:
+            return record
+    raise ReportError(f"unknown customer {name!r}")
+
+
+def customer_transfer(snap: Snapshot, customer: Record) -> Record | None:
+    """The customer's transfer to one of our legal entities, if recorded."""
+    mine = [
+        t
+        for t in snap.records("transfers.Transfer")
+        if t["exporter_customer_id"] == customer["id"] and t["importer_entity_id"]
+    ]
+    return min(mine, key=lambda t: t["id"]) if mine else None
+
+
+def importer_entity(snap: Snapshot, transfer: Record | None) -> Record:
+    """Our legal entity, the data importer of Annex I.A."""
+    if transfer is not None:
+        entity = snap.get("inventory.LegalEntity", transfer["importer_entity_id"])
+        if entity is not None:
+            return entity
+    entities = sorted(snap.records("inventory.LegalEntity"), key=lambda e: e["name"])
+    if not entities:
+        raise ReportError("no legal entity is recorded to act as the data importer")
+    return entities[0]
+
+
+# -- Annex I.A
+
+
+def scc_module(annex: Annex) -> int | None:
+    """Module per Decision 2021/914 from the customer's transfer; without a
+    recorded transfer, Module 2 from the roles controller -> processor."""
+    transfer = annex.transfer
+    if transfer is None:
+        return rules.scc_module(rules.Role.CONTROLLER, rules.Role.PROCESSOR)
+    country = annex.country(transfer["destination"])
+    dest = destination(country, None, annex.snap.as_of.date())
+    return rules.scc_module_for(
+        rules.Role(transfer["exporter_role"]),
+        rules.Role(transfer["importer_role"]),
+        dest,
+    )
+
+
+def module_text(annex: Annex) -> str:
+    module = scc_module(annex)
+    if module is not None:
+        return f"Module {module}: {MODULE_NAMES[module]}"
+    return (
+        "None needed: the destination is in the EEA or covered by an adequacy "
+        "decision (GDPR Arts. 44, 45)"
+    )
+
+
+def yes_no(value: object) -> str:
+    return "Yes" if value else "No"
+
+
+def country_name(code: str) -> str:
+    """The country's English name (ISO 3166-1 via django-countries)."""
+    return str(countries.name(code)) or code
+
+
+def scc_options(annex: Annex) -> str:
+    """Clause 7 (docking), Clause 9 (sub-processors: option and notice period,
+    from the customer) and, where the customer's transfer records them, the UK
+    Addendum and the Swiss adaptations."""
+    customer, transfer = annex.customer, annex.transfer or {}
+    docking = "included" if transfer.get("docking_clause") else "not included"
+    option = Customer.Clause9(customer["clause9_option"]).label
+    lines = [
+        f"Clause 7 docking clause: {docking}",
+        f"Clause 9 {option}, {customer['notice_period_days']} days' notice",
+    ]
+    if transfer.get("uk_addendum"):
+        lines.append("UK Addendum to the SCCs (UK GDPR) applies")
+    if transfer.get("swiss_adaptations"):
+        lines.append("Swiss adaptations (FADP) apply")
+    return "\n".join(lines)
+
+
+def role_label(annex: Annex, key: str, default: rules.Role) -> str:
+    role = (annex.transfer or {}).get(key) or default
+    return str(role).capitalize()
+
+
+def parties_sheet(annex: Annex) -> Sheet:
+    """Annex I.A: one row per party (SCC 2021/914 Annex I.A)."""
+    customer, entity = annex.customer, annex.entity
+    signed: date | None = customer["dpa_signed_on"]
+    features = ", ".join(f["name"] for f in annex.features) or "none enabled"
+    exporter = (
+        "Data exporter",
+        customer["name"],
+        role_label(annex, "exporter_role", rules.Role.CONTROLLER),
+        customer["address"],
+        customer["contact"],
+        customer["dpo"],
+        customer["representative"],
+        f"Uses {entity['name']}'s service with the features: {features}.",
+        signed,
+    )
+    operations = "\n".join(f"{a['ref']} {a['name']}" for a in annex.activities)
+    importer = (
+        "Data importer",
+        entity["name"],
+        role_label(annex, "importer_role", rules.Role.PROCESSOR),
+        entity["address"],
+        entity["contact"],
+        entity["dpo"],
+        entity["representative"],
+        "Processes the personal data on the data exporter's documented "
+        f"instructions (Clause 8.1) in:\n{operations}",
+        signed,
+    )
+    terms = (module_text(annex), scc_options(annex))
+    rows = [exporter + terms, importer + terms]
+    return Sheet("Annex I.A Parties", PARTY_HEADERS, rows, PARTY_WIDTHS, printable=True)
+
+
+# -- Annex I.B
+
+
+def bullet_lines(lines: Iterable[str]) -> str:
+    # Not "- ": a leading hyphen would be neutralised as a formula trigger.
+    return "\n".join(f"\u2022 {line}" for line in lines)
+
+
+def described(record: Record, prefix: str = "") -> str:
+    text = f"{prefix}{record['name']}"
+    return f"{text}: {record['description']}" if record.get("description") else text
+
+
+def art9_text(category: Record) -> str:
+    kinds = []
+    if category["special_category"]:
+        labels = dict(DataCategory.Art9Kind.choices)
+        label = labels.get(category["art9_kind"], "Special category")
+        kinds.append(f"{label} (GDPR Art. 9(1))")
+    if category["criminal_offence"]:
+        kinds.append("criminal-offence data (GDPR Art. 10)")
+    return f"{category['code']} {category['name']}: {'; '.join(kinds)}"
+
+
+def measure_line(measure: Record) -> str:
+    heading = SecurityMeasure.AnnexII(measure["annex_ii_heading"]).label
+    return f"{measure['name']} ({heading})"
+
+
+def sensitive_text(annex: Annex) -> str:
+    """Annex I.B field 3: sensitive data and the safeguards that protect it."""
+    sensitive = [
+        c
+        for c in annex.data_categories()
+        if c["special_category"] or c["criminal_offence"]
+    ]
+    if not sensitive:
+        measures = [m for m, _ in annex.measures()]
+        return (
+            "None intended. Should special categories of data (GDPR Art. 9) or "
+            "criminal-offence data (Art. 10) occur in free text, they are "
+            "protected by:\n" + bullet_lines(measure_line(m) for m in measures)
+        )
+    ids = {c["id"] for c in sensitive}
+    measure_ids = {
+        m
+        for a in annex.activities
+        if ids & set(a["data_categories"])
+        for m in a["security_measures"]
+    }
+    measures = annex.by_ids("inventory.SecurityMeasure", measure_ids)
+    text = bullet_lines(art9_text(c) for c in sensitive)
+    text += "\nRestrictions and safeguards:\n"
+    text += bullet_lines(measure_line(m) for m in measures)
+    text += "\n" + bullet_lines(
+        ["Onward transfers only to the sub-processors of Annex III (Clause 8.8)"]
+    )
+    if annex.customer["baa_signed"]:
+        text += "\n" + bullet_lines(
+            ["HIPAA business associate agreement in place (45 CFR 164.504(e))"]
+        )
+    return text
+
+
+def nature_text(annex: Annex) -> str:
+    """Annex I.B field 5: the processing operations and where they run."""
+    systems = annex.by_ids(
+        "inventory.System", (i for a in annex.activities for i in a["systems"])
+    )
+    hosted = []
+    for system in sorted(systems, key=lambda s: s["name"]):
+        codes = [c for c in system["hosting_countries"].split(",") if c]
+        where = ", ".join(country_name(c) for c in codes)
+        hosted.append(f"{system['name']}, in {where}" if where else system["name"])
+    return (
+        "Processing on the data exporter's documented instructions (GDPR "
+        "Art. 28(3)(a), Clause 8.1) in these processing activities:\n"
+        + bullet_lines(f"{a['ref']} {a['name']}" for a in annex.activities)
+        + "\nSystems used:\n"
+        + bullet_lines(hosted)
+    )
+
+
+def retention_text(annex: Annex) -> str:
+    """Annex I.B field 7: per activity, then per data category."""
+    activities = [f"{a['ref']} {a['name']}: {a['retention']}" for a in annex.activities]
+    categories = [
+        f"{c['code']} {c['name']}: {c['retention']}"
+        for c in annex.data_categories()
+        if c["retention"]
+    ]
+    return (
+        bullet_lines(activities)
+        + "\nPer category of data:\n"
+        + bullet_lines(categories)
+        + "\nAt the end of the services the data is deleted or returned (Clause 8.5)."
+    )
+
+
+def subprocessing_text(annex: Annex) -> str:
+    """Annex I.B field 8: what each sub-processor does, and for how long."""
+    lines = [
+        f"{vendor['name']}: {vendor['service']} (for {', '.join(features)})"
+        for vendor, features in annex.vendors()
+    ]
+    return (
+        "Subject matter and nature, per sub-processor of Annex III:\n"
+        + bullet_lines(lines)
+        + "\n"
+        + DURATION
+    )
+
+
+def transfer_sheet(annex: Annex) -> Sheet:
+    """Annex I.B: the description of transfer, one row per template heading."""
+    subjects = annex.by_ids(
+        "inventory.DataSubjectCategory",
+        (i for a in annex.activities for i in a["data_subject_categories"]),
+    )
+    descriptions = (
+        bullet_lines(described(s) for s in sorted(subjects, key=lambda s: s["name"])),
+        bullet_lines(described(c, f"{c['code']} ") for c in annex.data_categories()),
+        sensitive_text(annex),
+        FREQUENCY,
+        nature_text(annex),
+        bullet_lines(
+            f"{a['ref']} {a['name']}: {a['purposes']}" for a in annex.activities
+        ),
+        retention_text(annex),
+        subprocessing_text(annex),
+    )
+    rows = list(zip(TRANSFER_FIELDS, descriptions, strict=True))
+    return Sheet(
+        "Annex I.B Transfer", ("Field", "Description"), rows, (40, 100), printable=True
+    )
+
+
+# -- Annex I.C
+
+
+def competent_authority(annex: Annex) -> tuple[str, str]:
+    """Clause 13(a) SCC 2021/914 (Modules 1-3): the exporter's SA if it is
+    established in the EEA; otherwise that of the Member State of its Art. 27
+    representative; failing one, that of our own Art. 27 representative."""
+    customer, entity = annex.customer, annex.entity
+    profile = annex.country(customer["country"])
+    in_eea = bool(profile and profile["eea"])
+    country = country_name(customer["country"])
+    established = (
+        f"Clause 13(a): the data exporter is established in {country}, "
+        "an EEA Member State."
+    )
+    outside = (
+        f"Recorded for the data exporter, established outside the EEA in {country}."
+    )
+    if customer["supervisory_authority"]:
+        return customer["supervisory_authority"], established if in_eea else outside
+    if in_eea:
+        return f"The supervisory authority of {country}", established
+    if customer["representative"]:
+        return (
+            "The supervisory authority of the Member State where the data "
+            f"exporter's Art. 27 representative is established: "
+            f"{customer['representative']}",
+            "Clause 13(a): the data exporter is not established in the EEA and has "
+            "appointed a representative under GDPR Art. 27(1).",
+        )
+    return (
+        "The supervisory authority of the Member State of the data importer's "
+        f"Art. 27 representative: {entity['representative'] or 'none recorded'}",
+        "Clause 13(a): the data exporter is not established in the EEA and has no "
+        f"Art. 27 representative; {entity['name']}'s representative is used.",
+    )
+
+
+def authority_sheet(annex: Annex) -> Sheet:
+    """Annex I.C: the competent supervisory authority (Clause 13)."""
+    authority, basis = competent_authority(annex)
+    row = (
+        annex.customer["name"],
+        country_name(annex.customer["country"]),
+        authority,
+        basis,
+    )
+    return Sheet(
+        "Annex I.C Authority",
+        AUTHORITY_HEADERS,
+        [row],
+        (30, 18, 60, 60),
+        printable=True,
+    )
+
+
+# -- Annex II
+
+
+def measures_sheet(annex: Annex) -> Sheet:
+    """Annex II: the TOMs (Art. 32 GDPR) in the template's heading order."""
+    order = {value: i for i, value in enumerate(SecurityMeasure.AnnexII.values)}
+    measures = sorted(
+        annex.measures(), key=lambda m: (order[m[0]["annex_ii_heading"]], m[0]["name"])
+    )
+    rows = [
+        (
+            SecurityMeasure.AnnexII(m["annex_ii_heading"]).label,
+            m["name"],
+            m["description"],
+            ", ".join(applies),
+        )
+        for m, applies in measures
+    ]
+    return Sheet(
+        "Annex II Measures", MEASURE_HEADERS, rows, (34, 34, 50, 20), printable=True
+    )
+
+
+# -- Annex III
+
+
+def subprocessors_sheet(annex: Annex) -> Sheet:
+    """Annex III: the sub-processors the customer's features use (Clause 9);
+    for a HIPAA customer, whether each may receive PHI (45 CFR 164.502(e))."""
+    hipaa = bool(annex.customer["baa_signed"])
+    headers = SUBPROCESSOR_HEADERS + ((PHI_HEADER,) if hipaa else ())
+    rows = [subprocessor_row(v, features, hipaa) for v, features in annex.vendors()]
+    widths = (22, 26, 24, 18, 44, 10, 10) + ((30,) if hipaa else ())
+    return Sheet("Annex III Sub-processors", headers, rows, widths, printable=True)
+
+
+def subprocessor_row(
+    vendor: Record, features: list[str], hipaa: bool
+) -> tuple[CellValue, ...]:
+    codes = [c for c in vendor["processing_countries"].split(",") if c]
+    row: tuple[CellValue, ...] = (
+        vendor["name"],
+        vendor["address"],
+        vendor["contact"],
+        ", ".join(country_name(c) for c in codes),
+        f"{vendor['service']}. Used for: {', '.join(features)}.",
+        yes_no(vendor["dpf_certified"]),
+        yes_no(vendor["baa_signed"]),
+    )
+    if not hipaa:
+        return row
+    if vendor["baa_signed"]:
+        return (*row, "Yes: BAA signed")
+    return (*row, "No: no BAA signed, PHI must be kept away from this sub-processor")

@@ -87,6 +87,13 @@ class Snapshot:
         """Note history records read directly (e.g. by the change log)."""
         self._used.setdefault(label, []).extend(history)
 
+    def attach_m2m(self, model: type[models.Model], rows: dict[int, Record]) -> None:
+        """Add each tracked many-to-many set, as it was in each history record,
+        to ``rows`` (keyed by history_id): one query per field and CHUNK ids."""
+        historical = model.history.model  # type: ignore[attr-defined]
+        for field in historical._history_m2m_fields:
+            self._attach_m2m(historical, field, rows)
+
     def fingerprint(self) -> str:
         """SHA-256 over the ids and times of the history records used."""
         digest = hashlib.sha256()

@@ -18,6 +18,7 @@ import math
 import re
 import shutil
 import tempfile
+import textwrap
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ MANIFEST_TITLE = "Manifest"
 # Excel refuses to open (or "repairs") cells longer than this.
 MAX_CELL_CHARS = 32_767
 MIN_WIDTH, MAX_WIDTH = 12, 60
+ROW_POINTS = 15  # one line of the default 11-point font
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 _ZIP_EPOCH = datetime.datetime(1980, 1, 1)
@@ -71,6 +73,10 @@ class Sheet:
     headers: Sequence[str]
     rows: Iterable[Sequence[CellValue]]
     widths: Sequence[int] | None = None
+    # For documents people print or attach to a contract (the DPA annexes):
+    # landscape, one page wide, header row on every page, and row heights set
+    # from the wrapped text, since LibreOffice does not fit them on opening.
+    printable: bool = False
 
 
 def _needs_prefix(text: str) -> bool:
@@ -180,8 +186,10 @@ def _write_sheet(wb: Workbook, sheet: Sheet) -> int:
     for index, width in enumerate(_widths(sheet), start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
+    if sheet.printable:
+        _print_layout(ws)
     ncols = len(sheet.headers)
-    ws.append([_cell(ws, h, header=True) for h in sheet.headers])
+    _append(ws, sheet, 1, sheet.headers, header=True)
     count = 0
     for row in sheet.rows:
         if len(row) != ncols:
@@ -189,11 +197,46 @@ def _write_sheet(wb: Workbook, sheet: Sheet) -> int:
                 f"sheet {sheet.title!r} row {count + 1}: "
                 f"{len(row)} values for {ncols} headers"
             )
-        ws.append([_cell(ws, value) for value in row])
+        _append(ws, sheet, count + 2, row)
         count += 1
     # The autofilter is written at close, so it can cover the streamed range.
     ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{count + 1}"
     return count
+
+
+def _print_layout(ws: WriteOnlyWorksheet) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.print_title_rows = "1:1"
+
+
+def _append(
+    ws: WriteOnlyWorksheet,
+    sheet: Sheet,
+    index: int,
+    row: Sequence[CellValue],
+    header: bool = False,
+) -> None:
+    """Append row number ``index``; a printable sheet's row gets its height."""
+    cells = [_cell(ws, value, header) for value in row]
+    if sheet.printable:
+        widths = _widths(sheet)
+        lines = max(
+            _wrapped_lines(c.value, w) for c, w in zip(cells, widths, strict=True)
+        )
+        ws.row_dimensions[index].height = ROW_POINTS * lines
+    ws.append(cells)
+
+
+def _wrapped_lines(value: CellValue, width: int) -> int:
+    """Lines a wrapped cell takes in a column ``width`` characters wide
+    (counted narrower: bold and wide letters take more than one width each)."""
+    if not isinstance(value, str):
+        return 1
+    fit = max(int(width * 0.85), 1)
+    return sum(len(textwrap.wrap(line, fit)) or 1 for line in value.split("\n"))
 
 
 def _zip_time(as_of: datetime.datetime) -> tuple[int, int, int, int, int, int]:

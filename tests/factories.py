@@ -1,5 +1,6 @@
 """Plain factory functions (djangoproject.com style): kwargs.setdefault."""
 
+from datetime import date
 from itertools import count
 from typing import Any
 
@@ -95,10 +96,10 @@ def make_customer(**kwargs: Any) -> Customer:
 
 def make_transfer(**kwargs: Any) -> Transfer:
     kwargs.setdefault("name", f"Transfer {n()}")
-    if "exporter_customer" not in kwargs:
-        kwargs.setdefault("exporter", make_entity())
-    if "importer_entity" not in kwargs:
-        kwargs.setdefault("importer", make_vendor())
+    if "exporter_customer" not in kwargs and "exporter" not in kwargs:
+        kwargs["exporter"] = make_entity()
+    if "importer_entity" not in kwargs and "importer" not in kwargs:
+        kwargs["importer"] = make_vendor()
     kwargs.setdefault("exporter_role", "controller")
     kwargs.setdefault("importer_role", "processor")
     kwargs.setdefault("destination", "US")
@@ -111,7 +112,7 @@ def make_tia(**kwargs: Any) -> TransferImpactAssessment:
         kwargs["transfer"] = make_transfer()
     kwargs.setdefault("outcome", "proceed")
     kwargs.setdefault("assessor", "DPO")
-    kwargs.setdefault("assessed_on", "2026-01-01")
+    kwargs.setdefault("assessed_on", date(2026, 1, 1))
     tia = TransferImpactAssessment(**kwargs)
     tia.save()
     return tia

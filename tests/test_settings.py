@@ -1,6 +1,8 @@
 import os
+import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,4 +36,75 @@ def test_missing_secret_key_outside_debug_stops_start_up():
 
 def test_debug_runs_without_secret_key():
     result = run({"DEBUG": "True"})
+    assert result.returncode == 0, result.stderr
+
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG = secrets.token_urlsafe(50)
+
+
+def production_env() -> dict[str, str]:
+    """The environment README "Running at scale" documents (.env.example),
+    with a freshly generated SECRET_KEY."""
+    env = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            env[name] = value
+    return {**env, "SECRET_KEY": STRONG}
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("HTTPS", "SECRET_KEY")}
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level"]
+    return subprocess.run(
+        [*command, "WARNING"],
+        env={**base, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_check_deploy_is_clean_under_the_documented_production_environment():
+    result = check_deploy(production_env())
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_plain_http():
+    result = check_deploy({**production_env(), "HTTPS": "False"})
+    assert result.returncode == 1
+    for code in ("W004", "W008", "W012", "W016"):
+        assert f"security.{code}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY is required unless DEBUG=True"),
+        ({"SECRET_KEY": "short-but-random-9f8e7d"}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "ab" * 30}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "django-insecure-" + STRONG}, "SECRET_KEY is too weak"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
+        ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
+        ({"DEBUG": "True"}, "DEBUG=True is for local use only"),
+        ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS must be a whole"),
+        ({"HTTPS": "yes"}, "HTTPS must be True or False"),
+    ],
+)
+def test_unsafe_production_settings_stop_start_up_with_one_line(env, message):
+    result = run({**production_env(), **env})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr
+
+
+def test_production_settings_start():
+    result = run(production_env())
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_on_this_machine_only_starts_without_a_secret_key():
+    result = run({"DEBUG": "True", "ALLOWED_HOSTS": "localhost,127.0.0.1,[::1]"})
     assert result.returncode == 0, result.stderr

@@ -247,3 +247,17 @@ def test_duplicate_titles_are_a_value_error():
 def test_row_of_wrong_length_is_a_value_error():
     with pytest.raises(ValueError):
         build(Sheet("Data", ["A", "B"], [["only one"]]))
+
+
+def test_printable_sheet_is_landscape_with_row_heights_from_wrapped_text():
+    text = "word " * 30  # about 150 characters: several lines at width 20
+    printable = Sheet("Data", ["Value"], [[text], ["short"]], [20], printable=True)
+    ws = load(build(printable))["Data"]
+
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.row_dimensions[2].height >= 8 * 15
+    assert ws.row_dimensions[3].height == 15
+    plain = load(build(Sheet("Data", ["Value"], [[text]], [20])))["Data"]
+    assert plain.page_setup.orientation is None
+    assert plain.row_dimensions[2].height is None

@@ -1,0 +1,127 @@
+"""The admin page where the DPO uploads a ROPA workbook: a preview (dry run)
+first, then an explicit "Import". Thin over ``reports.ropa_import``."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import PurePath
+from typing import Any
+from uuid import uuid4
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from inventory.roles import DPO
+from reports.ropa_import import (
+    ImportFileError,
+    ImportResult,
+    import_ropa,
+    max_bytes,
+    too_big,
+)
+
+# The previewed file waits in storage until the DPO confirms (or previews another).
+PENDING = "ropa_import_pending"
+TEMPLATE = "reports/import_ropa.html"
+
+
+class UploadForm(forms.Form):
+    workbook = forms.FileField(
+        label="Workbook (.xlsx)",
+        help_text="A ropa-controller export or a sheet with the UK ICO "
+        "template's columns.",
+    )
+
+    def clean_workbook(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["workbook"]
+        if upload.size is not None and upload.size > max_bytes():
+            raise forms.ValidationError(too_big(upload.size, max_bytes()))
+        return upload
+
+
+def is_dpo(user: Any) -> bool:
+    """CONTRACT.md 5: only the DPO changes the inventory (superusers too)."""
+    return bool(user.is_superuser or user.groups.filter(name=DPO).exists())
+
+
+def import_ropa_view(request: HttpRequest) -> HttpResponse:
+    if not is_dpo(request.user):
+        raise PermissionDenied
+    if request.method == "POST" and "confirm" in request.POST:
+        return confirm(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        return preview(request, form)
+    return page(request, form)
+
+
+def page(
+    request: HttpRequest,
+    form: UploadForm,
+    result: ImportResult | None = None,
+    token: str = "",
+) -> HttpResponse:
+    context = {
+        **admin.site.each_context(request),
+        "title": "Import a ROPA spreadsheet",
+        "form": form,
+        "result": result,
+        "token": token,
+        "max_mb": max_bytes() / (1024 * 1024),
+    }
+    return render(request, TEMPLATE, context)
+
+
+def preview(request: HttpRequest, form: UploadForm) -> HttpResponse:
+    upload: UploadedFile[bytes] = form.cleaned_data["workbook"]
+    data, name = upload.read(), PurePath(upload.name or "upload.xlsx").name
+    try:
+        result = import_ropa(io.BytesIO(data), name, user=request.user, dry_run=True)
+    except ImportFileError as exc:
+        form.add_error("workbook", str(exc))
+        return page(request, form)
+    token = "" if result.errors else stash(request, data, name)
+    return page(request, UploadForm(), result, token)
+
+
+def stash(request: HttpRequest, data: bytes, name: str) -> str:
+    """Keep the previewed bytes for the confirmation; the token is their hash,
+    so "Import" imports exactly the file that was previewed."""
+    discard(request)
+    path = default_storage.save(f"imports/{uuid4().hex}.xlsx", ContentFile(data))
+    token = hashlib.sha256(data).hexdigest()
+    request.session[PENDING] = {"path": path, "name": name, "token": token}
+    return token
+
+
+def discard(request: HttpRequest) -> dict[str, str] | None:
+    pending: dict[str, str] | None = request.session.pop(PENDING, None)
+    if pending and default_storage.exists(pending["path"]):
+        default_storage.delete(pending["path"])
+    return pending
+
+
+def confirm(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING)
+    if not pending or pending["token"] != request.POST.get("confirm"):
+        messages.error(request, "That preview has expired: upload the workbook again.")
+        return redirect("import_ropa")
+    with default_storage.open(pending["path"]) as stored:
+        data = stored.read()
+    discard(request)
+    try:
+        result = import_ropa(io.BytesIO(data), pending["name"], user=request.user)
+    except ImportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("import_ropa")
+    if result.errors:  # the inventory changed since the preview
+        return page(request, UploadForm(), result)
+    messages.success(request, result.summary())
+    return redirect("admin:inventory_processingactivity_changelist")

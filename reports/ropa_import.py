@@ -1,0 +1,1605 @@
+"""Import a controller record of processing activities (GDPR Art. 30(1)) from a
+spreadsheet the DPO already keeps: this service's own ``ropa-controller`` export
+(ROPA_FORMAT.md) or a sheet with the UK ICO controller template's columns
+(domain.md 1.2). The management command ``import_ropa`` and the admin upload page
+are thin over ``import_ropa()``.
+
+Reading (limits that protect the server):
+- at most ``settings.IMPORT_MAX_BYTES`` (10 MB by default); an OLE compound file
+  (``D0 CF 11 E0``: an encrypted workbook or a legacy .xls) and anything that is
+  not a zip are refused with one line; the zip's declared sizes are checked
+  before openpyxl opens it (at most ``MAX_UNCOMPRESSED`` bytes in all, at most
+  ``MAX_RATIO`` times its compressed size per entry: a zip bomb never inflates;
+  Python's zipfile never inflates past a declared size). openpyxl reads in
+  ``read_only`` and ``data_only`` mode (defusedxml refuses XML entity bombs);
+- at most ``MAX_ROWS`` non-empty data rows and ``MAX_CELL_CHARS`` per cell.
+
+Which sheet, which columns: the sheet ``Controller record`` if there is one, else
+the ICO ``Template`` sheet, else the first sheet with a recognisable header row.
+The header row is the first of the sheet's first ``HEADER_SCAN_ROWS`` rows that
+names at least two known columns (this service's ``CONTROLLER_HEADERS``, the ICO
+labels and a few aliases, compared case- and space-insensitively, with
+"(if applicable)"-style notes ignored). It needs the activity name or, for ICO
+sheets, the purpose (whose first line then names the activity). A column that is
+absent leaves that field as it is; a column that is present is the truth for
+that field, an empty cell included. Cells are read back through
+``reports.xlsx.unneutralise``; lists are one item per line (and also split on
+``;`` outside the ``Controller record`` sheet).
+
+Matching (case- and space-insensitive): activities by Reference when the cell
+has one, else by name; imported activities are controller activities. Data
+categories by ``<code> <name>``, name or code; data-subject categories, vendors,
+systems and security measures by name; countries by English name or ISO code.
+What is not found is created: a data category takes the first word of its text
+as its code when that word looks like one (``DC07``), else ``IMP<n>``; a vendor
+is a processor with its country left empty (unknown) until a transfer says it;
+a security measure is filed under Annex II "governance" for the DPO to refine.
+The ``Special categories of data`` column marks the named data categories as
+special with their Art. 9 kind (it never unmarks one).
+
+Transfers (Art. 30(1)(e)). The export derives ``Third countries`` and ``Transfer
+safeguards`` from the transfers that include the activity; the import makes the
+transfers the two columns describe, as simply as the round trip allows:
+- each safeguard line ``<country>: <mechanism label>[ (SCC Module n)]`` is one
+  transfer; a line with no country applies to every listed third country that no
+  other line names; a third country with no line is a transfer with mechanism
+  ``none`` (the checks then report the missing safeguard);
+- the activity's existing transfers outside the EEA are matched to the lines by
+  country, mechanism and module (a line without a module matches any); matched
+  ones are left alone, unmatched ones lose this activity, unmatched lines are
+  linked to a transfer with the same parties, country, mechanism and roles, or
+  to a new one;
+- exporter: the first legal entity of the ``Organisation`` sheet (created or
+  updated from that sheet); without that sheet, the only legal entity there is;
+- importer: the one recipient of the activity located (or processing) in that
+  country; else the one recipient whose country is unknown (its country becomes
+  the destination); else a vendor named ``Recipient in <country>``. A vendor so
+  given a country is marked DPF-certified when the line claims adequacy for a
+  country whose adequacy covers DPF-certified importers only (the US); such
+  fallback importers are then named ``Recipient in <country> (DPF)``;
+- roles: from the SCC module when the line gives one (Decision 2021/914: 1 C-C,
+  2 C-P, 3 P-P, 4 P-C); else the exporter is controller and the importer is
+  processor, or controller when the vendor is an independent or joint one.
+
+All rows or none: everything runs in one transaction; every row is checked and
+applied and every error (sheet, spreadsheet row, column header, value) collected;
+with any error, or in a dry run, the transaction is rolled back. Every record
+created or changed carries the history reason ``imported from <file name>`` and
+the importing user (none from the command).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django_countries import countries
+from openpyxl import load_workbook
+
+from inventory.models import (
+    DataCategory,
+    DataSubjectCategory,
+    LegalEntity,
+    ProcessingActivity,
+    SecurityMeasure,
+    System,
+    Vendor,
+)
+from reports.ropa import CONTROLLER_HEADERS
+from reports.xlsx import MAX_CELL_CHARS, unneutralise
+from transfers import rules
+from transfers.models import CountryProfile, Transfer
+
+MAX_ROWS = 50_000
+HEADER_SCAN_ROWS = 20
+SCAN_COLUMNS = 200
+MAX_UNCOMPRESSED = 250 * 1024 * 1024
+MAX_RATIO = 200
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+ZIP_MAGIC = b"PK\x03\x04"
+REASON_MAX = 100  # simple-history's change-reason column
+
+CONTROLLER_SHEET = "Controller record"
+ICO_SHEET = "Template"
+ORGANISATION_SHEET = "Organisation"
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported: one line for the user."""
+
+
+# -- the result --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad cell (or row): where it is and what is wrong with it."""
+
+    sheet: str
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet} row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        shown = f" (value: {self.value!r})" if self.value else ""
+        return f"{where}: {self.message}{shown}"
+
+
+@dataclass
+class RowOutcome:
+    """What the import did (or would do) with one row."""
+
+    sheet: str
+    row: int
+    record: str
+    outcome: str  # created / updated / unchanged
+    fields: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        changed = f" ({', '.join(self.fields)})" if self.fields else ""
+        return f"{self.sheet} row {self.row}: {self.outcome} {self.record}{changed}"
+
+
+@dataclass
+class ImportResult:
+    """Every row's outcome, or the errors (and then nothing was written)."""
+
+    file_name: str
+    dry_run: bool
+    rows: list[RowOutcome] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    def new_records(self) -> list[str]:
+        return [note for r in self.rows for note in r.notes if note.startswith("new ")]
+
+    def summary(self) -> str:
+        if self.errors:
+            errors = len(self.errors)
+            return f"{errors} error(s) in {self.file_name}; nothing was imported."
+        verbs = ("would be " if self.dry_run else "") + "{}"
+        counts = ", ".join(
+            f"{self.count(o)} {verbs.format(o)}" for o in ("created", "updated")
+        )
+        prefix = "Dry run, nothing written: " if self.dry_run else "Imported: "
+        return (
+            f"{prefix}{counts}, {self.count('unchanged')} unchanged rows; "
+            f"{len(self.new_records())} new related records ({self.file_name})."
+        )
+
+
+# -- opening the file within limits -----------------------------------------
+
+
+def max_bytes() -> int:
+    limit: int = settings.IMPORT_MAX_BYTES
+    return limit
+
+
+def read_limited(source: str | Path | IO[bytes]) -> bytes:
+    """The file's bytes, refusing more than IMPORT_MAX_BYTES without reading it all."""
+    limit = max_bytes()
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise ImportFileError(f"{path}: no such file")
+        if path.stat().st_size > limit:
+            raise ImportFileError(too_big(path.stat().st_size, limit))
+        return path.read_bytes()
+    data = source.read(limit + 1)
+    if len(data) > limit:
+        raise ImportFileError(too_big(None, limit))
+    return data
+
+
+def too_big(size: int | None, limit: int) -> str:
+    shown = f" ({size:,} bytes)" if size is not None else ""
+    return f"the file is too big{shown}: at most {limit:,} bytes (IMPORT_MAX_BYTES)"
+
+
+def check_container(data: bytes) -> None:
+    """Refuse what openpyxl should never see: not a zip, encrypted, a zip bomb."""
+    if data.startswith(OLE_MAGIC):
+        raise ImportFileError(
+            "the file is encrypted (password-protected) or a legacy .xls workbook: "
+            "save it as an unencrypted .xlsx workbook and import that"
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise ImportFileError("the file is not an Excel workbook (.xlsx)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError):
+        raise ImportFileError("the file is not a readable .xlsx workbook") from None
+    check_sizes(infos)
+
+
+def check_sizes(infos: Sequence[zipfile.ZipInfo]) -> None:
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise ImportFileError(
+            f"the workbook would unpack to {total:,} bytes (at most "
+            f"{MAX_UNCOMPRESSED:,}): refused as a possible zip bomb"
+        )
+    for info in infos:
+        if info.file_size > MAX_RATIO * max(info.compress_size, 1024):
+            raise ImportFileError(
+                f"the workbook part {info.filename} is compressed more than "
+                f"{MAX_RATIO}:1: refused as a possible zip bomb"
+            )
+
+
+# -- recognising sheets and headers -----------------------------------------
+
+
+def norm(text: str) -> str:
+    """Case- and space-insensitive form of a name or header."""
+    text = text.replace("_", " ").replace("\u2019", "'").casefold()
+    return " ".join(text.split()).strip(" ?:*")
+
+
+_NOTES = re.compile(r"\([^)]*\)")
+
+
+def norm_loose(text: str) -> str:
+    """norm() without parenthesised notes such as "(if applicable)"."""
+    return norm(_NOTES.sub(" ", text))
+
+
+# This service's own headers, in CONTROLLER_HEADERS order (ROPA_FORMAT.md).
+OWN_FIELDS = (
+    "ref",
+    "name",
+    "status",
+    "owner",
+    "purposes",
+    "lawful_basis",
+    "legitimate_interest",
+    "lia_reference",
+    "consent_record_reference",
+    "art9_condition",
+    "art10_basis",
+    "data_subject_categories",
+    "data_categories",
+    "special_categories",
+    "data_source",
+    "recipients",
+    "systems",
+    "third_countries",
+    "transfer_safeguards",
+    "retention",
+    "security_measures",
+    "dpia_required",
+    "dpia_reference",
+    "next_review_on",
+)
+
+# The UK ICO controller template (sheet "Template", domain.md 1.2), the short
+# forms of domain.md and a few common aliases. Keys are norm_loose() forms.
+ALIASES: dict[str, str] = {
+    "business function": "owner",
+    "purpose of processing": "purposes",
+    "purpose": "purposes",
+    "categories of individuals": "data_subject_categories",
+    "data subjects": "data_subject_categories",
+    "categories of personal data": "data_categories",
+    "categories of recipients": "recipients",
+    "names of third countries or international organisations that personal "
+    "data are transferred to": "third_countries",
+    "third countries / ios data are transferred to": "third_countries",
+    "third countries": "third_countries",
+    "safeguards for exceptional transfers of personal data to third countries "
+    "or international organisations": "transfer_safeguards",
+    "safeguards for exceptional transfers": "transfer_safeguards",
+    "safeguards": "transfer_safeguards",
+    "retention schedule": "retention",
+    "general description of technical and organisational security measures": (
+        "security_measures"
+    ),
+    "general description of toms": "security_measures",
+    "technical and organisational measures": "security_measures",
+    "article 6 lawful basis for processing personal data": "lawful_basis",
+    "art. 6 lawful basis": "lawful_basis",
+    "article 9 condition for processing special category data": "art9_condition",
+    "art. 9 condition": "art9_condition",
+    "legitimate interests for the processing": "legitimate_interest",
+    "legitimate interests pursued": "legitimate_interest",
+    "link to record of legitimate interests assessment": "lia_reference",
+    "link to lia record": "lia_reference",
+    "the source of the personal data": "data_source",
+    "source of the personal data": "data_source",
+    "link to record of consent": "consent_record_reference",
+    "location of personal data": "systems",
+    "data protection impact assessment required": "dpia_required",
+    "dpia required?": "dpia_required",
+    "link to data protection impact assessment": "dpia_reference",
+    "link to dpia": "dpia_reference",
+    "activity": "name",
+    "activity name": "name",
+    "processing activity name": "name",
+    "name of processing activity": "name",
+    "name": "name",
+    "ref": "ref",
+    "reference": "ref",
+    "next review date": "next_review_on",
+    "review date": "next_review_on",
+}
+
+ORGANISATION_ALIASES: dict[str, str] = {
+    "name": "name",
+    "organisation": "name",
+    "address": "address",
+    "country": "country",
+    "contact": "contact",
+    "dpo": "dpo",
+    "data protection officer": "dpo",
+    "representative": "representative",
+    "representative (art. 27)": "representative",
+}
+
+
+def controller_aliases() -> dict[str, str]:
+    own = dict(zip(CONTROLLER_HEADERS, OWN_FIELDS, strict=True))
+    return {norm_loose(k): v for k, v in ALIASES.items()} | {
+        norm(header): key for header, key in own.items()
+    }
+
+
+def field_for(header: Any, aliases: dict[str, str]) -> str | None:
+    if not isinstance(header, str) or not header.strip():
+        return None
+    text = unneutralise(header)
+    return aliases.get(norm(text)) or aliases.get(norm_loose(text))
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str
+
+
+@dataclass
+class Table:
+    """One sheet's header and non-empty data rows (spreadsheet row numbers)."""
+
+    sheet: str
+    header_row: int
+    columns: dict[str, Column]
+    rows: list[tuple[int, tuple[Any, ...]]]
+    own: bool  # this service's layout: lists are split on newlines only
+
+
+def header_columns(
+    row: Sequence[Any], aliases: dict[str, str]
+) -> dict[str, Column] | None:
+    """The known columns of a candidate header row (first of each kind wins)."""
+    found: dict[str, Column] = {}
+    for index, value in enumerate(row):
+        key = field_for(value, aliases)
+        if key and key not in found:
+            found[key] = Column(index, " ".join(unneutralise(value).split()))
+    return found if len(found) >= 2 else None
+
+
+def find_header(
+    ws: Any, aliases: dict[str, str]
+) -> tuple[int, dict[str, Column]] | None:
+    scan = ws.iter_rows(
+        max_row=HEADER_SCAN_ROWS, max_col=SCAN_COLUMNS, values_only=True
+    )
+    for number, row in enumerate(scan, start=1):
+        columns = header_columns(row, aliases)
+        if columns:
+            return number, columns
+    return None
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def data_rows(
+    ws: Any, header_row: int, ncols: int
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """Non-empty rows below the header, at most MAX_ROWS of them."""
+    found: list[tuple[int, tuple[Any, ...]]] = []
+    rows = ws.iter_rows(min_row=header_row + 1, max_col=ncols, values_only=True)
+    for number, row in enumerate(rows, start=header_row + 1):
+        if all(is_empty(v) for v in row):
+            continue
+        if len(found) >= MAX_ROWS:
+            raise ImportFileError(
+                f"sheet {ws.title!r} has more than {MAX_ROWS:,} rows: split the file"
+            )
+        found.append((number, tuple(row)))
+    return found
+
+
+def read_table(ws: Any, aliases: dict[str, str], own: bool) -> Table | None:
+    header = find_header(ws, aliases)
+    if header is None:
+        return None
+    number, columns = header
+    ncols = max(c.index for c in columns.values()) + 1
+    return Table(ws.title, number, columns, data_rows(ws, number, ncols), own)
+
+
+def by_title(book: Any, title: str) -> Any | None:
+    return next((ws for ws in book.worksheets if norm(ws.title) == norm(title)), None)
+
+
+def controller_table(book: Any) -> Table:
+    """The Controller record sheet, else the ICO Template sheet, else the first
+    sheet with a recognisable header row."""
+    aliases = controller_aliases()
+    for title in (CONTROLLER_SHEET, ICO_SHEET):
+        ws = by_title(book, title)
+        if ws is not None:
+            table = read_table(ws, aliases, own=title == CONTROLLER_SHEET)
+            if table is None:
+                raise ImportFileError(no_header(ws.title))
+            return table
+    for ws in book.worksheets:
+        if norm(ws.title) != norm(ORGANISATION_SHEET):
+            table = read_table(ws, aliases, own=False)
+            if table is not None:
+                return table
+    raise ImportFileError(no_header(None))
+
+
+def no_header(sheet: str | None) -> str:
+    where = f"sheet {sheet!r}" if sheet else "no sheet"
+    return (
+        f"{where} has no header row in its first {HEADER_SCAN_ROWS} rows naming "
+        f"the columns (e.g. {', '.join(CONTROLLER_HEADERS[:3])}, or the ICO "
+        "template's 'Purpose of processing', 'Categories of individuals')"
+    )
+
+
+def check_required(table: Table) -> None:
+    """The activity name (or, in ICO sheets, the purpose that names it)."""
+    if "name" in table.columns or ("purposes" in table.columns and not table.own):
+        return
+    raise ImportFileError(
+        f"sheet {table.sheet!r} row {table.header_row}: missing required column "
+        f"{CONTROLLER_HEADERS[1]!r} (or the ICO template's 'Purpose of processing')"
+    )
+
+
+def organisation_table(book: Any) -> Table | None:
+    ws = by_title(book, ORGANISATION_SHEET)
+    return None if ws is None else read_table(ws, ORGANISATION_ALIASES, own=True)
+
+
+@dataclass
+class Book:
+    organisation: Table | None
+    controller: Table
+
+
+def read_book(data: bytes) -> Book:
+    """Both tables, read in full within the limits, then the workbook closed."""
+    check_container(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl fails in many ways on bad files
+        raise ImportFileError("the file is not a readable .xlsx workbook") from None
+    try:
+        controller = controller_table(book)
+        check_required(controller)
+        return Book(organisation_table(book), controller)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a malformed part, one line for the user
+        raise ImportFileError(f"the workbook cannot be read: {exc}") from None
+    finally:
+        book.close()
+
+
+# -- cell values -------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column says; the message names why."""
+
+
+EMPTY_WORDS = {"", "n/a", "na", "none", "-", "not applicable", "nil"}
+
+
+def plain_text(value: Any) -> str:
+    """Any cell as text, with the formula-neutralising prefix removed."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            raise CellError(f"longer than {MAX_CELL_CHARS:,} characters")
+        return unneutralise(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        midnight = value.time() == datetime.min.time()
+        return value.date().isoformat() if midnight else value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def split_lines(text: str, semicolons: bool) -> list[str]:
+    parts = re.split(r"[\n;]" if semicolons else r"\n", text)
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def parse_date(value: Any) -> date | None:
+    """A typed date cell, or text as YYYY-MM-DD or DD/MM/YYYY (UK)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = plain_text(value).strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CellError("not a date (use a date cell, YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def parse_bool(text: str) -> bool:
+    words = norm(text).split()
+    first = words[0].strip(".,;") if words else ""
+    if first in ("", "no", "n", "false", "0", "n/a", "na"):
+        return False
+    if first in ("yes", "y", "true", "1"):
+        return True
+    raise CellError("not yes or no")
+
+
+def choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
+    index = {norm(str(label)): value for value, label in choices.choices}
+    return index | {norm(value): value for value in choices.values}
+
+
+def by_words(text: str, words: Sequence[tuple[str, str]]) -> set[str]:
+    found = norm(text)
+    return {value for word, value in words if re.search(rf"\b{word}", found)}
+
+
+def pick_one(
+    text: str,
+    choices: type[models.TextChoices],
+    article: re.Pattern[str],
+    words: Sequence[tuple[str, str]],
+) -> str:
+    """A choice by its label or value, its article reference (the letter of
+    Art. 6(1) or 9(2), read from the choice labels), or its words."""
+    exact = choice_index(choices).get(norm(text))
+    if exact:
+        return exact
+    letters = {
+        match[1]: value
+        for value, label in choices.choices
+        if (match := article.search(str(label).lower()))
+    }
+    found = {letters[m] for m in article.findall(text.lower()) if m in letters}
+    found = found or by_words(text, words)
+    if len(found) == 1:
+        return found.pop()
+    raise CellError("more than one was named" if found else "not recognised")
+
+
+ART6 = re.compile(r"\b6\s*(?:\(\s*1\s*\)|\.\s*1\s*\.?)\s*\(?\s*([a-f])\b")
+ART6_WORDS = (
+    ("legitimate interest", "legitimate_interests"),
+    ("legal obligation", "legal_obligation"),
+    ("vital interest", "vital_interests"),
+    ("public task", "public_task"),
+    ("official authority", "public_task"),
+    ("contract", "contract"),
+    ("consent", "consent"),
+)
+ART9 = re.compile(r"\b9\s*(?:\(\s*2\s*\)|\.\s*2\s*\.?)\s*\(?\s*([a-j])\b")
+ART9_WORDS = (
+    ("explicit consent", "9_2_a"),
+    ("employment", "9_2_b"),
+    ("social security", "9_2_b"),
+    ("vital interest", "9_2_c"),
+    ("not.for.profit", "9_2_d"),
+    ("made public", "9_2_e"),
+    ("legal claim", "9_2_f"),
+    ("substantial public interest", "9_2_g"),
+    ("health or social care", "9_2_h"),
+    ("occupational medicine", "9_2_h"),
+    ("public health", "9_2_i"),
+    ("archiving", "9_2_j"),
+    ("research", "9_2_j"),
+    ("statistic", "9_2_j"),
+)
+
+
+def parse_lawful_basis(text: str) -> str | None:
+    """An Art. 6(1) basis written in words, as a reference or as exported."""
+    if norm(text) in EMPTY_WORDS:
+        return None
+    try:
+        return pick_one(text, ProcessingActivity.LawfulBasis, ART6, ART6_WORDS)
+    except CellError as exc:
+        raise CellError(
+            f"unknown lawful basis ({exc}): write one of "
+            "'Consent', 'Contract', 'Legal obligation', 'Vital interests', "
+            "'Public task', 'Legitimate interests', or 'Art. 6(1)(a)'-'(f)'"
+        ) from None
+
+
+def parse_art9(text: str) -> str:
+    """An Art. 9(2) condition written in words, as a reference or as exported."""
+    if norm(text) in EMPTY_WORDS:
+        return ""
+    try:
+        return pick_one(text, ProcessingActivity.Art9Condition, ART9, ART9_WORDS)
+    except CellError as exc:
+        raise CellError(
+            f"unknown Art. 9 condition ({exc}): write e.g. 'Explicit consent' "
+            "or 'Art. 9(2)(a)'-'(j)'"
+        ) from None
+
+
+def parse_status(text: str) -> str | None:
+    if not text.strip():
+        return None
+    found = choice_index(ProcessingActivity.Status).get(norm(text))
+    if found is None:
+        raise CellError("unknown status: write Active, Draft or Retired")
+    return found
+
+
+ART9_KIND_WORDS = (
+    ("racial", "racial_ethnic"),
+    ("ethnic", "racial_ethnic"),
+    ("political", "political"),
+    ("religio", "religious"),
+    ("philosoph", "religious"),
+    ("trade.union", "trade_union"),
+    ("genetic", "genetic"),
+    ("biometric", "biometric"),
+    ("health", "health"),
+    ("sex life", "sex_life"),
+    ("sexual orientation", "sex_life"),
+)
+
+
+def parse_art9_kind(text: str) -> str:
+    found = choice_index(DataCategory.Art9Kind).get(norm(text))
+    kinds = {found} if found else by_words(text, ART9_KIND_WORDS)
+    if len(kinds) != 1:
+        raise CellError(f"unknown Art. 9 kind {text!r}: write e.g. 'Health data'")
+    return kinds.pop()
+
+
+COUNTRY_ALIASES = {
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "usa": "US",
+    "united states of america": "US",
+    "u.s.": "US",
+    "the netherlands": "NL",
+}
+
+
+def country_index() -> dict[str, str]:
+    """English names, ISO alpha-2 and alpha-3 codes and a few aliases."""
+    index = dict(COUNTRY_ALIASES)
+    with translation.override("en"):
+        for country in countries:
+            index[norm(str(country.name))] = country.code
+            index[norm(country.code)] = country.code
+            index[norm(countries.alpha3(country.code))] = country.code
+    return index
+
+
+def country_name(code: str) -> str:
+    with translation.override("en"):
+        return str(countries.name(code)) or code
+
+
+MECHANISM_WORDS = (
+    ("standard contractual clause", "scc"),
+    ("sccs?", "scc"),
+    ("adequacy", "adequacy"),
+    ("adequate", "adequacy"),
+    ("data privacy framework", "adequacy"),
+    ("binding corporate rule", "bcr"),
+    ("bcrs?", "bcr"),
+    ("code of conduct", "code_of_conduct"),
+    ("certification", "certification"),
+    ("derogation", "derogation"),
+    ("art(icle|\\.)? ?49", "derogation"),
+)
+MODULE = re.compile(r"\(?\s*(?:scc\s+)?module\s*([1-4])\s*\)?", re.IGNORECASE)
+
+
+def parse_mechanism(text: str) -> tuple[str, int | None]:
+    """A Chapter V tool (label, value or words) and the SCC module if named."""
+    module_match = MODULE.search(text)
+    module = int(module_match[1]) if module_match else None
+    bare = MODULE.sub(" ", text)
+    exact = choice_index(Transfer.Mechanism).get(norm(bare))
+    found = {exact} if exact else by_words(bare, MECHANISM_WORDS)
+    if len(found) != 1:
+        raise CellError(
+            "unknown transfer mechanism: write e.g. 'Standard contractual clauses', "
+            "'Adequacy decision', 'Binding corporate rules', 'Derogation' or 'None'"
+        )
+    return found.pop(), module
+
+
+@dataclass(frozen=True)
+class TransferLine:
+    """One transfer as the record shows it: country, mechanism, SCC module."""
+
+    country: str
+    mechanism: str
+    module: int | None = None
+
+    def matches(self, other: TransferLine) -> bool:
+        same = (self.country, self.mechanism) == (other.country, other.mechanism)
+        return same and (self.module is None or self.module == other.module)
+
+
+# Decision 2021/914 module headings: One C-C, Two C-P, Three P-P, Four P-C.
+MODULE_ROLES: dict[int, tuple[str, str]] = {
+    1: (rules.Role.CONTROLLER, rules.Role.CONTROLLER),
+    2: (rules.Role.CONTROLLER, rules.Role.PROCESSOR),
+    3: (rules.Role.PROCESSOR, rules.Role.PROCESSOR),
+    4: (rules.Role.PROCESSOR, rules.Role.CONTROLLER),
+}
+
+
+# -- one spreadsheet row -----------------------------------------------------
+
+
+class RowCells:
+    """The cells of one row by field key, with errors named by sheet, row and
+    column header."""
+
+    def __init__(
+        self, table: Table, number: int, values: tuple[Any, ...], errors: list[RowError]
+    ) -> None:
+        self.table, self.number, self.values = table, number, values
+        self.errors = errors
+        self.reported: set[RowError] = set()
+        self.failed = False
+
+    def has(self, key: str) -> bool:
+        return key in self.table.columns
+
+    def raw(self, key: str) -> Any:
+        column = self.table.columns.get(key)
+        if column is None or column.index >= len(self.values):
+            return None
+        return self.values[column.index]
+
+    def error(self, key: str, message: str, value: Any = None) -> None:
+        column = self.table.columns.get(key)
+        shown = plain_text_safe(self.raw(key) if value is None else value)
+        header = column.header if column else ""
+        error = RowError(self.table.sheet, self.number, header, shown, message)
+        if error not in self.reported:  # a cell read twice is reported once
+            self.reported.add(error)
+            self.errors.append(error)
+        self.failed = True
+
+    def read(self, key: str, parse: Callable[[Any], Any]) -> Any:
+        """parse(raw value), or None with an error recorded."""
+        try:
+            return parse(self.raw(key))
+        except CellError as exc:
+            self.error(key, str(exc))
+            return None
+
+    def text(self, key: str) -> str:
+        return self.read(key, plain_text) or ""
+
+    def items(self, key: str) -> list[str]:
+        return split_lines(self.text(key), semicolons=not self.table.own)
+
+
+def plain_text_safe(value: Any) -> str:
+    text = value if isinstance(value, str) else plain_text(value)
+    text = str(value) if value is not None and not text else text
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+TEXT_FIELDS = (
+    "owner",
+    "purposes",
+    "legitimate_interest",
+    "lia_reference",
+    "consent_record_reference",
+    "art10_basis",
+    "data_source",
+    "retention",
+    "dpia_reference",
+)
+TEXT_PARSERS: dict[str, Callable[[str], Any]] = {
+    "status": parse_status,
+    "lawful_basis": parse_lawful_basis,
+    "art9_condition": parse_art9,
+    "dpia_required": parse_bool,
+}
+NAME_LISTS = (
+    "data_subject_categories",
+    "data_categories",
+    "recipients",
+    "systems",
+    "security_measures",
+)
+
+
+@dataclass
+class ActivityRow:
+    """One parsed row of the controller record."""
+
+    cells: RowCells
+    ref: str
+    name: str
+    scalars: dict[str, Any]
+    names: dict[str, list[str]]
+    specials: list[tuple[str, str]]  # (data category text, Art. 9 kind)
+    transfers: list[TransferLine] | None
+
+
+def via_text(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    return lambda value: parse(plain_text(value))
+
+
+def parse_scalars(cells: RowCells) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in (k for k in TEXT_FIELDS if cells.has(k)):
+        values[key] = cells.text(key)
+    for key, parse in TEXT_PARSERS.items():
+        if cells.has(key):
+            values[key] = cells.read(key, via_text(parse))
+    if cells.has("next_review_on"):
+        values["next_review_on"] = cells.read("next_review_on", parse_date)
+    if values.get("status", "") is None:
+        del values["status"]  # an empty status leaves it (or the default) alone
+    return values
+
+
+def parse_name(cells: RowCells) -> str:
+    """The activity's name; an ICO sheet without one uses the purpose's first line."""
+    key = "name" if cells.has("name") else "purposes"
+    lines = cells.text(key).strip().splitlines()
+    name = " ".join(lines[0].split()) if lines else ""
+    if not name:
+        cells.error(key, "missing the processing activity's name")
+    return name
+
+
+def parse_specials(cells: RowCells) -> list[tuple[str, str]]:
+    """``<data category>: <Art. 9 kind>`` per line."""
+    found = []
+    for line in cells.items("special_categories"):
+        category, _, kind = line.rpartition(":")
+        if not category.strip():
+            message = (
+                "write '<data category>: <Art. 9 kind>', e.g. 'DC13 Health: Health'"
+            )
+            cells.error("special_categories", message, line)
+            continue
+        try:
+            found.append((category.strip(), parse_art9_kind(kind)))
+        except CellError as exc:
+            cells.error("special_categories", str(exc), line)
+    return found
+
+
+def parse_countries(cells: RowCells, index: dict[str, str]) -> list[str]:
+    codes = []
+    for item in cells.items("third_countries"):
+        if norm(item) in EMPTY_WORDS:
+            continue
+        code = index.get(norm(item))
+        if code is None:
+            cells.error("third_countries", "unknown country", item)
+        elif code not in codes:
+            codes.append(code)
+    return codes
+
+
+def parse_safeguard(
+    cells: RowCells, line: str, index: dict[str, str]
+) -> tuple[str | None, str, int | None] | None:
+    """(country or None, mechanism, module) of one safeguard line."""
+    country_text, sep, rest = line.partition(":")
+    code = index.get(norm(country_text)) if sep else None
+    if sep and code is None:
+        cells.error("transfer_safeguards", "unknown country", country_text)
+        return None
+    try:
+        mechanism, module = parse_mechanism(rest if code else line)
+    except CellError as exc:
+        cells.error("transfer_safeguards", str(exc), line)
+        return None
+    return code, mechanism, module
+
+
+def parse_transfers(
+    cells: RowCells, index: dict[str, str]
+) -> list[TransferLine] | None:
+    """The transfers the Third countries and Transfer safeguards cells describe."""
+    if not (cells.has("third_countries") or cells.has("transfer_safeguards")):
+        return None
+    codes = parse_countries(cells, index)
+    named, general = [], []
+    for line in cells.items("transfer_safeguards"):
+        if norm(line) in EMPTY_WORDS:
+            continue
+        parsed = parse_safeguard(cells, line, index)
+        if parsed and parsed[0]:
+            named.append(TransferLine(parsed[0], parsed[1], parsed[2]))
+        elif parsed:
+            general.append(parsed)
+    return named + unnamed_lines(cells, codes, named, general)
+
+
+def unnamed_lines(
+    cells: RowCells,
+    codes: list[str],
+    named: list[TransferLine],
+    general: list[tuple[str | None, str, int | None]],
+) -> list[TransferLine]:
+    """Third countries no line names: the general safeguard, else none."""
+    rest = [c for c in codes if c not in {line.country for line in named}]
+    if general and not rest:
+        cells.error("transfer_safeguards", "no third country for this safeguard")
+    mechanism, module = (general[0][1], general[0][2]) if general else ("none", None)
+    return [TransferLine(code, mechanism, module) for code in rest]
+
+
+def parse_activity(cells: RowCells, index: dict[str, str]) -> ActivityRow:
+    ref = " ".join(cells.text("ref").split()) if cells.has("ref") else ""
+    return ActivityRow(
+        cells,
+        ref,
+        parse_name(cells),
+        parse_scalars(cells),
+        {key: cells.items(key) for key in NAME_LISTS if cells.has(key)},
+        parse_specials(cells) if cells.has("special_categories") else [],
+        parse_transfers(cells, index),
+    )
+
+
+# -- related records: found by name, else created ----------------------------
+
+CODE_LIKE = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9._/-]{0,19}$")
+RELATED: dict[str, type[models.Model]] = {
+    "data_subject_categories": DataSubjectCategory,
+    "data_categories": DataCategory,
+    "recipients": Vendor,
+    "systems": System,
+    "security_measures": SecurityMeasure,
+}
+
+
+def max_length(model: type[models.Model], field_name: str = "name") -> int:
+    found = model._meta.get_field(field_name)
+    return getattr(found, "max_length", None) or 0
+
+
+def split_code(text: str) -> tuple[str | None, str]:
+    """``DC07 Conversation content`` -> (``DC07``, ``Conversation content``)."""
+    first, _, rest = text.partition(" ")
+    if CODE_LIKE.match(first) and rest.strip():
+        return first, rest.strip()
+    return None, text
+
+
+def index_keys(obj: models.Model) -> list[str]:
+    """The texts a record is found by, best first."""
+    if isinstance(obj, DataCategory):
+        return [norm(f"{obj.code} {obj.name}"), norm(obj.name), norm(obj.code)]
+    return [norm(str(getattr(obj, "name", "")))]
+
+
+class History:
+    """Saves with the import's change reason and user (django-simple-history).
+
+    Many-to-many sets are changed quietly and recorded by one save afterwards:
+    simple-history otherwise writes a record, with a copy of every set, per
+    add/remove/clear, which made big imports quadratic.
+    """
+
+    def __init__(self, reason: str, user: Any | None) -> None:
+        self.reason, self.user = reason, user
+
+    def stamp(self, obj: models.Model) -> None:
+        obj._change_reason = self.reason  # type: ignore[attr-defined]
+        obj._history_user = self.user  # type: ignore[attr-defined]
+
+    def save(self, obj: models.Model) -> None:
+        self.stamp(obj)
+        obj.save()
+
+    def set_m2m(self, obj: models.Model, name: str, targets: list[Any]) -> bool:
+        """Replace a many-to-many set without a history record (save() after);
+        True when it changed."""
+        manager = getattr(obj, name)
+        if {t.pk for t in targets} == set(manager.values_list("pk", flat=True)):
+            return False
+        with quietly(obj):
+            manager.set(targets)
+        return True
+
+    def change_links(
+        self, obj: models.Model, name: str, add: list[Any], remove: list[Any]
+    ) -> None:
+        """Add and remove members of a many-to-many set, one history record."""
+        manager = getattr(obj, name)
+        with quietly(obj):
+            manager.add(*add)
+            manager.remove(*remove)
+        self.save(obj)
+
+
+@contextmanager
+def quietly(obj: models.Model) -> Iterator[None]:
+    """simple-history's own switch: no history record while it is set."""
+    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del obj.skip_history_when_saving  # type: ignore[attr-defined]
+
+
+class Related:
+    """Lookup of existing related records by their normalised names; creates
+    what is missing (and says so in the row's notes)."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.indexes: dict[type[models.Model], dict[str, Any]] = {}
+
+    def index(self, model: type[models.Model]) -> dict[str, Any]:
+        if model not in self.indexes:
+            objects = list(model._default_manager.all())
+            index: dict[str, Any] = {}
+            for level in range(3):  # full keys first, then names, then codes
+                for obj in objects:
+                    keys = index_keys(obj)
+                    if level < len(keys):
+                        index.setdefault(keys[level], obj)
+            self.indexes[model] = index
+        return self.indexes[model]
+
+    def find(self, model: type[models.Model], text: str) -> Any | None:
+        return self.index(model).get(norm(text))
+
+    def add(self, obj: models.Model) -> None:
+        for key in index_keys(obj):
+            self.index(type(obj)).setdefault(key, obj)
+
+    def problem(self, model: type[models.Model], text: str) -> str | None:
+        """Why ``text`` can be neither found nor created, or None."""
+        if self.find(model, text) is not None:
+            return None
+        if model is not DataCategory:
+            limit = max_length(model)
+            return f"name longer than {limit} characters" if len(text) > limit else None
+        code, name = split_code(text)
+        used = self.find(DataCategory, code) if code else None
+        if used is not None:
+            return f"the code {code} is already used by {used}"
+        if len(name) > max_length(DataCategory):
+            return f"name longer than {max_length(DataCategory)} characters"
+        return None
+
+    def get(
+        self,
+        model: type[models.Model],
+        text: str,
+        specials: dict[str, str],
+        notes: list[str],
+    ) -> Any:
+        found = self.find(model, text)
+        if found is not None:
+            return found
+        obj = self.new(model, text, specials.get(norm(text), ""))
+        self.history.save(obj)
+        self.add(obj)
+        notes.append(f"new {model._meta.verbose_name} {obj}")
+        return obj
+
+    def new(self, model: type[models.Model], text: str, art9_kind: str) -> models.Model:
+        if model is DataCategory:
+            code, name = split_code(text)
+            return DataCategory(
+                code=code or self.next_code(),
+                name=name,
+                special_category=bool(art9_kind),
+                art9_kind=art9_kind,
+            )
+        if model is Vendor:  # country unknown until a transfer says it
+            return Vendor(name=text, role=Vendor.Role.PROCESSOR, country="")
+        if model is SecurityMeasure:
+            heading = SecurityMeasure.AnnexII.GOVERNANCE
+            return SecurityMeasure(name=text, annex_ii_heading=heading)
+        return model(name=text)
+
+    def next_code(self) -> str:
+        number = 1
+        while self.find(DataCategory, f"IMP{number:03d}") is not None:
+            number += 1
+        return f"IMP{number:03d}"
+
+    def mark_special(self, category: DataCategory, kind: str, notes: list[str]) -> None:
+        """Art. 9(1): the record says this data category is a special category."""
+        if category.special_category and category.art9_kind == kind:
+            return
+        category.special_category, category.art9_kind = True, kind
+        self.history.save(category)
+        label = DataCategory.Art9Kind(kind).label
+        notes.append(f"data category {category} marked special category ({label})")
+
+
+# -- transfers (Art. 30(1)(e)) ----------------------------------------------
+
+
+def match_lines(
+    wanted: list[TransferLine], current: list[tuple[Transfer, TransferLine]]
+) -> tuple[list[TransferLine], list[Transfer]]:
+    """(lines with no transfer yet, transfers no line wants); lines naming a
+    module are matched first, so that a line without one takes what is left."""
+    remaining = list(current)
+    missing = []
+    for line in sorted(wanted, key=lambda w: w.module is None):
+        hit = next((c for c in remaining if line.matches(c[1])), None)
+        if hit is None:
+            missing.append(line)
+        else:
+            remaining.remove(hit)
+    return missing, [t for t, _ in remaining]
+
+
+class Transfers:
+    """Makes the activity's transfers outside the EEA the ones the row lists
+    (the rule is in the module docstring)."""
+
+    def __init__(self, history: History, related: Related) -> None:
+        self.history, self.related = history, related
+        self.profiles = {p.code.code: p for p in CountryProfile.objects.all()}
+        self.today = timezone.now().date()
+        self.exporter: LegalEntity | None = None
+        # Links are changed once per transfer at the end (see History).
+        self.transfers: dict[int, Transfer] = {}
+        self.adds: dict[int, list[ProcessingActivity]] = defaultdict(list)
+        self.removes: dict[int, list[ProcessingActivity]] = defaultdict(list)
+
+    def current(
+        self, activity: ProcessingActivity
+    ) -> list[tuple[Transfer, TransferLine]]:
+        found = []
+        linked = Transfer.objects.filter(activities=activity).select_related("importer")
+        for transfer in linked.order_by("name"):
+            profile = self.profiles.get(transfer.destination.code)
+            if profile is not None and profile.eea:
+                continue  # not a Chapter V transfer (Art. 44): the record omits it
+            module = transfer.assess(profile, self.today).scc_module
+            scc = transfer.mechanism == Transfer.Mechanism.SCC
+            line = TransferLine(
+                transfer.destination.code, transfer.mechanism, module if scc else None
+            )
+            found.append((transfer, line))
+        return found
+
+    def sync(
+        self,
+        activity: ProcessingActivity,
+        lines: list[TransferLine],
+        created: bool,
+        notes: list[str],
+    ) -> bool:
+        """True when the activity's transfers changed."""
+        current = [] if created else self.current(activity)
+        missing, stale = match_lines(lines, current)
+        for transfer in stale:
+            self.plan(transfer, self.removes, activity)
+            notes.append(f"no longer in transfer {transfer}")
+        recipients = list(activity.recipients.all())
+        taken: set[int] = set()
+        for line in missing:
+            transfer = self.transfer_for(activity, line, recipients, notes, taken)
+            self.plan(transfer, self.adds, activity)
+            taken.add(transfer.pk)
+        return bool(missing or stale)
+
+    def plan(
+        self,
+        transfer: Transfer,
+        changes: dict[int, list[ProcessingActivity]],
+        activity: ProcessingActivity,
+    ) -> None:
+        self.transfers[transfer.pk] = transfer
+        changes[transfer.pk].append(activity)
+
+    def flush(self) -> None:
+        """Apply the planned links: one history record per transfer."""
+        for pk, transfer in self.transfers.items():
+            adds, removes = self.adds[pk], self.removes[pk]
+            self.history.change_links(transfer, "activities", adds, removes)
+
+    def transfer_for(
+        self,
+        activity: ProcessingActivity,
+        line: TransferLine,
+        recipients: list[Vendor],
+        notes: list[str],
+        taken: set[int],
+    ) -> Transfer:
+        """A transfer with these parties and terms that the activity is not yet
+        in (two equal lines are two transfers), else a new one."""
+        assert self.exporter is not None
+        importer = self.importer_for(line, recipients, notes)
+        exporter_role, importer_role = roles(line, importer)
+        values = {
+            "exporter": self.exporter,
+            "importer": importer,
+            "destination": line.country,
+            "mechanism": line.mechanism,
+            "exporter_role": exporter_role,
+            "importer_role": importer_role,
+        }
+        similar = Transfer.objects.filter(**values).exclude(activities=activity)
+        similar = similar.exclude(pk__in=taken)
+        existing = similar.order_by("pk").first()
+        if existing is not None:
+            return existing
+        transfer = Transfer(name=self.transfer_name(importer, line.country), **values)
+        self.history.save(transfer)
+        notes.append(f"new transfer {transfer}")
+        return transfer
+
+    def transfer_name(self, importer: Vendor, code: str) -> str:
+        assert self.exporter is not None
+        base = f"{self.exporter.name} to {importer.name} ({country_name(code)})"
+        base = base[: max_length(Transfer) - 5]
+        name, number = base, 1
+        while Transfer.objects.filter(name=name).exists():
+            number += 1
+            name = f"{base} #{number}"
+        return name
+
+    def importer_for(
+        self, line: TransferLine, recipients: list[Vendor], notes: list[str]
+    ) -> Vendor:
+        """The one recipient located or processing there; else the one whose
+        country is unknown; else ``Recipient in <country>`` (with " (DPF)" when
+        the line implies a DPF-certified importer, so that one such line does
+        not change the SCC module of others)."""
+        located = [
+            v
+            for v in recipients
+            if line.country in (v.country.code, *v.processing_country_codes())
+        ]
+        if len(located) == 1:
+            return located[0]
+        unknown = [v for v in recipients if not v.country.code]
+        if not located and len(unknown) == 1:
+            return self.locate(unknown[0], line, notes)
+        name = f"Recipient in {country_name(line.country)}"
+        name += " (DPF)" if self.implies_dpf(line) else ""
+        vendor = self.related.find(Vendor, name)
+        if vendor is None:
+            vendor = Vendor(name=name, role=Vendor.Role.PROCESSOR)
+            self.locate(vendor, line, notes)
+            self.related.add(vendor)
+            notes.append(f"new vendor {vendor}")
+        return vendor
+
+    def locate(self, vendor: Vendor, line: TransferLine, notes: list[str]) -> Vendor:
+        """Give a vendor of unknown country the destination; a claim of
+        adequacy where only DPF-certified importers are covered (the US,
+        Decision (EU) 2023/1795) says the importer is certified."""
+        vendor.country = line.country
+        vendor.dpf_certified = vendor.dpf_certified or self.implies_dpf(line)
+        if vendor.pk is not None:
+            notes.append(f"vendor {vendor} located in {country_name(line.country)}")
+        self.history.save(vendor)
+        return vendor
+
+    def implies_dpf(self, line: TransferLine) -> bool:
+        profile = self.profiles.get(line.country)
+        dpf_only = profile is not None and profile.scope == CountryProfile.Scope.DPF
+        return dpf_only and line.mechanism == Transfer.Mechanism.ADEQUACY
+
+
+def roles(line: TransferLine, importer: Vendor) -> tuple[str, str]:
+    """From the SCC module when the line names one, else controller to
+    processor (or to controller, for an independent or joint controller)."""
+    if line.module is not None:
+        return MODULE_ROLES[line.module]
+    controllers = (Vendor.Role.INDEPENDENT_CONTROLLER, Vendor.Role.JOINT_CONTROLLER)
+    importer_role = rules.Role.CONTROLLER if importer.role in controllers else None
+    return rules.Role.CONTROLLER, importer_role or rules.Role.PROCESSOR
+
+
+# -- applying the sheets -----------------------------------------------------
+
+
+def assign(obj: models.Model, values: dict[str, Any]) -> list[str]:
+    """Set the values that differ; returns the names of the fields changed."""
+    changed = []
+    for name, value in values.items():
+        current = getattr(obj, name)
+        if getattr(current, "code", current) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def validate(cells: RowCells, obj: models.Model, fallback: str) -> bool:
+    """Model validation (lengths, uniqueness, clean()), errors put on columns."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            key = name if cells.has(name) else fallback
+            cells.error(key, " ".join(messages), getattr(obj, name, None))
+        return False
+    return True
+
+
+def outcome_of(created: bool, changed: Sequence[str]) -> str:
+    return "created" if created else "updated" if changed else "unchanged"
+
+
+class Importer:
+    """Applies the parsed rows inside the caller's transaction and notes every
+    outcome and error in the ImportResult; never commits or rolls back."""
+
+    def __init__(self, result: ImportResult, user: Any | None) -> None:
+        self.result = result
+        self.history = History(f"imported from {result.file_name}"[:REASON_MAX], user)
+        self.related = Related(self.history)
+        self.transfers = Transfers(self.history, self.related)
+        self.countries = country_index()
+        self.by_name: dict[str, ProcessingActivity] = {}
+        self.by_ref: dict[str, ProcessingActivity] = {}
+        for activity in ProcessingActivity.objects.all():
+            self.remember(activity)
+
+    def run(self, book: Book) -> None:
+        if book.organisation is not None:
+            for number, values in book.organisation.rows:
+                self.entity_row(self.cells(book.organisation, number, values))
+        else:
+            entities = list(LegalEntity.objects.all()[:2])
+            self.transfers.exporter = entities[0] if len(entities) == 1 else None
+        self.controller_rows(book.controller)
+        if not self.result.errors:  # with errors everything is rolled back
+            self.transfers.flush()
+
+    def cells(self, table: Table, number: int, values: tuple[Any, ...]) -> RowCells:
+        return RowCells(table, number, values, self.result.errors)
+
+    def record(
+        self, cells: RowCells, label: str, outcome: str, fields: list[str]
+    ) -> RowOutcome:
+        row = RowOutcome(cells.table.sheet, cells.number, label, outcome, fields)
+        self.result.rows.append(row)
+        return row
+
+    # -- Organisation (Art. 30(1)(a)): our legal entities
+    def entity_row(self, cells: RowCells) -> None:
+        name = " ".join(cells.text("name").split())
+        if not name:
+            cells.error("name", "missing the legal entity's name")
+            return
+        entity = LegalEntity.objects.filter(name__iexact=name).first()
+        created = entity is None
+        entity = entity or LegalEntity(name=name)
+        changed = assign(entity, self.entity_values(cells))
+        if cells.failed or not validate(cells, entity, "name"):
+            return
+        if created or changed:
+            self.history.save(entity)
+        shown = [] if created else changed
+        self.record(cells, str(entity), outcome_of(created, changed), shown)
+        self.transfers.exporter = self.transfers.exporter or entity
+
+    def entity_values(self, cells: RowCells) -> dict[str, Any]:
+        keys = ("address", "contact", "dpo", "representative")
+        values: dict[str, Any] = {k: cells.text(k) for k in keys if cells.has(k)}
+        text = cells.text("country")
+        code = self.countries.get(norm(text))
+        if code is None:
+            cells.error("country", "unknown country" if text else "missing the country")
+        values["country"] = code
+        return values
+
+    # -- Controller record (Art. 30(1)(b)-(g))
+    def controller_rows(self, table: Table) -> None:
+        names: dict[str, int] = {}
+        refs: dict[str, int] = {}
+        name_key = "name" if "name" in table.columns else "purposes"
+        for number, values in table.rows:
+            cells = self.cells(table, number, values)
+            row = parse_activity(cells, self.countries)
+            check_duplicate(cells, name_key, row.name, names)
+            check_duplicate(cells, "ref", row.ref, refs)
+            if not cells.failed:
+                self.activity_row(row)
+
+    def find(self, row: ActivityRow) -> ProcessingActivity | None:
+        if row.ref:
+            return self.by_ref.get(norm(row.ref))
+        return self.by_name.get(norm(row.name))
+
+    def remember(self, activity: ProcessingActivity) -> None:
+        self.by_name[norm(activity.name)] = activity
+        self.by_ref[norm(activity.ref)] = activity
+
+    def forget(self, activity: ProcessingActivity) -> None:
+        self.by_name.pop(norm(activity.name), None)
+        self.by_ref.pop(norm(activity.ref), None)
+
+    def activity_row(self, row: ActivityRow) -> None:
+        cells, activity = row.cells, self.find(row)
+        if activity is not None and activity.role != ProcessingActivity.Role.CONTROLLER:
+            key = "ref" if row.ref else "name"
+            cells.error(key, f"{activity} is a processor activity, not imported here")
+            return
+        created = activity is None
+        activity = activity or self.new_activity(row)
+        self.forget(activity)
+        changed = assign(activity, {"name": row.name, **row.scalars})
+        self.check(row, activity)
+        if cells.failed:
+            if not created:  # keep matching later rows against what is stored
+                activity.refresh_from_db()
+                self.remember(activity)
+            return
+        if created:
+            self.history.save(activity)  # the links below need its id
+        self.remember(activity)
+        self.link(row, activity, created, changed)
+
+    def new_activity(self, row: ActivityRow) -> ProcessingActivity:
+        return ProcessingActivity(
+            ref=row.ref or self.next_ref(),
+            name=row.name,
+            role=ProcessingActivity.Role.CONTROLLER,
+        )
+
+    def next_ref(self) -> str:
+        number = len(self.by_ref) + 1
+        while norm(f"PA-{number}") in self.by_ref:
+            number += 1
+        return f"PA-{number}"
+
+    def check(self, row: ActivityRow, activity: ProcessingActivity) -> None:
+        """Everything that could fail, before anything of the row is written."""
+        cells = row.cells
+        for key, texts in row.names.items():
+            for text in texts:
+                problem = self.related.problem(RELATED[key], text)
+                if problem:
+                    cells.error(key, problem, text)
+        for text, _ in row.specials:
+            problem = self.related.problem(DataCategory, text)
+            if problem:
+                cells.error("special_categories", problem, text)
+        if row.transfers and self.transfers.exporter is None:
+            cells.error(
+                "transfer_safeguards"
+                if cells.has("transfer_safeguards")
+                else "third_countries",
+                "cannot tell who exports the data: add an Organisation sheet "
+                "(Name, Country) or keep exactly one legal entity",
+            )
+        if not cells.failed:
+            validate(cells, activity, "name")
+
+    def link(
+        self,
+        row: ActivityRow,
+        activity: ProcessingActivity,
+        created: bool,
+        changed: list[str],
+    ) -> None:
+        notes: list[str] = []
+        linked = self.link_related(row, activity, notes)
+        if linked or (changed and not created):  # one record: values and sets
+            self.history.save(activity)
+        changed = changed + linked
+        if row.transfers is not None:
+            if self.transfers.sync(activity, row.transfers, created, notes):
+                changed.append("transfer_safeguards")
+        outcome = outcome_of(created, changed)
+        shown = [] if created else changed
+        labels = [column_label(row.cells, name) for name in shown]
+        self.record(row.cells, str(activity), outcome, labels).notes.extend(notes)
+
+    def link_related(
+        self, row: ActivityRow, activity: ProcessingActivity, notes: list[str]
+    ) -> list[str]:
+        kinds = {norm(text): kind for text, kind in row.specials}
+        get = self.related.get
+        chosen = {
+            key: [get(RELATED[key], text, kinds, notes) for text in texts]
+            for key, texts in row.names.items()
+        }
+        specials = [get(DataCategory, text, kinds, notes) for text, _ in row.specials]
+        if "data_categories" in chosen:  # a special category is a data category
+            chosen["data_categories"] += specials
+        changed = [
+            key
+            for key, targets in chosen.items()
+            if self.history.set_m2m(activity, key, list(dict.fromkeys(targets)))
+        ]
+        for category, (_, kind) in zip(specials, row.specials, strict=True):
+            self.related.mark_special(category, kind, notes)
+        return changed
+
+
+def check_duplicate(
+    cells: RowCells, key: str, value: str, seen: dict[str, int]
+) -> None:
+    """A name or reference may appear once in the file."""
+    if not value:
+        return
+    first = seen.setdefault(norm(value), cells.number)
+    if first != cells.number:
+        cells.error(key, f"duplicate: also on row {first} of this file", value)
+
+
+def column_label(cells: RowCells, name: str) -> str:
+    column = cells.table.columns.get(name)
+    return column.header if column else name
+
+
+# -- the entry point ---------------------------------------------------------
+
+
+def import_ropa(
+    source: str | Path | IO[bytes],
+    file_name: str | None = None,
+    *,
+    user: Any | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import a controller ROPA workbook: all rows or none (module docstring).
+
+    Raises ImportFileError when the file as a whole cannot be read; errors in
+    rows are returned in the result, and then nothing is written.
+    """
+    name = file_name or Path(str(source)).name
+    book = read_book(read_limited(source))
+    result = ImportResult(name, dry_run)
+    with transaction.atomic():
+        Importer(result, user).run(book)
+        if dry_run or result.errors:
+            transaction.set_rollback(True)
+    return result
