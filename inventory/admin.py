@@ -1,9 +1,12 @@
 """The DPO's workspace: every inventory record, searchable, with its history."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -15,14 +18,20 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
+    SubprocessorNotice,
     System,
     Vendor,
     latest_version,
     stale_edit_message,
 )
 
+# The admin shows what reports.findings says about each record: the one place
+# where inventory reads from reports (presentation over the whole inventory).
+from reports.findings_admin import FindingsAdminMixin  # noqa: E402
+
 admin.site.site_header = "kbinventory: data-protection inventory"
 admin.site.site_title = "kbinventory"
+admin.site.index_template = "admin/kbinventory/index.html"
 
 
 VERSION_FIELD = "version"
@@ -67,10 +76,11 @@ def with_version_field(fieldsets: Any, editing: bool) -> list[Any]:
     return cleaned
 
 
-class InventoryAdmin(SimpleHistoryAdmin):
+class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
     """History on every record (STYLE.md 5); the acting user is recorded by
     HistoryRequestMiddleware, a change reason can be given in the form; a stale
-    save is refused (VersionedForm)."""
+    save is refused (VersionedForm). The record's findings show at the top of
+    its change page and as a count in the changelist."""
 
     save_on_top = True
     list_per_page = 100
@@ -79,6 +89,21 @@ class InventoryAdmin(SimpleHistoryAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         editing = obj is not None and self.has_change_permission(request, obj)
         return with_version_field(super().get_fieldsets(request, obj), editing)
+
+
+@admin.action(description="Mark reviewed", permissions=["change"])
+def mark_reviewed(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+) -> None:
+    """Review cycle (Art. 24(1) GDPR; EDPB Recs 01/2020 step 6): who and when,
+    and the next review one interval from today."""
+    records = list(queryset)
+    for record in records:
+        record.mark_reviewed(request.user)
+    dates = sorted({str(r.next_review_on) for r in records})
+    modeladmin.message_user(
+        request, f"{len(records)} marked reviewed; next review on {', '.join(dates)}."
+    )
 
 
 @admin.register(LegalEntity)
@@ -161,6 +186,7 @@ class ProcessingActivityAdmin(InventoryAdmin):
         "security_measures",
     ]
     readonly_fields = ["reviewed_on", "reviewed_by"]
+    actions = [mark_reviewed]
     fieldsets = [
         (None, {"fields": ["ref", "name", "role", "status", "owner", "purposes"]}),
         (
@@ -218,3 +244,90 @@ class CustomerAdmin(InventoryAdmin):
     list_filter = ["country", "baa_signed", "clause9_option"]
     search_fields = ["name", "contact", "dpo"]
     autocomplete_fields = ["features"]
+
+
+@admin.register(SubprocessorNotice)
+class SubprocessorNoticeAdmin(InventoryAdmin):
+    """Notices are created by the changes they announce (Clause 9(a) SCC
+    2021/914); the DPO sends them and records the customer's answer."""
+
+    list_display = [
+        "customer",
+        "vendor_name",
+        "change",
+        "status",
+        "notice_date",
+        "effective_date",
+        "objection_deadline",
+    ]
+    list_filter = ["status", "change", "customer", "notice_date"]
+    list_select_related = ["customer"]
+    search_fields = ["customer__name", "vendor_name", "description"]
+    date_hierarchy = "notice_date"
+    fields = [
+        "customer",
+        "vendor",
+        "vendor_name",
+        "change",
+        "description",
+        "notice_date",
+        "effective_date",
+        "objection_deadline",
+        "status",
+        "sent_at",
+        "sent_to",
+        "responded_on",
+    ]
+    readonly_fields = [
+        "customer",
+        "vendor",
+        "vendor_name",
+        "change",
+        "description",
+        "notice_date",
+        "effective_date",
+        "objection_deadline",
+        "sent_at",
+        "sent_to",
+    ]
+    actions = ["send_notices", "record_objections", "record_acceptances"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def _each(
+        self,
+        request: HttpRequest,
+        notices: QuerySet[SubprocessorNotice],
+        act: Callable[[SubprocessorNotice], None],
+    ) -> None:
+        done = 0
+        for notice in notices.select_related("customer"):
+            try:
+                act(notice)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{notice}: {exc.messages[0]}", messages.ERROR
+                )
+            else:
+                done += 1
+        self.message_user(request, f"{done} notice(s) updated.")
+
+    @admin.action(description="Send notice", permissions=["change"])
+    def send_notices(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> None:
+        """Email each notice to its customer's privacy contact."""
+        self._each(request, queryset, lambda n: n.send())
+
+    @admin.action(description="Record objection", permissions=["change"])
+    def record_objections(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> None:
+        self._each(request, queryset, lambda n: n.record_objection(n.customer))
+
+    @admin.action(description="Record acceptance", permissions=["change"])
+    def record_acceptances(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> None:
+        self._each(request, queryset, lambda n: n.record_acceptance(n.customer))

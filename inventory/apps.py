@@ -6,10 +6,16 @@ class InventoryConfig(AppConfig):
     name = "inventory"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate, pre_delete
+        from django.db.models.signals import m2m_changed, post_migrate, pre_delete
 
-        from inventory.models import remove_from_tracked_sets
+        from inventory.models import ProductFeature, remove_from_tracked_sets
         from inventory.roles import sync_groups_after_migrate
+        from inventory.signals import feature_vendors_changed
 
         post_migrate.connect(sync_groups_after_migrate, dispatch_uid="sync_groups")
         pre_delete.connect(remove_from_tracked_sets, dispatch_uid="m2m_history")
+        m2m_changed.connect(
+            feature_vendors_changed,
+            sender=ProductFeature.vendors.through,
+            dispatch_uid="subprocessor_notices",
+        )

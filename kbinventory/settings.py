@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 
 # Lets generic admin/queryset classes be subscripted at run time, as mypy sees them.
 django_stubs_ext.monkeypatch()
@@ -256,3 +257,20 @@ LOGGING = {
 
 # import_ropa: the largest workbook accepted (bytes), upload page and command alike.
 IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Email: the findings digest to the DPO and sub-processor notices to customers.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@konnectbot.example")
+# Extra digest recipients besides the DPO group's users (comma-separated).
+DPO_EMAIL = env_str("DPO_EMAIL")
+CELERY_IMPORTS = ["reports.digest"]
+CELERY_BEAT_SCHEDULE["findings-digest"] = {
+    "task": "reports.digest.send_findings_digest",
+    "schedule": crontab(hour=6, minute=30),
+}

@@ -2,19 +2,69 @@
 
 Each check is a small function over a Snapshot (so findings can be computed as
 of any past date), registered with a stable code, a severity and the article
-it rests on. One source for the admin, the API, ``check_inventory`` and the
-``Findings`` sheets. A check that raises becomes a finding of its own rather
-than hiding the others.
+it rests on. One source for the admin, the API, ``check_inventory``, the daily
+digest and the ``Findings`` sheets. A check that raises becomes a finding of
+its own rather than hiding the others.
+
+Codes (stable; the object each one is about in brackets):
+
+==========================  ========  ==============================================
+ACT_NO_LAWFUL_BASIS         error     controller activity without basis, Art. 6(1)
+ACT_LI_NO_BALANCING_TEST    warning   legitimate interests without LIA, Art. 6(1)(f)
+ACT_SPECIAL_NO_ART9         error     special-category data, no Art. 9(2) condition
+ACT_CRIMINAL_NO_ART10       error     criminal-offence data, no Art. 10 basis
+ACT_CONSENT_NO_RECORD       warning   consent without record reference, Art. 7(1)
+ACT_DPIA_NO_REFERENCE       warning   DPIA required, none referenced, Art. 35
+ACT_REVIEW_OVERDUE          warning   next review date passed, Art. 24(1)
+ACT_NOT_REVIEWED            warning   not reviewed for a review interval, Art. 24(1)
+ACT_PROCESSOR_NO_CUSTOMER   warning   processor activity no customer uses, 30(2)(a)
+DC_NO_RETENTION             warning   data category without retention, 30(1)(f)
+VEN_NO_DPA                  error     (sub-)processor without signed DPA, Art. 28(3)
+VEN_IMPLIED_TRANSFER        warning   third-country processing, no transfer, 30(1)(e)
+TRF_NO_SAFEGUARD            error     transfer needing a safeguard has none, Art. 46
+TRF_NO_TIA                  error     transfer needing a TIA has none, Clause 14
+TRF_TIA_OVERDUE             error     the transfer's TIA is past its review date
+TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallback
+CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
+CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
+CHECK_FAILED                error     a check raised; the others still ran
+==========================  ========  ==============================================
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from reports.snapshot import Record, Snapshot
+from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from reports.snapshot import TRACKED, Record, Snapshot
 from transfers import rules
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+# Transfers relying on an adequacy decision are warned this long before it ends.
+ADEQUACY_EXPIRY_WARNING_DAYS = 180
+# What findings can be about (the admin shows a findings column for these).
+OBJECT_TYPES = (
+    "processingactivity",
+    "datacategory",
+    "vendor",
+    "transfer",
+    "countryprofile",
+    "customer",
+)
+# object_type (model name) -> "app_label.ModelName", for links and labels.
+OBJECT_LABELS: dict[str, str] = {
+    label.split(".")[1].lower(): label for label in TRACKED
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -25,6 +75,38 @@ class Finding:
     object_id: int
     object_name: str
     message: str
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        """What makes a finding the same finding from one day to the next
+        (the digest reports a key it has not reported before)."""
+        return (self.code, self.object_type, self.object_id, self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API / ``--json`` shape: CONTRACT.md section 4 fields plus the
+        object's name."""
+        data = asdict(self)
+        data["object"] = data.pop("object_name")
+        return data
+
+    def admin_url(self) -> str | None:
+        """The change page of the object the finding is about, if it has one."""
+        label = OBJECT_LABELS.get(self.object_type)
+        if label is None:
+            return None
+        app_label = label.split(".")[0]
+        try:
+            return reverse(
+                f"admin:{app_label}_{self.object_type}_change", args=[self.object_id]
+            )
+        except NoReverseMatch:
+            return None
+
+
+def type_label(object_type: str) -> str:
+    """The model's verbose name for an object_type ("processing activity")."""
+    label = OBJECT_LABELS.get(object_type)
+    return str(apps.get_model(label)._meta.verbose_name) if label else object_type
 
 
 Check = Callable[[Snapshot], Iterator[Finding]]
@@ -52,23 +134,309 @@ def compute(snapshot: Snapshot) -> list[Finding]:
     )
 
 
+def current(as_of: datetime | None = None) -> list[Finding]:
+    """The findings as of ``as_of`` (default: now). Review dates are judged
+    against that day, so "now" rather than the latest change is the default."""
+    return compute(Snapshot(as_of or timezone.now()))
+
+
+def select(
+    found: Iterable[Finding],
+    severity: str | None = None,
+    code: str | None = None,
+    object_type: str | None = None,
+) -> list[Finding]:
+    """The findings matching every filter given (the admin list and the API)."""
+    return [
+        f
+        for f in found
+        if (not severity or f.severity == severity)
+        and (not code or f.code == code)
+        and (not object_type or f.object_type == object_type)
+    ]
+
+
+def by_object(found: Iterable[Finding]) -> dict[tuple[str, int], list[Finding]]:
+    """Findings grouped by (object_type, object_id): one computation serves a
+    whole changelist (no query per row)."""
+    grouped: dict[tuple[str, int], list[Finding]] = defaultdict(list)
+    for f in found:
+        grouped[(f.object_type, f.object_id)].append(f)
+    return dict(grouped)
+
+
+def review_interval() -> relativedelta:
+    return relativedelta(months=settings.REVIEW_INTERVAL_MONTHS)
+
+
+# -- processing activities (Art. 30(1) and 30(2) records) ---------------------
+
+
 def activity_name(rec: Record) -> str:
     return f"{rec['ref']} {rec['name']}"
+
+
+def live_activities(snap: Snapshot, role: str | None = None) -> Iterator[Record]:
+    """Activities not retired (a retired activity no longer processes data)."""
+    for rec in snap.records("inventory.ProcessingActivity"):
+        if rec["status"] != "retired" and role in (None, rec["role"]):
+            yield rec
+
+
+def activity_finding(code: str, severity: str, rec: Record, message: str) -> Finding:
+    return Finding(
+        code, severity, "processingactivity", rec["id"], activity_name(rec), message
+    )
 
 
 @check
 def activity_without_lawful_basis(snap: Snapshot) -> Iterator[Finding]:
     """Art. 6(1) GDPR: a controller activity needs a lawful basis."""
-    for rec in snap.records("inventory.ProcessingActivity"):
-        if rec["role"] == "controller" and not rec["lawful_basis"]:
-            yield Finding(
+    for rec in live_activities(snap, "controller"):
+        if not rec["lawful_basis"]:
+            yield activity_finding(
                 "ACT_NO_LAWFUL_BASIS",
-                "error",
-                "processingactivity",
-                rec["id"],
-                activity_name(rec),
+                ERROR,
+                rec,
                 "Controller activity without a lawful basis (Art. 6(1) GDPR).",
             )
+
+
+@check
+def legitimate_interests_without_balancing_test(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 6(1)(f) GDPR: legitimate interests only where they are not overridden
+    by the data subjects' interests; Art. 5(2) accountability asks for the
+    balancing test (LIA) to be documented."""
+    for rec in live_activities(snap, "controller"):
+        if rec["lawful_basis"] != "legitimate_interests" or rec["lia_reference"]:
+            continue
+        what = "" if rec["legitimate_interest"] else " and no interest described"
+        yield activity_finding(
+            "ACT_LI_NO_BALANCING_TEST",
+            WARNING,
+            rec,
+            f"Relies on legitimate interests with no balancing test (LIA) "
+            f"referenced{what} (Art. 6(1)(f), Art. 5(2) GDPR).",
+        )
+
+
+def categories_where(snap: Snapshot, field: str) -> dict[int, Record]:
+    return {
+        pk: rec
+        for pk, rec in snap.table("inventory.DataCategory").items()
+        if rec[field]
+    }
+
+
+def names(records: Iterable[Record], key: str = "name") -> str:
+    return ", ".join(sorted(str(r[key]) for r in records))
+
+
+@check
+def special_category_without_art9_condition(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 9(1) GDPR prohibits processing special categories unless an
+    Art. 9(2) condition applies, in addition to the Art. 6 basis."""
+    special = categories_where(snap, "special_category")
+    for rec in live_activities(snap, "controller"):
+        used = [special[pk] for pk in rec["data_categories"] if pk in special]
+        if used and not rec["art9_condition"]:
+            yield activity_finding(
+                "ACT_SPECIAL_NO_ART9",
+                ERROR,
+                rec,
+                f"Processes special-category data ({names(used)}) with no "
+                "Art. 9(2) condition recorded (Art. 9(1) GDPR).",
+            )
+
+
+@check
+def criminal_data_without_art10_basis(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 10 GDPR: criminal-offence data only under official authority or
+    where Union or Member State law authorises it."""
+    criminal = categories_where(snap, "criminal_offence")
+    for rec in live_activities(snap, "controller"):
+        used = [criminal[pk] for pk in rec["data_categories"] if pk in criminal]
+        if used and not rec["art10_basis"]:
+            yield activity_finding(
+                "ACT_CRIMINAL_NO_ART10",
+                ERROR,
+                rec,
+                f"Processes criminal-offence data ({names(used)}) with no "
+                "Art. 10 legal basis recorded (Art. 10 GDPR).",
+            )
+
+
+@check
+def consent_without_record(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 7(1) GDPR: the controller must be able to demonstrate consent."""
+    for rec in live_activities(snap, "controller"):
+        if rec["lawful_basis"] == "consent" and not rec["consent_record_reference"]:
+            yield activity_finding(
+                "ACT_CONSENT_NO_RECORD",
+                WARNING,
+                rec,
+                "Relies on consent but names no record of consent (Art. 7(1) "
+                "GDPR: the controller must be able to demonstrate consent).",
+            )
+
+
+@check
+def dpia_without_reference(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 35(1) and (7) GDPR: a required DPIA must be carried out before the
+    processing, and documented."""
+    for rec in live_activities(snap):
+        if rec["dpia_required"] and not rec["dpia_reference"]:
+            yield activity_finding(
+                "ACT_DPIA_NO_REFERENCE",
+                WARNING,
+                rec,
+                "A DPIA is required but none is referenced (Art. 35 GDPR).",
+            )
+
+
+def review_overdue(rec: Record, day: date) -> bool:
+    review: date | None = rec["next_review_on"]
+    return review is not None and review < day
+
+
+@check
+def activity_review_overdue(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 24(1) GDPR: measures are "reviewed and updated where necessary";
+    the record's own review date has passed."""
+    day = snap.as_of.date()
+    for rec in live_activities(snap):
+        if review_overdue(rec, day):
+            yield activity_finding(
+                "ACT_REVIEW_OVERDUE",
+                WARNING,
+                rec,
+                f"Review was due on {rec['next_review_on']:%Y-%m-%d} "
+                "(Art. 24(1) GDPR: reviewed and updated where necessary).",
+            )
+
+
+@check
+def activity_not_reviewed(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 24(1) GDPR: a record nobody has reviewed for a whole review interval
+    (REVIEW_INTERVAL_MONTHS, counted from its creation if never reviewed) is
+    stale even when its next review date lies in the future."""
+    day = snap.as_of.date()
+    created = snap.created("inventory.ProcessingActivity")
+    limit = day - review_interval()
+    for rec in live_activities(snap):
+        if review_overdue(rec, day):
+            continue  # ACT_REVIEW_OVERDUE already says it
+        since = rec["reviewed_on"] or created.get(rec["id"], snap.as_of).date()
+        if since < limit:
+            what = "Last reviewed" if rec["reviewed_on"] else "Never reviewed; recorded"
+            yield activity_finding(
+                "ACT_NOT_REVIEWED",
+                WARNING,
+                rec,
+                f"{what} on {since:%Y-%m-%d}, more than "
+                f"{settings.REVIEW_INTERVAL_MONTHS} months ago (Art. 24(1) GDPR).",
+            )
+
+
+@check
+def processor_activity_without_customer(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 30(2)(a) GDPR: the processor record names each controller on whose
+    behalf it acts; a processor activity that no customer's enabled feature
+    uses is carried out for nobody (or the inventory misses the customer)."""
+    features = snap.table("inventory.ProductFeature")
+    enabled = {f for c in snap.records("inventory.Customer") for f in c["features"]}
+    in_use = {a for f in enabled if f in features for a in features[f]["activities"]}
+    for rec in live_activities(snap, "processor"):
+        if rec["id"] in in_use:
+            continue
+        mine = [f for f in features.values() if rec["id"] in f["activities"]]
+        why = (
+            f"its features ({names(mine)}) are"
+            if mine
+            else "no feature uses it, so it is"
+        )
+        yield activity_finding(
+            "ACT_PROCESSOR_NO_CUSTOMER",
+            WARNING,
+            rec,
+            f"Processor activity carried out for no customer: {why} enabled by "
+            "no customer (Art. 30(2)(a) GDPR names each controller).",
+        )
+
+
+# -- data categories and vendors ----------------------------------------------
+
+
+@check
+def data_category_without_retention(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 30(1)(f) and Art. 5(1)(e) GDPR: the envisaged time limit for erasure
+    of each category of data, or the criteria for it."""
+    for rec in snap.records("inventory.DataCategory"):
+        if not rec["retention"].strip() and rec["retention_months"] is None:
+            yield Finding(
+                "DC_NO_RETENTION",
+                WARNING,
+                "datacategory",
+                rec["id"],
+                f"{rec['code']} {rec['name']}",
+                "No retention period or criterion recorded (Art. 30(1)(f), "
+                "Art. 5(1)(e) GDPR).",
+            )
+
+
+PROCESSOR_ROLES = ("processor", "sub_processor")
+
+
+@check
+def processor_without_dpa(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 28(3) GDPR: processing by a processor is governed by a contract
+    (the DPA); Art. 28(4) flows it down to sub-processors."""
+    for rec in snap.records("inventory.Vendor"):
+        if rec["role"] in PROCESSOR_ROLES and not rec["dpa_signed_on"]:
+            role = "Sub-processor" if rec["role"] == "sub_processor" else "Processor"
+            yield Finding(
+                "VEN_NO_DPA",
+                ERROR,
+                "vendor",
+                rec["id"],
+                rec["name"],
+                f"{role} without a signed data processing agreement (Art. 28(3) GDPR).",
+            )
+
+
+def country_codes(text: str | None) -> list[str]:
+    return [c for c in (text or "").split(",") if c]
+
+
+@check
+def vendor_third_country_without_transfer(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 44 and Art. 30(1)(e) GDPR: a vendor processing in a third country
+    receives a transfer, which the record must name with its safeguard. This is
+    the transfer the inventory implies but nobody wrote down."""
+    countries = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
+    recorded = {
+        (t["importer_id"], t["destination"]) for t in snap.records("transfers.Transfer")
+    }
+    for rec in snap.records("inventory.Vendor"):
+        missing = [
+            code
+            for code in country_codes(rec["processing_countries"])
+            if not (countries.get(code) or {}).get("eea")
+            and (rec["id"], code) not in recorded
+        ]
+        if missing:
+            yield Finding(
+                "VEN_IMPLIED_TRANSFER",
+                WARNING,
+                "vendor",
+                rec["id"],
+                rec["name"],
+                f"Processes data in {', '.join(missing)} (outside the EEA) but no "
+                "transfer to it there is recorded (Art. 44, Art. 30(1)(e) GDPR).",
+            )
+
+
+# -- transfers and countries (Chapter V) ---------------------------------------
 
 
 def transfer_assessments(snap: Snapshot) -> Iterator[tuple[Record, rules.Destination]]:
@@ -141,3 +509,86 @@ def transfer_without_current_tia(snap: Snapshot) -> Iterator[Finding]:
             yield Finding(
                 "TRF_TIA_OVERDUE", "error", "transfer", rec["id"], rec["name"], message
             )
+
+
+@check
+def dpf_transfer_without_fallback(snap: Snapshot) -> Iterator[Finding]:
+    """Decision (EU) 2023/1795 covers DPF-certified US importers only while the
+    decision stands (Latombe appeal C-703/25 P pending) and while the importer
+    re-certifies each year: keep SCCs (Art. 46(2)(c)) signed as a fallback."""
+    for rec, dest in transfer_assessments(snap):
+        relies_on_dpf = dest.scope == rules.Scope.DPF and rules.adequacy_covers(dest)
+        if (
+            rec["mechanism"] == "adequacy"
+            and relies_on_dpf
+            and not rec["scc_signed_on"]
+        ):
+            yield Finding(
+                "TRF_DPF_NO_FALLBACK",
+                WARNING,
+                "transfer",
+                rec["id"],
+                rec["name"],
+                "Relies on the EU-US Data Privacy Framework (Decision (EU) "
+                "2023/1795) with no SCCs signed as a fallback (Art. 46(2)(c) "
+                "GDPR).",
+            )
+
+
+@check
+def adequacy_decision_expiring(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 45(3) GDPR: an adequacy decision may carry an end date; transfers
+    relying on it need an Art. 46 safeguard in place before it lapses."""
+    day = snap.as_of.date()
+    horizon = day + timedelta(days=ADEQUACY_EXPIRY_WARNING_DAYS)
+    relying: dict[str, list[Record]] = defaultdict(list)
+    for rec in snap.records("transfers.Transfer"):
+        if rec["mechanism"] == "adequacy":
+            relying[rec["destination"]].append(rec)
+    for country in snap.records("transfers.CountryProfile"):
+        end = country["valid_to"]
+        users = relying.get(country["code"])
+        if not users or end is None or not (day <= end <= horizon):
+            continue
+        yield Finding(
+            "CTRY_ADEQUACY_EXPIRING",
+            WARNING,
+            "countryprofile",
+            country["id"],
+            country["code"],
+            f"The adequacy decision {country['decision_reference'] or ''} ends on "
+            f"{end:%Y-%m-%d}; transfers relying on it ({names(users)}) need an "
+            "Art. 46 safeguard by then (Art. 45(3) GDPR).",
+        )
+
+
+# -- customers (HIPAA) ---------------------------------------------------------
+
+
+@check
+def baa_customer_feature_vendor_without_baa(snap: Snapshot) -> Iterator[Finding]:
+    """45 CFR 164.502(e) and 164.504(e): a business associate must obtain a BAA
+    from each subcontractor that handles PHI; every vendor behind a feature a
+    BAA customer has enabled must have signed one."""
+    features = snap.table("inventory.ProductFeature")
+    vendors = snap.table("inventory.Vendor")
+    for customer in snap.records("inventory.Customer"):
+        if not customer["baa_signed"]:
+            continue
+        uses: dict[int, list[Record]] = defaultdict(list)
+        for fid in customer["features"]:
+            for vid in features[fid]["vendors"] if fid in features else []:
+                uses[vid].append(features[fid])
+        for vid, via in sorted(uses.items()):
+            vendor = vendors.get(vid)
+            if vendor is not None and not vendor["baa_signed"]:
+                yield Finding(
+                    "CUS_BAA_VENDOR_NO_BAA",
+                    ERROR,
+                    "customer",
+                    customer["id"],
+                    customer["name"],
+                    f"HIPAA customer: its features ({names(via)}) use "
+                    f"{vendor['name']}, which has signed no business associate "
+                    "agreement (45 CFR 164.502(e), 164.504(e)).",
+                )

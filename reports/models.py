@@ -274,3 +274,22 @@ def delete_report_file(sender: type[ReportRun], instance: ReportRun, **_: Any) -
     """A deleted run takes its stored workbook with it."""
     if instance.file:
         instance.file.delete(save=False)
+
+
+class FindingsDigest(models.Model):
+    """One run of the daily findings digest to the DPO (Art. 39(1)(b) GDPR: the
+    DPO monitors compliance). ``findings`` holds every finding at the run, the
+    baseline the next run compares against; ``sent`` the new ones it emailed."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    sent = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        verbose_name = "findings digest"
+
+    def __str__(self) -> str:
+        return f"Digest {self.created_at:%Y-%m-%d %H:%M} ({len(self.sent)} new)"

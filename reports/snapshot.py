@@ -38,6 +38,7 @@ TRACKED: tuple[str, ...] = (
     "transfers.CountryProfile",
     "transfers.Transfer",
     "transfers.TransferImpactAssessment",
+    "inventory.SubprocessorNotice",
 )
 
 
@@ -74,6 +75,13 @@ class Snapshot:
 
     def get(self, label: str, pk: int | None) -> Record | None:
         return None if pk is None else self.table(label).get(pk)
+
+    def created(self, label: str) -> dict[int, datetime]:
+        """When each object of a model was first recorded, up to ``as_of``
+        (e.g. to tell how long a never-reviewed record has gone unreviewed)."""
+        history = apps.get_model(label).history
+        rows = history.filter(history_date__lte=self.as_of, history_type="+")
+        return dict(rows.values_list("id", "history_date"))
 
     def use(self, label: str, history: list[tuple[int, str]]) -> None:
         """Note history records read directly (e.g. by the change log)."""

@@ -1,9 +1,8 @@
 """Country register, transfers and their impact assessments for the DPO."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from inventory.admin import InventoryAdmin
+from inventory.admin import InventoryAdmin, mark_reviewed
 from transfers.models import CountryProfile, Transfer, TransferImpactAssessment
 
 
@@ -110,14 +109,17 @@ class TransferAdmin(InventoryAdmin):
 
 
 @admin.register(TransferImpactAssessment)
-class TransferImpactAssessmentAdmin(SimpleHistoryAdmin):
+class TransferImpactAssessmentAdmin(InventoryAdmin):
     list_display = [
         "transfer",
         "outcome",
         "risk_rating",
         "assessed_on",
         "next_review_on",
+        "reviewed_on",
     ]
+    readonly_fields = ["reviewed_on", "reviewed_by"]
+    actions = [mark_reviewed]
     list_filter = ["outcome", "risk_rating"]
     list_select_related = ["transfer"]
     search_fields = ["transfer__name", "assessor"]

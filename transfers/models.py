@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,7 +23,9 @@ from inventory.models import (
     SecurityMeasure,
     Vendor,
     model_values,
+    next_review_date,
     raise_errors,
+    record_review,
 )
 from transfers import rules
 
@@ -288,9 +289,7 @@ def transfer_errors(
 
 def next_review(day: date) -> date:
     """The default re-evaluation date (EDPB Recs 01/2020, step 6)."""
-    months: int = settings.REVIEW_INTERVAL_MONTHS
-    result: date = day + relativedelta(months=months)
-    return result
+    return next_review_date(day)
 
 
 class TransferImpactAssessment(models.Model):
@@ -326,6 +325,14 @@ class TransferImpactAssessment(models.Model):
     next_review_on = models.DateField(
         "6. Next review", blank=True, help_text="Empty: 12 months after assessment."
     )
+    reviewed_on = models.DateField("Last reviewed on", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -342,6 +349,11 @@ class TransferImpactAssessment(models.Model):
 
     def clean(self) -> None:
         raise_errors(tia_errors(model_values(self)))
+
+    def mark_reviewed(self, user: Any, next_review_on: date | None = None) -> None:
+        """Re-evaluated by ``user`` today (EDPB Recommendations 01/2020, step 6);
+        the next review moves to ``next_review_on`` or one interval from today."""
+        record_review(self, user, next_review_on)
 
 
 def tia_errors(values: Mapping[str, Any]) -> dict[str, str]:

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory.models import DataCategory, ProcessingActivity
 from tests.factories import make_activity, make_data_category
@@ -56,14 +58,22 @@ def test_history_page_renders(dpo_client):
     assert b"Payroll" in page.content
 
 
+def changelist_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
 @pytest.mark.django_db
-def test_changelist_queries_do_not_grow_with_rows(
-    dpo_client, django_assert_max_num_queries
-):
+def test_changelist_queries_do_not_grow_with_rows(dpo_client):
+    # The findings column reads the whole inventory once per request.
+    url = "/admin/inventory/processingactivity/"
+    for _ in range(5):
+        make_activity(lawful_basis=None)
+    few = changelist_queries(dpo_client, url)
     for _ in range(30):
-        make_activity()
-    with django_assert_max_num_queries(12):
-        assert dpo_client.get("/admin/inventory/processingactivity/").status_code == 200
+        make_activity(lawful_basis=None)
+    assert changelist_queries(dpo_client, url) == few
 
 
 @pytest.mark.django_db

@@ -1,0 +1,75 @@
+"""The Sub-processor notices sheet of the dpa-annex workbook, as of a date."""
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from inventory.models import SubprocessorNotice
+from reports.notices import HEADERS, notices_sheet
+from reports.snapshot import Snapshot
+from reports.xlsx import build_workbook, unneutralise
+from tests.factories import make_customer, make_feature, make_vendor
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day):
+    return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+
+
+def sheet_rows(as_of, customer):
+    sheet = notices_sheet(Snapshot(as_of), customer.pk)
+    data = build_workbook([sheet], [], as_of)
+    ws = load_workbook(io.BytesIO(data))[sheet.title]
+    return [tuple(c.value for c in row) for row in ws.iter_rows()]
+
+
+@pytest.fixture
+def history():
+    """Notices to Lumière on 2025-03-01 and 2026-02-01; one to another customer;
+    the 2026 one is sent on 2026-02-03."""
+    feature = make_feature()
+    with time_machine.travel(at("2025-01-01"), tick=False):
+        lumiere = make_customer(name="Lumière", privacy_email="p@lumiere.example")
+        other = make_customer(name="Other")
+        lumiere.features.add(feature)
+    with time_machine.travel(at("2025-03-01"), tick=False):
+        feature.vendors.add(make_vendor(name="Old Mail"))
+    with time_machine.travel(at("2025-06-01"), tick=False):
+        other.features.add(make_feature())
+        other.features.first().vendors.add(make_vendor(name="Other's"))
+    with time_machine.travel(at("2026-02-01"), tick=False):
+        feature.vendors.add(make_vendor(name="=LLM Co", processing_countries=["US"]))
+    with time_machine.travel(at("2026-02-03"), tick=False):
+        SubprocessorNotice.objects.get(vendor_name="=LLM Co").send()
+    return lumiere
+
+
+def test_sheet_lists_the_last_twelve_months_as_they_stood(history):
+    rows = sheet_rows(at("2026-02-02"), history)
+    assert rows[0] == HEADERS
+    old, llm = rows[1:]
+    assert old[1] == "Old Mail"
+    assert unneutralise(llm[1]) == "=LLM Co"  # text, never a formula
+    assert llm[0].date() == date(2026, 2, 1)
+    assert llm[2] == "Sub-processor added"
+    assert "processing in US" in llm[3]
+    assert (llm[4].date(), llm[5].date()) == (date(2026, 3, 3), date(2026, 3, 2))
+    assert llm[6] == "Pending"
+    later = sheet_rows(at("2026-03-05"), history)
+    assert [(unneutralise(r[1]), r[6]) for r in later[1:]] == [("=LLM Co", "Sent")]
+
+
+def test_an_older_date_shows_older_notices_and_not_later_ones(history):
+    rows = sheet_rows(at("2025-12-31"), history)
+    assert [r[1] for r in rows[1:]] == ["Old Mail"]
+    assert sheet_rows(at("2025-02-01"), history)[1:] == []
+
+
+def test_snapshot_tracks_notices_for_the_fingerprint(history):
+    snap = Snapshot(at("2026-02-04"))
+    notices_sheet(snap, history.pk)
+    assert "inventory.SubprocessorNotice" in snap._used
