@@ -240,7 +240,8 @@ def id_sets(model: type[models.Model], *names: str) -> list[models.Prefetch[Any]
 
 class StrictInputMixin:
     """Unknown fields and writes to read-only fields are 400s naming them, not
-    silently ignored. ``id`` may be echoed back unchanged (GET, edit, PUT)."""
+    silently ignored. Read-only values may be echoed back unchanged (GET, edit,
+    PUT the same body)."""
 
     fields: Any
     instance: Any
@@ -251,13 +252,22 @@ class StrictInputMixin:
             field = self.fields.get(name)
             if field is None:
                 errors[name] = ["Unknown field."]
-            elif field.read_only and not self.echoes_id(name, value):
+            elif field.read_only and not self.echoes(field, value):
                 errors[name] = ["This field is read-only."]
         return errors
 
-    def echoes_id(self, name: str, value: Any) -> bool:
-        pk = getattr(self.instance, "pk", None)
-        return name == "id" and pk is not None and value == pk
+    def echoes(self, field: Any, value: Any) -> bool:
+        """True when a read-only value sent on update is the stored one (a
+        GET body sent back with PUT); any attempt to change it is refused."""
+        if self.instance is None:
+            return False
+        try:
+            attribute = field.get_attribute(self.instance)
+            if getattr(attribute, "pk", attribute) is None:
+                return value is None
+            return bool(field.to_representation(attribute) == value)
+        except Exception:  # noqa: BLE001 - cannot compare: treat as a write
+            return False
 
     def to_internal_value(self, data: Any) -> Any:
         errors = self.input_errors(data) if isinstance(data, Mapping) else {}
@@ -270,6 +280,13 @@ class StrictInputMixin:
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+
+def stored(instance: models.Model, field: Any) -> Any:
+    """A field's value; a foreign key as its object (None when unset)."""
+    if field.is_relation and getattr(instance, field.attname) is None:
+        return None
+    return getattr(instance, field.name)
 
 
 class InventorySerializer(StrictInputMixin, serializers.ModelSerializer[Any]):
@@ -295,7 +312,7 @@ class InventorySerializer(StrictInputMixin, serializers.ModelSerializer[Any]):
         the incoming ones; foreign keys as objects."""
         model: Any = self.Meta.model
         base = self.instance or model()
-        values = {f.name: getattr(base, f.name) for f in base._meta.concrete_fields}
+        values = {f.name: stored(base, f) for f in base._meta.concrete_fields}
         values.update(attrs)
         return values
 
@@ -407,9 +424,18 @@ def many_to_many_sets(
     return sets
 
 
+def stored_value(record: Any, field: Any) -> Any:
+    """The raw column value of a historical record, as the API shows it."""
+    value = record.__dict__.get(field.attname)
+    if isinstance(field, CountryField):
+        codes = [c for c in str(value or "").split(",") if c]
+        return codes if field.multiple else (codes[0] if codes else None)
+    return api_value(value)
+
+
 def record_values(record: Any, sets: dict[str, list[int]]) -> dict[str, Any]:
     fields = [f for f in record.instance_type._meta.concrete_fields if f.name != "id"]
-    values = {f.name: api_value(getattr(record, f.attname)) for f in fields}
+    values = {f.name: stored_value(record, f) for f in fields}
     values.update(sets)
     return values
 
@@ -589,16 +615,21 @@ def detach(instance: models.Model, context: Mapping[str, Any]) -> None:
     database cascade would change them without any history."""
     reason = context.get("change_reason") or f"{instance} was deleted"[:100]
     context = {**context, "change_reason": reason}
-    for rel in instance._meta.related_objects:
-        owner_model = rel.related_model
+    reverse = [
+        f
+        for f in instance._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and f.is_relation
+    ]
+    for rel in reverse:
+        owner_model: Any = rel.related_model
         if not hasattr(owner_model, "history") or not isinstance(owner_model, type):
             continue
-        name = rel.field.name
+        name = rel.field.name  # type: ignore[union-attr]
         if rel.many_to_many:
             for owner in owner_model._default_manager.filter(**{name: instance}):
                 note_author(owner, context)
                 getattr(owner, name).remove(instance)
-        elif rel.on_delete is models.SET_NULL:
+        elif getattr(rel, "on_delete", None) is models.SET_NULL:
             for owner in owner_model._default_manager.filter(**{name: instance}):
                 note_author(owner, context)
                 setattr(owner, name, None)

@@ -1,5 +1,6 @@
 """Plain factory functions (djangoproject.com style): kwargs.setdefault."""
 
+from datetime import date
 from itertools import count
 from typing import Any
 
@@ -111,7 +112,7 @@ def make_tia(**kwargs: Any) -> TransferImpactAssessment:
         kwargs["transfer"] = make_transfer()
     kwargs.setdefault("outcome", "proceed")
     kwargs.setdefault("assessor", "DPO")
-    kwargs.setdefault("assessed_on", "2026-01-01")
+    kwargs.setdefault("assessed_on", date(2026, 1, 1))
     tia = TransferImpactAssessment(**kwargs)
     tia.save()
     return tia
