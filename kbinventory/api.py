@@ -622,7 +622,7 @@ def detach(instance: models.Model, context: Mapping[str, Any]) -> None:
     ]
     for rel in reverse:
         owner_model: Any = rel.related_model
-        if not hasattr(owner_model, "history") or not isinstance(owner_model, type):
+        if not hasattr(owner_model, "history"):
             continue
         name = rel.field.name  # type: ignore[union-attr]
         if rel.many_to_many:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Model
 
 from tests.factories import (
+    make_activity,
     make_customer,
     make_data_category,
     make_entity,
@@ -18,7 +19,6 @@ from tests.factories import (
     make_tia,
     make_transfer,
     make_vendor,
-    make_activity,
     n,
 )
 from transfers.models import CountryProfile
