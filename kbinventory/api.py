@@ -454,12 +454,16 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, A
     ]
 
 
-def versions(records: list[Any]) -> list[dict[str, Any]]:
-    """One object's historical records (any order) as API versions, newest first."""
+def versions(
+    records: list[Any], sets: dict[int, dict[str, list[int]]] | None = None
+) -> list[dict[str, Any]]:
+    """One object's historical records (any order) as API versions, newest
+    first; ``sets`` are their many-to-many sets if already read."""
     if not records:
         return []
     ordered = sorted(records, key=lambda r: (r.history_date, r.history_id))
-    sets = many_to_many_sets(type(ordered[0]), [r.history_id for r in ordered])
+    if sets is None:
+        sets = many_to_many_sets(type(ordered[0]), [r.history_id for r in ordered])
     result, previous = [], None
     for record in ordered:
         values = record_values(record, sets.get(record.history_id, {}))
@@ -543,17 +547,21 @@ class HistoryMixin(viewsets.GenericViewSet[Any]):
             latest = latest.exclude(history_type="-")
         page = self.paginate_queryset(latest) or []
         grouped = histories(model, [r.id for r in page])
-        data = [self.record_history(r, grouped[r.id]) for r in page]
+        ids = [r.history_id for records in grouped.values() for r in records]
+        sets = many_to_many_sets(model.history.model, ids)  # type: ignore[attr-defined]
+        data = [self.record_history(r, grouped[r.id], sets) for r in page]
         return self.get_paginated_response(
             RecordHistorySerializer(data, many=True).data
         )
 
-    def record_history(self, latest: Any, records: list[Any]) -> dict[str, Any]:
+    def record_history(
+        self, latest: Any, records: list[Any], sets: dict[int, dict[str, list[int]]]
+    ) -> dict[str, Any]:
         return {
             "id": latest.id,
             "object": self.history_label(latest.instance),
             "deleted": latest.history_type == "-",
-            "history": versions(records),
+            "history": versions(records, sets),
         }
 
 
