@@ -6,6 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
 from inventory.models import (
     Customer,
     DataCategory,
@@ -17,6 +20,7 @@ from inventory.models import (
     System,
     Vendor,
     activity_errors,
+    ccpa_validator,
     data_category_errors,
 )
 from kbinventory.api import InventorySerializer
@@ -69,7 +73,24 @@ class DataSubjectCategorySerializer(InventorySerializer):
         fields = ["id", "name", "description"]
 
 
+@extend_schema_field({"type": "string", "pattern": ccpa_validator.regex.pattern})
+class CcpaCategoriesField(serializers.CharField):
+    """CCPA category letters, e.g. "A,F,L", or "" for none. Its pattern allows
+    "" already; flagging it ``allow_blank`` would make the schema a ``oneOf``
+    that "" matches twice, so the empty string is let through here."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        return "" if data == "" else super().run_validation(data)
+
+
 class DataCategorySerializer(InventorySerializer):
+    ccpa_category = CcpaCategoriesField(
+        max_length=30,
+        required=False,
+        validators=[ccpa_validator],
+        label="CCPA categories",
+    )
+
     class Meta:
         model = DataCategory
         fields = [

@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from django_countries import countries
 from django_countries.fields import Country, CountryField
 from drf_spectacular.openapi import AutoSchema
@@ -123,6 +124,10 @@ def as_api_exception(exc: Exception) -> Exception:
         return exceptions.ValidationError(get_error_detail(exc))
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
+    if isinstance(exc, OverflowError):  # e.g. an id beyond 64 bits in a filter
+        return exceptions.ValidationError(
+            {"detail": "A number in the request is out of range."}
+        )
     if isinstance(exc, IntegrityError):
         return Conflict(f"The change conflicts with a database constraint: {exc}")
     return exc
@@ -149,6 +154,7 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+@csrf_exempt  # a 403 HTML page from the CSRF check would hide the 404
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any path under /api/ that no view answers (catch-all route)."""
     return JsonResponse({"detail": "Not found."}, status=404)
