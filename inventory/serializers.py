@@ -73,7 +73,10 @@ class DataSubjectCategorySerializer(InventorySerializer):
         fields = ["id", "name", "description"]
 
 
-@extend_schema_field({"type": "string", "pattern": ccpa_validator.regex.pattern})
+CCPA_PATTERN = str(getattr(ccpa_validator.regex, "pattern", ccpa_validator.regex))
+
+
+@extend_schema_field({"type": "string", "pattern": CCPA_PATTERN})
 class CcpaCategoriesField(serializers.CharField):
     """CCPA category letters, e.g. "A,F,L", or "" for none. Its pattern allows
     "" already; flagging it ``allow_blank`` would make the schema a ``oneOf``
