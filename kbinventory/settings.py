@@ -157,6 +157,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource
     "ENUM_NAME_OVERRIDES": {
         "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",

@@ -60,3 +60,23 @@ def test_history_list_query_count_does_not_grow_with_rows(api, resource):
         response = api.get(f"/api/v1/{resource.path}/history/?page_size=500")
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("client_name", ["api", "sales_api"])
+def test_report_runs_list_query_count_does_not_grow_with_rows(request, client_name):
+    from reports.models import ReportRun
+    from tests.factories import make_user
+
+    client = request.getfixturevalue(client_name)
+    user = make_user()
+    for _ in range(5):
+        ReportRun.objects.create(kind="dpa-annex", requested_by=user)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/v1/reports/?page_size=500").status_code == 200
+    for _ in range(45):
+        ReportRun.objects.create(kind="dpa-annex", requested_by=make_user())
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/api/v1/reports/?page_size=500")
+    assert response.json()["count"] == 50
+    assert len(many) == len(few)
