@@ -75,7 +75,7 @@ def test_report_runs_list_query_count_does_not_grow_with_rows(request, client_na
     with CaptureQueriesContext(connection) as few:
         assert client.get("/api/v1/reports/?page_size=500").status_code == 200
     for _ in range(45):
-        ReportRun.objects.create(kind="dpa-annex", requested_by=make_user())
+        ReportRun.objects.create(kind="dpa-annex", requested_by=user)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/api/v1/reports/?page_size=500")
     assert response.json()["count"] == 50
