@@ -177,13 +177,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes anonymous requests 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["kbinventory.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "kbinventory.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -192,6 +193,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kbinventory.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbinventory API",
@@ -201,6 +203,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource
+    "ENUM_NAME_OVERRIDES": {
+        "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
+        "VendorRoleEnum": "inventory.models.Vendor.Role",
+        "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
+    },
 }
 
 # Celery: without a broker, tasks run in-process (DESIGN.md, Runtime).

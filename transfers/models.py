@@ -87,12 +87,20 @@ class CountryProfile(models.Model):
         )
 
     def clean(self) -> None:
-        errors = {}
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            errors["valid_to"] = "A decision cannot end before it starts."
-        if self.adequacy == self.Adequacy.PARTIAL and not self.scope:
-            errors["scope"] = "A partial adequacy decision needs its scope."
-        raise_errors(errors)
+        raise_errors(country_profile_errors(model_values(self)))
+
+
+def country_profile_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """A decision's validity dates in order; a partial adequacy decision
+    (Art. 45(1): "one or more specified sectors") names what it covers."""
+    errors: dict[str, str] = {}
+    valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
+    if valid_from and valid_to and valid_to < valid_from:
+        errors["valid_to"] = "A decision cannot end before it starts."
+    partial = values.get("adequacy") == CountryProfile.Adequacy.PARTIAL
+    if partial and not values.get("scope"):
+        errors["scope"] = "A partial adequacy decision needs its scope."
+    return errors
 
 
 @dataclass(frozen=True)
@@ -237,11 +245,20 @@ class Transfer(models.Model):
         return self.assess().tia_required
 
     def clean(self) -> None:
-        values = model_values(self)
-        profile = CountryProfile.objects.filter(code=self.destination).first()
         importer = self.importer if self.importer_id else None
-        dest = profile.destination(importer, timezone.now().date()) if profile else None
-        raise_errors(transfer_errors(values, dest))
+        dest = judged_destination(self.destination, importer)
+        raise_errors(transfer_errors(model_values(self), dest))
+
+
+def judged_destination(
+    code: Any, importer: Vendor | None, day: date | None = None
+) -> rules.Destination | None:
+    """What the rules need to know of a destination today (None: not in the
+    country register), for ``transfer_errors`` in the admin and the API."""
+    profile = CountryProfile.objects.filter(code=str(code or "")).first()
+    if profile is None:
+        return None
+    return profile.destination(importer, day or timezone.now().date())
 
 
 def assess(values: Mapping[str, Any], dest: rules.Destination) -> Assessment:

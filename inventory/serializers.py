@@ -1,0 +1,200 @@
+"""The inventory over the API: field names exactly as CONTRACT.md section 4."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from inventory.models import (
+    Customer,
+    DataCategory,
+    DataSubjectCategory,
+    LegalEntity,
+    ProcessingActivity,
+    ProductFeature,
+    SecurityMeasure,
+    System,
+    Vendor,
+    activity_errors,
+    ccpa_validator,
+    data_category_errors,
+)
+from kbinventory.api import InventorySerializer
+
+
+class LegalEntitySerializer(InventorySerializer):
+    class Meta:
+        model = LegalEntity
+        fields = [
+            "id",
+            "name",
+            "address",
+            "country",
+            "contact",
+            "dpo",
+            "representative",
+        ]
+
+
+class CustomerSerializer(InventorySerializer):
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "country",
+            "address",
+            "contact",
+            "dpo",
+            "representative",
+            "supervisory_authority",
+            "dpa_version",
+            "dpa_signed_on",
+            "clause9_option",
+            "notice_period_days",
+            "baa_signed",
+            "features",
+        ]
+
+
+class ProductFeatureSerializer(InventorySerializer):
+    class Meta:
+        model = ProductFeature
+        fields = ["id", "name", "description", "activities", "vendors"]
+
+
+class DataSubjectCategorySerializer(InventorySerializer):
+    class Meta:
+        model = DataSubjectCategory
+        fields = ["id", "name", "description"]
+
+
+CCPA_PATTERN = str(getattr(ccpa_validator.regex, "pattern", ccpa_validator.regex))
+
+
+@extend_schema_field({"type": "string", "pattern": CCPA_PATTERN})
+class CcpaCategoriesField(serializers.CharField):
+    """CCPA category letters, e.g. "A,F,L", or "" for none. Its pattern allows
+    "" already; flagging it ``allow_blank`` would make the schema a ``oneOf``
+    that "" matches twice, so the empty string is let through here."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        return "" if data == "" else super().run_validation(data)
+
+
+class DataCategorySerializer(InventorySerializer):
+    ccpa_category = CcpaCategoriesField(
+        max_length=30,
+        required=False,
+        validators=[ccpa_validator],
+        label="CCPA categories",
+    )
+
+    class Meta:
+        model = DataCategory
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "special_category",
+            "art9_kind",
+            "criminal_offence",
+            "ccpa_category",
+            "retention",
+            "retention_months",
+        ]
+
+    def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:
+        return data_category_errors(values)
+
+
+class SystemSerializer(InventorySerializer):
+    class Meta:
+        model = System
+        fields = ["id", "name", "description", "hosting_countries", "vendor"]
+
+
+class VendorSerializer(InventorySerializer):
+    class Meta:
+        model = Vendor
+        fields = [
+            "id",
+            "name",
+            "service",
+            "role",
+            "country",
+            "processing_countries",
+            "dpf_certified",
+            "dpa_signed_on",
+            "baa_signed",
+            "contact",
+            "address",
+        ]
+
+
+class SecurityMeasureSerializer(InventorySerializer):
+    class Meta:
+        model = SecurityMeasure
+        fields = ["id", "name", "description", "annex_ii_heading"]
+
+
+def next_activity_ref(role: str) -> str:
+    """The next free reference in the demo's style: PA-C7, PA-P3."""
+    prefix = "PA-C" if role == ProcessingActivity.Role.CONTROLLER else "PA-P"
+    refs = ProcessingActivity.objects.filter(ref__startswith=prefix)
+    numbers = [
+        int(m.group(1))
+        for ref in refs.values_list("ref", flat=True)
+        if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", ref))
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+class ProcessingActivitySerializer(InventorySerializer):
+    """Art. 30(1)/(2) entry. ``ref`` is generated when omitted (CONTRACT.md does
+    not name it); ``reviewed_on``/``reviewed_by`` are set by a review, not here."""
+
+    class Meta:
+        model = ProcessingActivity
+        fields = [
+            "id",
+            "ref",
+            "name",
+            "role",
+            "purposes",
+            "lawful_basis",
+            "legitimate_interest",
+            "lia_reference",
+            "consent_record_reference",
+            "art9_condition",
+            "art10_basis",
+            "data_subject_categories",
+            "data_categories",
+            "recipients",
+            "systems",
+            "security_measures",
+            "data_source",
+            "retention",
+            "dpia_required",
+            "dpia_reference",
+            "status",
+            "owner",
+            "next_review_on",
+            "reviewed_on",
+            "reviewed_by",
+        ]
+        read_only_fields = ["reviewed_on", "reviewed_by"]
+        extra_kwargs = {"ref": {"required": False}}
+
+    def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:
+        return activity_errors(values)
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        if not validated_data.get("ref"):
+            validated_data["ref"] = next_activity_ref(validated_data["role"])
+        return super().create(validated_data)

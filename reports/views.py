@@ -1,0 +1,152 @@
+"""Report runs and findings over the API (CONTRACT.md 4 and 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, renderers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kbinventory.api import ID_PATTERN, XLSX, ReadsWholeInventory, RolePermissions
+from reports import findings
+from reports.models import ReportRun, may_request
+from reports.serializers import (
+    FindingFilterSerializer,
+    FindingSerializer,
+    ReportRequestSerializer,
+    ReportRunSerializer,
+)
+from reports.snapshot import Snapshot
+
+
+class XlsxRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the workbook by its media type."""
+
+    media_type = XLSX
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, context: Any = None
+    ) -> Any:
+        return data
+
+
+class ReportRunViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[ReportRun],
+):
+    """Ask for a workbook (202), follow its run, download it when done.
+    Sales sees and may ask for DPA annexes only (CONTRACT.md 5)."""
+
+    permission_classes = [RolePermissions]
+    serializer_class = ReportRunSerializer
+    lookup_value_regex = ID_PATTERN
+    filterset_fields = ["kind", "status"]
+    search_fields: list[str] = []
+    ordering_fields = ["id", "created_at", "kind", "status"]
+
+    def get_queryset(self) -> QuerySet[ReportRun]:
+        allowed = [
+            k for k in ReportRun.Kind.values if may_request(self.request.user, k)
+        ]
+        runs = ReportRun.objects.select_related("requested_by")
+        return runs.filter(kind__in=allowed)
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "create":
+            return ReportRequestSerializer
+        return ReportRunSerializer
+
+    @extend_schema(responses={202: ReportRunSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kind = request.data.get("kind") if isinstance(request.data, dict) else None
+        if kind in ReportRun.Kind.values and not may_request(request.user, kind):
+            raise exceptions.PermissionDenied(f"You may not request {kind} reports.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            run = serializer.save()
+            run.enqueue()
+        run.refresh_from_db()  # in-process (no broker) it may be done already
+        data = ReportRunSerializer(run, context=self.get_serializer_context()).data
+        location = request.build_absolute_uri(f"{request.path}{run.pk}/")
+        return Response(
+            data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+        )
+
+    @extend_schema(
+        responses={
+            (200, XLSX): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The workbook"
+            ),
+            404: OpenApiResponse(description="Unknown run, or not done yet"),
+        }
+    )
+    @action(
+        detail=True,
+        renderer_classes=[renderers.JSONRenderer, XlsxRenderer],
+        filter_backends=[],
+    )
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The workbook as an attachment, once the run is done."""
+        run = self.get_object()
+        if run.status != ReportRun.Status.DONE or not run.file:
+            raise exceptions.NotFound(f"The report is not ready (status {run.status}).")
+        return FileResponse(
+            run.file.open("rb"),
+            as_attachment=True,
+            filename=f"{run.kind}-{run.pk}.xlsx",
+            content_type=XLSX,
+        )
+
+    def finalize_response(
+        self, request: Request, response: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return response
+
+
+FINDING_PARAMETERS = [
+    OpenApiParameter("severity", str, enum=["error", "warning", "info"]),
+    OpenApiParameter("code", str),
+    OpenApiParameter("object_type", str),
+    OpenApiParameter("as_of", str, description="ISO 8601; default now"),
+]
+
+
+class FindingViewSet(viewsets.GenericViewSet[Any]):
+    """What the inventory says is missing, stale or risky, computed now (or
+    ``as_of``) by ``reports.findings``: read-only."""
+
+    permission_classes = [ReadsWholeInventory]
+    serializer_class = FindingSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(parameters=FINDING_PARAMETERS)
+    def list(self, request: Request) -> Response:
+        query = FindingFilterSerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        wanted = dict(query.validated_data)
+        as_of = wanted.pop("as_of", None) or timezone.now()
+        found = [
+            f
+            for f in findings.compute(Snapshot(as_of))
+            if all(getattr(f, k) == v for k, v in wanted.items())
+        ]
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(FindingSerializer(page, many=True).data)
