@@ -17,6 +17,7 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
+    SubprocessorNotice,
     System,
     Vendor,
     activity_errors,
@@ -57,6 +58,7 @@ class CustomerSerializer(InventorySerializer):
             "clause9_option",
             "notice_period_days",
             "baa_signed",
+            "privacy_email",
             "features",
         ]
 
@@ -198,3 +200,32 @@ class ProcessingActivitySerializer(InventorySerializer):
         if not validated_data.get("ref"):
             validated_data["ref"] = next_activity_ref(validated_data["role"])
         return super().create(validated_data)
+
+
+class SubprocessorNoticeSerializer(serializers.ModelSerializer[SubprocessorNotice]):
+    """A sub-processor change notice (SCC Clause 9(a)); read-only: it is
+    created by the change it announces."""
+
+    class Meta:
+        model = SubprocessorNotice
+        fields = [
+            "id",
+            "customer",
+            "vendor",
+            "vendor_name",
+            "change",
+            "description",
+            "notice_date",
+            "effective_date",
+            "objection_deadline",
+            "status",
+            "sent_at",
+            "sent_to",
+            "responded_on",
+        ]
+        read_only_fields = fields
+
+
+class NoticeResponseSerializer(serializers.Serializer[Any]):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    response = serializers.ChoiceField(choices=["objected", "accepted"])

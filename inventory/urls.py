@@ -23,4 +23,6 @@ router.register(
     "activities", views.ProcessingActivityViewSet, basename="processingactivity"
 )
 
+router.register("notices", views.SubprocessorNoticeViewSet, basename="notice")
+
 urlpatterns = router.urls

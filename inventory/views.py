@@ -3,7 +3,15 @@ its history, filters, search and ordering, and no query per row."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from inventory import serializers as s
 from inventory.models import (
@@ -14,10 +22,11 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
+    SubprocessorNotice,
     System,
     Vendor,
 )
-from kbinventory.api import InventoryViewSet, id_sets
+from kbinventory.api import InventoryViewSet, ReviewMixin, RolePermissions, id_sets
 
 
 class LegalEntityViewSet(InventoryViewSet):
@@ -117,7 +126,7 @@ class SecurityMeasureViewSet(InventoryViewSet):
         return SecurityMeasure.objects.all()
 
 
-class ProcessingActivityViewSet(InventoryViewSet):
+class ProcessingActivityViewSet(ReviewMixin, InventoryViewSet):
     """Processing activities: the entries of the Art. 30 records."""
 
     serializer_class = s.ProcessingActivitySerializer
@@ -146,3 +155,44 @@ class ProcessingActivityViewSet(InventoryViewSet):
                 "security_measures",
             )
         )
+
+
+class SubprocessorNoticeViewSet(viewsets.ReadOnlyModelViewSet[SubprocessorNotice]):
+    """Sub-processor change notices (SCC Clause 9(a)): listed, sent, and the
+    customer's objection or acceptance recorded."""
+
+    serializer_class = s.SubprocessorNoticeSerializer
+    permission_classes = [RolePermissions]
+    filterset_fields = ["customer", "vendor", "status", "change"]
+    ordering_fields = ["id", "notice_date", "objection_deadline"]
+
+    def get_queryset(self) -> QuerySet[SubprocessorNotice]:
+        return SubprocessorNotice.objects.all()
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        notice = self.get_object()
+        notice.send()
+        return Response(self.get_serializer(notice).data)
+
+    @extend_schema(request=s.NoticeResponseSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        notice = self.get_object()
+        body = s.NoticeResponseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        customer, response = (
+            body.validated_data["customer"],
+            body.validated_data["response"],
+        )
+        record = (
+            notice.record_objection
+            if response == "objected"
+            else notice.record_acceptance
+        )
+        try:
+            record(customer)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return Response(self.get_serializer(notice).data)

@@ -718,3 +718,31 @@ class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
 
     def perform_destroy(self, instance: Any) -> None:
         delete_with_history(instance, self.get_serializer_context())
+
+
+# -- the review cycle (issue 6): POST <resource>/<id>/review/ -------------------
+
+
+class ReviewSerializer(serializers.Serializer[Any]):
+    next_review_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ReviewMixin:
+    """Mark a record reviewed: who and when, and the next review date (12
+    months later unless given). Same rule as the admin action."""
+
+    @extend_schema(request=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        view: Any = self
+        instance = view.get_object()
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            instance.mark_reviewed(
+                request.user, body.validated_data.get("next_review_on")
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        data = view.get_serializer(instance).data
+        return Response(data, headers={"ETag": etag(latest_record(instance))})

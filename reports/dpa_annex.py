@@ -37,6 +37,7 @@ from django_countries import countries
 from inventory.models import Customer, DataCategory, SecurityMeasure
 from reports.build import Params, ReportError
 from reports.findings import destination
+from reports.notices import notices_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 from transfers import rules
@@ -152,7 +153,8 @@ class Annex:
 
 
 def sheets(snap: Snapshot, params: Params) -> list[Sheet]:
-    """Annex I.A, I.B, I.C, II and III of SCC 2021/914 for ``params["customer"]``."""
+    """Annex I.A, I.B, I.C, II and III of SCC 2021/914 for ``params["customer"]``,
+    then the sub-processor change notices of the last 12 months (Clause 9(a))."""
     annex = load(snap, params.get("customer"))
     return [
         parties_sheet(annex),
@@ -160,6 +162,7 @@ def sheets(snap: Snapshot, params: Params) -> list[Sheet]:
         authority_sheet(annex),
         measures_sheet(annex),
         subprocessors_sheet(annex),
+        notices_sheet(snap, annex.customer["id"]),
     ]
 
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework import exceptions
 
-from kbinventory.api import ID_PATTERN, InventoryViewSet, id_sets
+from kbinventory.api import ID_PATTERN, InventoryViewSet, ReviewMixin, id_sets
 from transfers import serializers as s
 from transfers.models import CountryProfile, Transfer, TransferImpactAssessment
 
@@ -70,7 +70,7 @@ class TransferViewSet(InventoryViewSet):
         )
 
 
-class TransferImpactAssessmentViewSet(InventoryViewSet):
+class TransferImpactAssessmentViewSet(ReviewMixin, InventoryViewSet):
     """Transfer impact assessments, one or more per transfer."""
 
     serializer_class = s.TransferImpactAssessmentSerializer

@@ -20,7 +20,6 @@ from playwright import sync_api
 
 from inventory.models import ProcessingActivity
 from inventory.roles import AUDITOR, DPO
-from reports.build import build
 from tests.factories import make_activity, make_user
 
 CHROMIUM = "/usr/bin/chromium"
@@ -121,21 +120,9 @@ def test_auditor_sees_no_save_button(live_server):
     in_browser(steps)
 
 
-def ropa_builder_missing() -> bool:
-    """The ropa-controller builder is written on another branch; until it is
-    merged, build() raises NotImplementedError for it."""
-    try:
-        build("ropa-controller")
-    except NotImplementedError:
-        return True
-    return False
-
-
 def test_dpo_requests_and_downloads_a_ropa_controller_report(
     live_server, settings, tmp_path
 ):
-    if ropa_builder_missing():
-        pytest.skip("TODO(ropa): the ropa-controller builder is not merged yet")
     settings.MEDIA_ROOT = tmp_path
     make_user(DPO, username="dana")
     make_activity(ref="PA-B3", name="Trade fairs", lawful_basis=None)

@@ -27,6 +27,7 @@ SHEETS = [
     "Annex I.C Authority",
     "Annex II Measures",
     "Annex III Sub-processors",
+    "Sub-processor notices",
     "Manifest",
 ]
 

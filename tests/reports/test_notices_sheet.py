@@ -11,7 +11,7 @@ from inventory.models import SubprocessorNotice
 from reports.notices import HEADERS, notices_sheet
 from reports.snapshot import Snapshot
 from reports.xlsx import build_workbook, unneutralise
-from tests.factories import make_customer, make_feature, make_vendor
+from tests.factories import make_customer, make_entity, make_feature, make_vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,17 @@ def test_snapshot_tracks_notices_for_the_fingerprint(history):
     snap = Snapshot(at("2026-02-04"))
     notices_sheet(snap, history.pk)
     assert "inventory.SubprocessorNotice" in snap._used
+
+
+def test_dpa_annex_workbook_carries_the_customers_notices_sheet(history):
+    from reports.build import build
+
+    with time_machine.travel(at("2025-01-02"), tick=False):
+        make_entity(name="KonnectBot")  # the importer of Annex I.A
+    with time_machine.travel(at("2026-02-04"), tick=False):
+        data = build("dpa-annex", as_of=at("2026-02-04"), customer=history.name)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames[-2:] == ["Sub-processor notices", "Manifest"]
+    rows = [tuple(c.value for c in r) for r in wb["Sub-processor notices"].iter_rows()]
+    assert rows[0] == HEADERS
+    assert [unneutralise(r[1]) for r in rows[1:]] == ["Old Mail", "=LLM Co"]
