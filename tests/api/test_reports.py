@@ -73,16 +73,20 @@ def test_request_status_download(
 
 
 @pytest.mark.django_db
-def test_unbuilt_kind_fails_with_its_error_and_has_no_download(
-    api, django_capture_on_commit_callbacks
+def test_failing_build_is_reported_with_its_error_and_has_no_download(
+    api, django_capture_on_commit_callbacks, monkeypatch
 ):
+    def broken(snap, params):
+        raise RuntimeError("the builder broke")
+
+    monkeypatch.setattr("reports.ropa.controller_sheets", broken)
     response = request_report(
         api, {"kind": "ropa-controller"}, django_capture_on_commit_callbacks
     )
     assert response.status_code == 202
     run = api.get(f"{REPORTS}{response.json()['id']}/").json()
     assert run["status"] == "failed"
-    assert "being built" in run["error"]
+    assert "the builder broke" in run["error"]
     assert run["download_url"] is None
     missing = api.get(f"{REPORTS}{run['id']}/download/")
     assert missing.status_code == 404
