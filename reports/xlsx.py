@@ -145,67 +145,74 @@ def _plain_value(value: CellValue) -> CellValue:
     return value
 
 
-def _cell(ws: WriteOnlyWorksheet, value: CellValue, style: StyleArray) -> Cell:
-    """A styled cell; strings are forced to type "s" so nothing becomes a formula.
+def _fill(cell: Cell, value: CellValue, style: StyleArray) -> Cell:
+    """Give a cell its value and style; strings are forced to type "s".
 
     Strings are stored directly: openpyxl's own typing would read "=..." as a
     formula and "#N/A" as an error, and _clean_text() has made them safe. The
-    style is copied as a prepared array rather than looked up by name per cell
+    style is a prepared array rather than a style looked up by name per cell
     (that lookup was a third of the time of a large report).
     """
     plain = _plain_value(value)
     if isinstance(plain, str):
-        cell = Cell(ws, row=1, column=1)
         # Shared, not copied: nothing changes a text cell's style array.
         cell._style, cell._value, cell.data_type = style, plain, "s"
-        return cell
-    cell = Cell(ws, row=1, column=1, style_array=style)
-    cell.value = plain  # after the style, so a date keeps its number format
+    else:
+        cell._style = StyleArray(style)  # a date sets its own number format
+        cell.value = plain
     return cell
 
 
-def _placed(cells: list[Cell | None], row_idx: int) -> Iterator[Cell]:
-    """Stand-in for openpyxl's write-only re-typing of appended values: these
-    cells are typed and styled already, only their position is missing."""
-    for col_idx, cell in enumerate(cells, 1):
-        if cell is not None:
-            cell.row, cell.column = row_idx, col_idx
-            yield cell
+def _lines(text: str, per_line: int) -> int:
+    """Lines that text takes once wrapped at ``per_line`` characters."""
+    if len(text) <= per_line:  # the usual case: no line can wrap
+        return text.count("\n") + 1
+    return sum(-(-len(part) // per_line) or 1 for part in text.split("\n"))
 
 
-def _row(
-    ws: WriteOnlyWorksheet, row: Sequence[CellValue], style: StyleArray
-) -> list[Cell | None]:
-    """A row's cells. Empty values stay unwritten (a third of a typical record,
-    and as much of its writing time), except the first, so that every row
-    exists when the sheet is read back."""
-    cells: list[Cell | None] = [_cell(ws, row[0], style)] if row else []
-    for value in row[1:]:
-        cells.append(None if value is None or value == "" else _cell(ws, value, style))
-    return cells
+class _RowWriter:
+    """Streams one sheet's rows, each with the height of its tallest text.
 
+    A write-only sheet writes a row as soon as it is appended, so one cell per
+    column is reused for every row (as openpyxl's own appending does) and each
+    row's height is dropped once written: memory stays flat however long the
+    sheet. Empty values are left out (a third of a typical record, and as much
+    of its writing time), except the first, so every row exists when read back.
+    """
 
-def _height(cells: Sequence[Cell | None], widths: Sequence[int]) -> float | None:
-    """Points for a row's tallest text cell; None when one line is enough."""
-    lines = 1
-    for cell, width in zip(cells, widths, strict=True):
-        if cell is not None and cell.data_type == "s":
-            per_line = max(int(width * CHARS_PER_WIDTH), 1)
-            parts = cell._value.split("\n")
-            lines = max(lines, sum(-(-len(p) // per_line) or 1 for p in parts))
-    return None if lines == 1 else min(lines * LINE_POINTS, MAX_ROW_POINTS)
+    def __init__(self, ws: WriteOnlyWorksheet, widths: Sequence[int]) -> None:
+        self.ws = ws
+        self.per_line = [max(int(w * CHARS_PER_WIDTH), 1) for w in widths]
+        self.pool = [Cell(ws, row=1, column=i + 1) for i in range(len(widths))]
+        # The cells arrive typed and styled; openpyxl's own conversion would
+        # retype each through a failed assignment and an exception (with 3.1.5,
+        # a third of the writing time of a large report). See test_xlsx.py.
+        ws._values_to_row = self._placed
 
+    @staticmethod
+    def _placed(cells: list[Cell | None], row_idx: int) -> Iterator[Cell]:
+        for cell in cells:
+            if cell is not None:
+                cell.row = row_idx
+                yield cell
 
-def _append(
-    ws: WriteOnlyWorksheet, index: int, cells: list[Cell | None], widths: Sequence[int]
-) -> None:
-    """Write row ``index`` with its height. Write-only sheets write a row when
-    it is appended, so its dimension is dropped at once: memory stays flat."""
-    height = _height(cells, widths)
-    if height is not None:
-        ws.row_dimensions[index].height = height
-    ws.append(cells)
-    ws.row_dimensions.pop(index, None)
+    def write(self, index: int, row: Sequence[CellValue], style: StyleArray) -> None:
+        """Write ``row`` as sheet row ``index`` (1-based) in ``style``."""
+        cells: list[Cell | None] = []
+        lines = 1
+        for column, value in enumerate(row):
+            if column and (value is None or value == ""):
+                cells.append(None)
+                continue
+            cell = _fill(self.pool[column], value, style)
+            if cell.data_type == "s":
+                lines = max(lines, _lines(cell._value, self.per_line[column]))
+            cells.append(cell)
+        if lines > 1:
+            height = min(lines * LINE_POINTS, MAX_ROW_POINTS)
+            self.ws.row_dimensions[index].height = height
+        self.ws.append(cells)
+        self.ws.row_dimensions.pop(index, None)
 
 
 def _add_styles(wb: Workbook) -> tuple[StyleArray, StyleArray]:
@@ -254,13 +261,10 @@ def _write_sheet(
     ws.freeze_panes = "A2"
     if sheet.printable:
         _print_layout(ws)
-    # The cells below arrive typed and styled; openpyxl's own conversion would
-    # retype each through a failed assignment and an exception (with 3.1.5, a
-    # third of the writing time of a large report). Covered by test_xlsx.py.
-    ws._values_to_row = _placed
+    writer = _RowWriter(ws, widths)
     ncols = len(sheet.headers)
     header, data = styles
-    _append(ws, 1, [_cell(ws, h, header) for h in sheet.headers], widths)
+    writer.write(1, sheet.headers, header)
     count = 0
     for row in sheet.rows:
         if len(row) != ncols:
@@ -269,7 +273,7 @@ def _write_sheet(
                 f"{len(row)} values for {ncols} headers"
             )
         count += 1
-        _append(ws, count + 1, _row(ws, row, data), widths)
+        writer.write(count + 1, row, data)
     # The autofilter is written at close, so it can cover the streamed range.
     ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{count + 1}"
     return count

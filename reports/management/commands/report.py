@@ -56,16 +56,18 @@ def write(path: Path, data: bytes) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Write one report workbook (ropa-controller, ropa-processor, tia, "
-        "dpa-annex, changes) as the inventory stood at --as-of; prints its path "
-        "and SHA-256."
+        "manage.py report KIND --out PATH [--as-of T] [--since T] [--customer NAME] "
+        "[--transfer ID]: write one report workbook (ropa-controller, "
+        "ropa-processor, tia, dpa-annex, changes) as the inventory stood at "
+        "--as-of; prints its path and SHA-256."
     )
 
     def create_parser(
         self, prog_name: str, subcommand: str, **kwargs: Any
     ) -> CommandParser:
         # Usage text would make a second line on stderr: bad input gets one line.
-        return super().create_parser(prog_name, subcommand, usage=argparse.SUPPRESS)
+        kwargs["usage"] = argparse.SUPPRESS
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", help="ropa-controller, ropa-processor, tia, ...")
