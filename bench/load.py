@@ -3,10 +3,10 @@
 Creates a throwaway PostgreSQL database (``kbinventory_bench``, dropped at the
 end), fills it with bench.synthetic's inventory (10,000 activities with full
 history), then serves it in production settings (DEBUG off, plain HTTP on
-127.0.0.1 only) twice: first with Django's ``runserver`` as the baseline, then
-with gunicorn and 2 workers. For each server, ``wrk`` (Debian package) drives
-four endpoints for a bounded time each and the script prints requests per
-second and p50/p99 latency, then the gunicorn/runserver ratio.
+127.0.0.1 only) with Django's ``runserver`` as the baseline and with gunicorn
+and 2 workers (sync, and 4 threads each). ``wrk`` (Debian package) drives four
+endpoints on each server for a bounded time; the script prints requests per
+second and p50/p99 latency, then each gunicorn's ratio to runserver.
 
 Report requests go to the local Redis (database 14, flushed at the end) so the
 POST measures accepting the request, not building the workbook.
@@ -32,7 +32,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,25 +124,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def commands(port: int) -> dict[str, list[str]]:
-    bind = f"{HOST}:{port}"
-    return {
-        "runserver": [
-            str(BIN / "python"),
-            "manage.py",
-            "runserver",
-            "--noreload",
-            bind,
-        ],
-        "gunicorn 2 workers": [
-            str(BIN / "gunicorn"),
-            "kbinventory.wsgi",
-            "--bind",
-            bind,
-            "--workers",
-            "2",
-        ],
-    }
+SERVERS = ("runserver", "gunicorn 2 workers", "gunicorn 2 workers x 4 threads")
+
+
+def server_commands(ports: dict[str, int]) -> list[list[str]]:
+    """runserver (the baseline), then gunicorn with 2 sync workers and with 2
+    workers of 4 threads each (gthread), on 127.0.0.1."""
+    runserver, sync, threads = (f"{HOST}:{port}" for port in ports.values())
+    gunicorn = [str(BIN / "gunicorn"), "kbinventory.wsgi", "-w", "2", "-b"]
+    return [
+        [str(BIN / "python"), "manage.py", "runserver", "--noreload", runserver],
+        [*gunicorn, sync],
+        [*gunicorn, threads, "--threads", "4"],
+    ]
 
 
 def wait_until_up(url: str, token: str, proc: subprocess.Popen[bytes]) -> None:
@@ -200,7 +194,7 @@ def drive(url: str, token: str, args: argparse.Namespace, script: str = "") -> s
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{args.seconds}s",
+        f"-d{max(1, args.seconds // 2)}s",
         "--latency",
         "--timeout",
         "30s",
@@ -231,16 +225,41 @@ def endpoints(base: str, activity: int) -> list[tuple[str, str, str]]:
 
 
 def measure(token: str, activity: int, args: argparse.Namespace) -> list[Result]:
-    results = []
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    for server, argv in commands(port).items():
-        with serving(argv, f"{base}/api/v1/activities/", token):
-            for name, url, script in endpoints(base, activity):
-                output = drive(url, token, args, script)
-                results.append(Result(server, name, *parse_wrk(output)))
-                print(f"  {server}: {name}: {results[-1].rps:.0f} req/s", flush=True)
-    return results
+    """Both servers up at once, measured one after the other on each endpoint,
+    in alternating order, half the time each: a change in the load of the
+    (shared) machine then falls on both alike (halves joined by combine)."""
+    ports = {name: free_port() for name in SERVERS}
+    with ExitStack() as stack:
+        for port, argv in zip(ports.values(), server_commands(ports), strict=True):
+            url = f"http://{HOST}:{port}/api/v1/activities/"
+            stack.enter_context(serving(argv, url, token))
+        results = []
+        for index in range(len(endpoints("", activity))):
+            halves: dict[str, list[Result]] = {server: [] for server in ports}
+            for order in (list(ports), list(ports)[::-1]):
+                for server in order:
+                    base = f"http://{HOST}:{ports[server]}"
+                    name, url, script = endpoints(base, activity)[index]
+                    output = drive(url, token, args, script)
+                    halves[server].append(Result(server, name, *parse_wrk(output)))
+            for server, pair in halves.items():
+                results.append(combine(pair))
+                print(f"  {server}: {pair[0].endpoint}: {results[-1].rps:.0f} req/s")
+    return sorted(results, key=lambda r: list(ports).index(r.server))
+
+
+def combine(pair: list[Result]) -> Result:
+    """Two half-time runs as one: mean req/s, mean of the two p50s, the
+    higher p99 (conservative), all requests and errors."""
+    return Result(
+        pair[0].server,
+        pair[0].endpoint,
+        sum(r.rps for r in pair) / len(pair),
+        sum(r.p50_ms for r in pair) / len(pair),
+        max(r.p99_ms for r in pair),
+        sum(r.requests for r in pair),
+        sum(r.errors for r in pair),
+    )
 
 
 def print_tables(results: list[Result]) -> None:
@@ -252,14 +271,16 @@ def print_tables(results: list[Result]) -> None:
             f"| {r.p99_ms:.1f} | {r.requests} | {r.errors} |"
         )
     print()
-    print("| endpoint | req/s gunicorn / runserver | p99 runserver / gunicorn |")
-    print("|---|---|---|")
-    half = len(results) // 2
-    for base, gun in zip(results[:half], results[half:], strict=True):
-        print(
-            f"| {base.endpoint} | {gun.rps / base.rps:.2f} "
-            f"| {base.p99_ms / gun.p99_ms:.2f} |"
-        )
+    print("| server | endpoint | req/s / runserver | p99 runserver / p99 |")
+    print("|---|---|---|---|")
+    baseline = {r.endpoint: r for r in results if r.server == SERVERS[0]}
+    for r in results:
+        if r.server != SERVERS[0]:
+            base = baseline[r.endpoint]
+            print(
+                f"| {r.server} | {r.endpoint} | {r.rps / base.rps:.2f} "
+                f"| {base.p99_ms / r.p99_ms:.2f} |"
+            )
 
 
 def flush_broker() -> None:
@@ -272,7 +293,9 @@ def flush_broker() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--activities", type=int, default=10_000)
-    parser.add_argument("--seconds", type=int, default=10, help="per endpoint")
+    parser.add_argument(
+        "--seconds", type=int, default=10, help="per endpoint and server"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     args = parser.parse_args()
