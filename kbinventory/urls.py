@@ -4,7 +4,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kbinventory import api
-
 from reports.findings_admin import findings_list
 from reports.import_views import import_ropa_view
 
