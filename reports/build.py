@@ -66,7 +66,10 @@ def resolve_as_of(as_of: datetime | None) -> datetime:
     if timezone.is_naive(as_of):
         as_of = as_of.replace(tzinfo=UTC)
     if as_of > now:
-        raise ReportError(f"--as-of {as_of.isoformat()} is in the future")
+        raise ReportError(
+            f"--as-of {as_of.isoformat()} is in the future (a date means the end "
+            "of that day, UTC; leave --as-of out for the latest recorded state)"
+        )
     return as_of
 
 
