@@ -446,8 +446,8 @@ ACTIVITIES: list[Row] = [
         "role": "processor",
         "purposes": "Receive, store and route end-user messages; LLM inference; "
         "attachments; knowledge-base retrieval, on the customer's instructions",
-        "data_subject_categories": ["End users", "Customer support agents", "Patients"],
-        "data_categories": ["DC07", "DC08", "DC09", "DC10", "DC12", "DC13"],
+        "data_subject_categories": ["End users", "Customer support agents"],
+        "data_categories": ["DC07", "DC08", "DC09", "DC10", "DC12"],
         "recipients": [
             "Nimbus Cloud Inc.",
             "Cortex AI Inc.",
@@ -505,6 +505,26 @@ ACTIVITIES: list[Row] = [
     },
 ]
 
+ACTIVITIES.append(
+    {
+        "ref": "PA-P4",
+        "name": "Conversational AI for healthcare workspaces",
+        "role": "processor",
+        "purposes": "As PA-P1, for covered entities under a HIPAA business associate "
+        "agreement: PHI stays on BAA-covered sub-processors, no transcript emails, "
+        "no third-party analytics",
+        "data_subject_categories": ["Patients", "Customer support agents"],
+        "data_categories": ["DC07", "DC09", "DC10", "DC13"],
+        "recipients": ["Nimbus Cloud Inc.", "Cortex AI Inc."],
+        "systems": ["KonnectBot platform (US-East)"],
+        "security_measures": ALL_TOMS,
+        "data_source": "Patients through the covered entity's chat widget",
+        "retention": "Per BAA and customer instruction",
+        "owner": "Engineering",
+        "next_review_on": "2027-03-31",
+    }
+)
+
 FEATURES: list[Row] = [
     {
         "name": "AI chat",
@@ -548,6 +568,12 @@ FEATURES: list[Row] = [
         "vendors": ["Nimbus Cloud Inc."],
     },
     {
+        "name": "HIPAA workspace",
+        "description": "PHI handling for covered entities with a signed BAA",
+        "activities": ["PA-P4"],
+        "vendors": ["Nimbus Cloud Inc.", "Cortex AI Inc."],
+    },
+    {
         "name": "Assisted support",
         "description": "KonnectBot's support team in India may read conversations "
         "to troubleshoot, with the customer's approval",
@@ -582,7 +608,7 @@ CUSTOMERS: list[Row] = [
         "dpa_version": "DPA v4 + BAA v2",
         "dpa_signed_on": "2025-06-02",
         "baa_signed": True,
-        "features": ["AI chat", "Human hand-off and dashboards"],
+        "features": ["AI chat", "HIPAA workspace", "Human hand-off and dashboards"],
     },
     {
         "name": "Thistle & Pine Ltd",

@@ -171,6 +171,7 @@ def test_processor_record_has_one_row_per_customer_and_feature(processor):
     rows = records(processor["Processor record"])
     assert [(r["Customer (controller)"], r["Processing category"]) for r in rows] == [
         ("Bayview Telehealth Inc.", "AI chat"),
+        ("Bayview Telehealth Inc.", "HIPAA workspace"),
         ("Bayview Telehealth Inc.", "Human hand-off and dashboards"),
         ("Maison Lumière SAS", "AI chat"),
         ("Maison Lumière SAS", "Human hand-off and dashboards"),
