@@ -167,7 +167,7 @@ SECURITY_MEASURES: list[Row] = [
         "name": "SSO, MFA and role-based access",
         "description": (
             "Staff sign in through SSO with mandatory MFA; least-privilege roles "
-            "reviewed  quarterly."
+            "reviewed quarterly."
         ),
         "annex_ii_heading": "identification",
     },
@@ -175,7 +175,7 @@ SECURITY_MEASURES: list[Row] = [
         "name": "Centralised audit logging",
         "description": (
             "Administrative and data-access events logged centrally, tamper-evident, "
-            "kept  12 months."
+            "kept 12 months."
         ),
         "annex_ii_heading": "logging",
     },
@@ -199,7 +199,7 @@ SECURITY_MEASURES: list[Row] = [
         "name": "SOC 2 Type II report",
         "description": (
             "Annual SOC 2 Type II audit (security, availability, confidentiality); "
-            "report  under NDA."
+            "report under NDA."
         ),
         "annex_ii_heading": "certification",
     },
@@ -207,7 +207,7 @@ SECURITY_MEASURES: list[Row] = [
         "name": "PII redaction option for chats",
         "description": (
             "Customers can redact card numbers, IDs and other patterns before storage "
-            "and  inference."
+            "and inference."
         ),
         "annex_ii_heading": "minimisation",
     },
