@@ -24,7 +24,9 @@ WRITERS = 20
 ACTIVITIES = "/api/v1/activities/"
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after each test must leave the migrations' data
+    # (groups, countries) for the transactional tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         "postgresql" not in settings.DATABASES["default"]["ENGINE"],
         reason="concurrent writers need PostgreSQL (set DATABASE_URL; .ci/run does)",
