@@ -153,6 +153,8 @@ class ReportRun(models.Model):
         BROKER_DOWN as its note and the next sweep sends it. Never raises."""
         from reports.tasks import generate_report
 
+        # ReportRun is bookkeeping, not inventory: it has no history to bypass,
+        # and a conditional update cannot overwrite a run a worker has claimed.
         runs = ReportRun.objects.filter(pk=self.pk, status=self.Status.QUEUED)
         runs.update(enqueued_at=timezone.now())
         try:
