@@ -735,6 +735,7 @@ MECHANISM_WORDS = (
     ("certification", "certification"),
     ("derogation", "derogation"),
     ("art(icle|\\.)? ?49", "derogation"),
+    ("no safeguard", "none"),  # the export's line for an uncovered flow
 )
 MODULE = re.compile(r"\(?\s*(?:scc\s+)?module\s*([1-4])\s*\)?", re.IGNORECASE)
 

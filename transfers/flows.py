@@ -189,7 +189,8 @@ def judge(
         )
     ]
     if not rules.safeguard_required(dest):
-        return Status.NO_SAFEGUARD_NEEDED, (valid or candidates or [None])[0]
+        found = valid or candidates
+        return Status.NO_SAFEGUARD_NEEDED, found[0] if found else None
     if valid:
         return Status.COVERED, valid[0]
     return Status.MISSING, None
@@ -234,6 +235,30 @@ class DataMap:
         wanted = set(activities)
         legs = self._by_customer.get(customer, [])
         return self.merge(leg for leg in legs if leg.activity in wanted)
+
+    def for_feature(self, customer: int, feature: Record) -> list[Flow]:
+        """The flows one enabled feature of a customer causes: its activities'
+        data to our entity, then to the vendors (and system hosts) that this
+        feature names or that no feature of the activity names."""
+        wanted = set(feature["activities"])
+        legs = [
+            leg
+            for leg in self._by_customer.get(customer, [])
+            if leg.activity in wanted
+            and (
+                leg.route.importer.type != VENDOR
+                or leg.route.importer.id in self._feature_vendors(feature, leg.activity)
+            )
+        ]
+        return self.merge(legs)
+
+    def _feature_vendors(self, feature: Record, aid: int) -> set[int]:
+        act = self.table("inventory.ProcessingActivity")[aid]
+        carriers = self._carriers[aid]
+        systems = self.table("inventory.System")
+        system_ids = served(act["systems"], "systems", carriers, [feature])
+        hosts = {systems[s]["vendor_id"] for s in system_ids if s in systems}
+        return set(served(act["recipients"], "vendors", carriers, [feature])) | hosts
 
     def reach(self, customer_id: int) -> Reach:
         """What serves the customer (after the reach filter)."""
@@ -367,7 +392,9 @@ class DataMap:
         for vid in vendor_ids:
             vendor = vendors.get(vid)
             if vendor is not None:
-                where = codes(vendor["processing_countries"]) or [vendor["country"]]
+                where = codes(vendor["processing_countries"]) or codes(
+                    vendor["country"]
+                )
                 places.extend((vid, code) for code in where)
         for sid in system_ids:
             system = systems.get(sid)
@@ -471,6 +498,11 @@ def transfer_key(t: Record) -> tuple[Any, ...]:
         t["exporter_role"],
         t["importer_role"],
     )
+
+
+def on_routes(transfer: Record, flows: Iterable[Flow]) -> bool:
+    """Whether a recorded transfer matches the route of one of these flows."""
+    return transfer_key(transfer) in {route_key(f.route) for f in flows}
 
 
 def by_id(record: Record) -> int:
