@@ -19,6 +19,7 @@ from tests.factories import (
     make_transfer,
     make_vendor,
 )
+from transfers import rules
 from transfers.flows import DataMap, Flow, Reach, Status
 from transfers.models import Transfer
 
@@ -324,3 +325,30 @@ def test_flows_are_computed_from_plain_records_alone():
     assert (flow.exporter.name, flow.importer.name, flow.country) == ("Us", "Far", "IN")
     assert flow.status == Status.MISSING  # IN is not in the (empty) register
     assert flow.data_categories == (4,)
+
+
+US_NO_DPF = rules.Destination(
+    eea=False, adequacy=rules.Adequacy.PARTIAL, scope=rules.Scope.DPF
+)
+US_DPF = rules.Destination(
+    eea=False,
+    adequacy=rules.Adequacy.PARTIAL,
+    scope=rules.Scope.DPF,
+    importer_dpf_certified=True,
+)
+
+
+@pytest.mark.parametrize(
+    "dest,mechanism,ground,covers",
+    [
+        (US_NO_DPF, "scc", "", True),  # Art. 46(2)(c)
+        (US_NO_DPF, "adequacy", "", False),  # Art. 45: DPF importers only
+        (US_DPF, "adequacy", "", True),  # Decision (EU) 2023/1795
+        (US_NO_DPF, "none", "", False),  # Art. 44: no ground at all
+        (US_NO_DPF, "derogation", "", False),  # Art. 49(1) needs its ground
+        (US_NO_DPF, "derogation", "49_1_a", True),  # Art. 49(1)(a)
+        (US_NO_DPF, "bcr", "", True),  # Art. 47
+    ],
+)
+def test_a_mechanism_covers_a_flow_only_where_it_holds(dest, mechanism, ground, covers):
+    assert rules.mechanism_covers(dest, rules.Mechanism(mechanism), ground) is covers
