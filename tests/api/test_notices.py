@@ -2,7 +2,6 @@
 send once, resend explicitly, 503 when the mail server is down, answers in
 order and once, resolutions, history, never edited or deleted."""
 
-
 import pytest
 import time_machine
 

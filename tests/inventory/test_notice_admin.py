@@ -1,0 +1,110 @@
+"""The notices in the admin: actions only, never a hand edit or a delete, and
+a mail server that is down is a message, not a server error."""
+
+import pytest
+import time_machine
+
+from inventory.models import SubprocessorNotice
+from tests.factories import make_customer, make_feature, make_vendor
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/inventory/subprocessornotice/"
+
+
+@pytest.fixture(autouse=True)
+def april():
+    with time_machine.travel("2026-04-12 10:00Z", tick=False):
+        yield
+
+
+def draft():
+    customer = make_customer(name="Lumière", privacy_email="p@lumiere.example")
+    feature = make_feature()
+    customer.features.add(feature)
+    feature.vendors.add(make_vendor(name="LLM Co"))
+    return SubprocessorNotice.objects.get(customer=customer)
+
+
+def act(client, action, notice):
+    return client.post(
+        CHANGELIST, {"action": action, "_selected_action": [notice.pk]}, follow=True
+    )
+
+
+def test_mail_server_down_is_a_message_and_the_notice_stays_pending(
+    dpo_client, dead_mail_server
+):
+    notice = draft()
+    response = act(dpo_client, "send_notices", notice)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"mail server (127.0.0.1:{dead_mail_server.port}) is unavailable" in text
+    assert "sent automatically when the mail server is back" in text
+    notice.refresh_from_db()
+    assert notice.status == "pending" and notice.send_queued_at is not None
+
+
+def test_send_twice_in_the_admin_sends_once_and_resend_is_its_own_action(
+    dpo_client, mail_server
+):
+    notice = draft()
+    act(dpo_client, "send_notices", notice)
+    again = act(dpo_client, "send_notices", notice).content.decode()
+    assert "already sent on 2026-04-12 10:00" in again
+    assert len(mail_server.received) == 1
+    copy = act(dpo_client, "resend_notices", notice).content.decode()
+    assert "copy sent to p@lumiere.example" in copy
+    assert len(mail_server.received) == 2
+
+
+def test_answers_through_admin_actions_follow_the_order(dpo_client, dpo, mail_server):
+    notice = draft()
+    early = act(dpo_client, "record_objections", notice).content.decode()
+    assert "has not been sent" in early
+    act(dpo_client, "send_notices", notice)
+    act(dpo_client, "record_objections", notice)
+    late = act(dpo_client, "record_acceptances", notice).content.decode()
+    assert "already recorded: objected on 2026-04-12" in late
+    notice.refresh_from_db()
+    assert notice.status == "objected" and notice.response_recorded_by == dpo
+    act(dpo_client, "resolve_objection_withdrawn", notice)
+    notice.refresh_from_db()
+    assert notice.resolution == "objection_withdrawn" and notice.resolved_by == dpo
+
+
+def test_the_dpo_cannot_edit_or_delete_a_notice(dpo_client):
+    notice = draft()
+    url = f"{CHANGELIST}{notice.pk}/change/"
+    page = dpo_client.get(url)
+    assert page.status_code == 200
+    assert b'name="status"' not in page.content  # shown, not editable
+    assert b'name="sent_at' not in page.content
+    posted = dpo_client.post(url, {"status": "accepted", "sent_at_0": "2026-01-01"})
+    assert posted.status_code == 403
+    deleted = dpo_client.post(f"{CHANGELIST}{notice.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 403
+    bulk = act(dpo_client, "delete_selected", notice)
+    assert b"No action selected" in bulk.content
+    notice.refresh_from_db()
+    assert notice.status == "pending" and notice.sent_at is None
+    assert SubprocessorNotice.objects.filter(pk=notice.pk).exists()
+
+
+def test_a_customer_with_notices_cannot_be_deleted(dpo_client):
+    notice = draft()
+    url = f"/admin/inventory/customer/{notice.customer_id}/delete/"
+    response = dpo_client.post(url, {"post": "yes"})
+    assert response.status_code == 200  # Django's "cannot delete" page
+    assert b"Cannot delete customer" in response.content
+    assert SubprocessorNotice.objects.filter(pk=notice.pk).exists()
+
+
+def test_auditor_sees_notices_without_any_action(auditor_client):
+    notice = draft()
+    assert auditor_client.get(f"{CHANGELIST}{notice.pk}/change/").status_code == 200
+    refused = auditor_client.post(
+        CHANGELIST, {"action": "send_notices", "_selected_action": [notice.pk]}
+    )
+    assert refused.status_code in (200, 403)
+    notice.refresh_from_db()
+    assert notice.status == "pending"
