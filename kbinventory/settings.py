@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
+        "NoticeStatusEnum": "inventory.models.SubprocessorNotice.Status",
     },
 }
 
