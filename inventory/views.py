@@ -175,6 +175,10 @@ NOTICE_ERRORS = {
     200: s.NoticeActionResultSerializer,
     400: OpenApiResponse(description="Bad input, naming the field."),
     409: OpenApiResponse(description="The notice's state does not allow it."),
+    503: OpenApiResponse(
+        description="The mail server is unavailable: the notice stays pending and "
+        "the retry task sends it (Retry-After: seconds)."
+    ),
 }
 
 

@@ -242,3 +242,28 @@ def test_notice_role_matrix(role_client, mail_server, role, action):
     assert response["Content-Type"] == "application/json"
     if role != "dpo" or action != "send":
         assert mail_server.received == []
+
+
+def test_a_customer_with_notices_is_not_deleted(api):
+    notice = draft()
+    response = api.delete(f"/api/v1/customers/{notice.customer_id}/")
+    assert response.status_code == 409
+    assert "sub-processor notice" in response.json()["detail"].lower() or (
+        "Lumière - New LLM" in response.json()["detail"]
+    )
+    assert SubprocessorNotice.objects.filter(pk=notice.pk).exists()
+
+
+def test_option_1_acceptance_is_the_authorisation(api, mail_server):
+    notice = draft()
+    customer = notice.customer
+    customer.clause9_option = "specific"
+    customer.save()
+    with at("2026-04-12"):
+        sent = post(api, notice, "send").json()
+        accepted = post(
+            api, notice, "respond", {"customer": customer.pk, "response": "accepted"}
+        )
+    assert (sent["clause9_option"], sent["objection_deadline"]) == ("specific", None)
+    assert accepted.json()["status"] == "accepted"
+    assert "We request your authorisation" in mail_server.received[0].body
