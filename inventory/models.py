@@ -960,13 +960,15 @@ class SubprocessorNotice(models.Model):
         if not self.asks_customer:
             return "This notice only informs the customer: there is nothing to answer."
         if self.status != self.Status.SENT:
-            who = self.response_recorded_by or "someone"
-            when = timezone.localtime(self.response_recorded_at)
+            recorded = self.response_recorded_at
+            when = (
+                f" at {timezone.localtime(recorded):%Y-%m-%d %H:%M}" if recorded else ""
+            )
             return (
                 f"The customer's answer is already recorded: {self.status} on "
-                f"{self.responded_on:%Y-%m-%d} (recorded by {who} at "
-                f"{when:%Y-%m-%d %H:%M}). An answer is recorded once; an objection "
-                "is closed by recording its resolution."
+                f"{self.responded_on:%Y-%m-%d} (recorded by "
+                f"{self.response_recorded_by or 'someone'}{when}). An answer is "
+                "recorded once; an objection is closed by recording its resolution."
             )
         return ""
 

@@ -4,7 +4,7 @@ objection is an error finding until its resolution is recorded, and a past
 date shows the state of then."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -137,3 +137,24 @@ def test_the_notices_sheet_shows_the_answer_and_its_resolution(lumiere, dpo):
         "Customer terminated on 2026-04-25 (recorded by dpo): Q2"
     )
     assert row["Effective date"].date().isoformat() == "2026-05-12"
+
+
+def test_the_change_log_shows_who_sent_and_who_recorded_the_answer(lumiere, dpo):
+    with travel("2026-04-12"):
+        lumiere.send(dpo)
+    with travel("2026-04-20"):
+        lumiere.record_objection(lumiere.customer, user=dpo)
+    with time_machine.travel(at("2026-04-21", 12), tick=False):
+        data = build("changes", since=at("2026-04-11", 12), as_of=at("2026-04-21", 12))
+    values = list(load_workbook(io.BytesIO(data))["Changes"].values)
+    rows = [dict(zip(values[0], r, strict=True)) for r in values[1:]]
+    mine = {
+        (r["Field"], r["New value"])
+        for r in rows
+        if r["Object type"] == "sub-processor notice"
+    }
+    assert ("sent by", "dpo") in mine
+    assert ("response recorded by", "dpo") in mine
+    assert ("objection deadline", date(2026, 5, 11)) in {
+        (f, v.date() if hasattr(v, "date") else v) for f, v in mine
+    }
