@@ -108,3 +108,18 @@ def test_auditor_sees_notices_without_any_action(auditor_client):
     assert refused.status_code in (200, 403)
     notice.refresh_from_db()
     assert notice.status == "pending"
+
+
+def test_a_change_already_due_needs_the_new_period_action(
+    dpo_client, dpo, mail_server
+):
+    notice = draft()  # drafted 2026-04-12, planned 2026-05-12
+    with time_machine.travel("2026-05-20 10:00Z", tick=False):
+        dpo_client.force_login(dpo)  # a fresh session, weeks later
+        refused = act(dpo_client, "send_notices", notice).content.decode()
+        assert "was due to take effect on 2026-05-12" in refused
+        assert mail_server.received == []
+        act(dpo_client, "send_with_new_period", notice)
+    notice.refresh_from_db()
+    assert (notice.status, notice.effective_date.isoformat()) == ("sent", "2026-06-19")
+    assert len(mail_server.received) == 1
