@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from inventory.models import (
@@ -269,17 +271,35 @@ def resend_act(notice: SubprocessorNotice, user: Any) -> str:
     return f"copy sent to {notice.resent_to}."
 
 
-def respond_act(response: str) -> NoticeAct:
+class AnswerForm(forms.Form):
+    """The day the customer answered (or the objection was resolved): the
+    record keeps the customer's date, not the day the DPO typed it in."""
+
+    on = forms.DateField(
+        label="On",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, with_note: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_note:
+            del self.fields["note"]
+
+
+def respond_act(response: str, form: AnswerForm) -> NoticeAct:
     def act(notice: SubprocessorNotice, user: Any) -> str:
-        notice.record_response(notice.customer, response, None, user)
-        return f"{response} recorded."
+        on = form.cleaned_data["on"]
+        notice.record_response(notice.customer, response, on, user)
+        return f"{response} on {on:%Y-%m-%d} recorded."
 
     return act
 
 
-def resolve_act(resolution: str) -> NoticeAct:
+def resolve_act(resolution: str, form: AnswerForm) -> NoticeAct:
     def act(notice: SubprocessorNotice, user: Any) -> str:
-        notice.resolve(resolution, user=user)
+        data = form.cleaned_data
+        notice.resolve(resolution, data["on"], user, data.get("note", ""))
         return f"objection resolved ({notice.get_resolution_display().lower()})."
 
     return act
@@ -375,41 +395,97 @@ class SubprocessorNoticeAdmin(InventoryAdmin):
     ) -> None:
         self._each(request, queryset, resend_act)
 
-    @admin.action(description="Record objection (today)", permissions=["change"])
+    def answer(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[SubprocessorNotice],
+        title: str,
+        make_act: Callable[[AnswerForm], NoticeAct],
+        with_note: bool = False,
+    ) -> TemplateResponse | None:
+        """An intermediate page asking the date (and a note), then the act."""
+        if "apply" in request.POST:
+            form = AnswerForm(request.POST, with_note=with_note)
+            if form.is_valid():
+                self._each(request, queryset, make_act(form))
+                return None
+        else:
+            today = timezone.localdate()
+            form = AnswerForm(initial={"on": today}, with_note=with_note)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "notices": queryset,
+            "action": request.POST.get("action", ""),
+            "opts": self.opts,
+        }
+        return TemplateResponse(
+            request, "admin/inventory/subprocessornotice/answer.html", context
+        )
+
+    @admin.action(description="Record objection", permissions=["change"])
     def record_objections(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
-    ) -> None:
-        self._each(request, queryset, respond_act(SubprocessorNotice.Response.OBJECTED))
+    ) -> TemplateResponse | None:
+        objected = SubprocessorNotice.Response.OBJECTED
+        return self.answer(
+            request,
+            queryset,
+            "Record the customer's objection",
+            lambda form: respond_act(objected, form),
+        )
 
-    @admin.action(description="Record acceptance (today)", permissions=["change"])
+    @admin.action(description="Record acceptance", permissions=["change"])
     def record_acceptances(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
-    ) -> None:
-        self._each(request, queryset, respond_act(SubprocessorNotice.Response.ACCEPTED))
+    ) -> TemplateResponse | None:
+        accepted = SubprocessorNotice.Response.ACCEPTED
+        return self.answer(
+            request,
+            queryset,
+            "Record the customer's acceptance",
+            lambda form: respond_act(accepted, form),
+        )
 
     @admin.action(
         description="Objection resolved: change withdrawn", permissions=["change"]
     )
     def resolve_change_withdrawn(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
-    ) -> None:
-        self._each(request, queryset, resolve_act(RESOLUTION.CHANGE_WITHDRAWN))
+    ) -> TemplateResponse | None:
+        return self.resolution(request, queryset, RESOLUTION.CHANGE_WITHDRAWN)
 
     @admin.action(
         description="Objection resolved: customer terminated", permissions=["change"]
     )
     def resolve_customer_terminated(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
-    ) -> None:
-        self._each(request, queryset, resolve_act(RESOLUTION.CUSTOMER_TERMINATED))
+    ) -> TemplateResponse | None:
+        return self.resolution(request, queryset, RESOLUTION.CUSTOMER_TERMINATED)
 
     @admin.action(
         description="Objection resolved: objection withdrawn", permissions=["change"]
     )
     def resolve_objection_withdrawn(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
-    ) -> None:
-        self._each(request, queryset, resolve_act(RESOLUTION.OBJECTION_WITHDRAWN))
+    ) -> TemplateResponse | None:
+        return self.resolution(request, queryset, RESOLUTION.OBJECTION_WITHDRAWN)
+
+    def resolution(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[SubprocessorNotice],
+        resolution: str,
+    ) -> TemplateResponse | None:
+        label = RESOLUTION(resolution).label.lower()
+        return self.answer(
+            request,
+            queryset,
+            f"Record the objection's resolution: {label}",
+            lambda form: resolve_act(resolution, form),
+            with_note=True,
+        )
 
 
 RESOLUTION = SubprocessorNotice.Resolution

@@ -25,10 +25,14 @@ def draft():
     return SubprocessorNotice.objects.get(customer=customer)
 
 
-def act(client, action, notice):
-    return client.post(
-        CHANGELIST, {"action": action, "_selected_action": [notice.pk]}, follow=True
-    )
+def act(client, action, notice, **form):
+    body = {"action": action, "_selected_action": [notice.pk], **form}
+    return client.post(CHANGELIST, body, follow=True)
+
+
+def answer(client, action, notice, on="2026-04-12", note=""):
+    """An answer action through its date page."""
+    return act(client, action, notice, apply="Record", on=on, note=note)
 
 
 def test_mail_server_down_is_a_message_and_the_notice_stays_pending(
@@ -59,17 +63,35 @@ def test_send_twice_in_the_admin_sends_once_and_resend_is_its_own_action(
 
 def test_answers_through_admin_actions_follow_the_order(dpo_client, dpo, mail_server):
     notice = draft()
-    early = act(dpo_client, "record_objections", notice).content.decode()
+    early = answer(dpo_client, "record_objections", notice).content.decode()
     assert "has not been sent" in early
     act(dpo_client, "send_notices", notice)
-    act(dpo_client, "record_objections", notice)
-    late = act(dpo_client, "record_acceptances", notice).content.decode()
-    assert "already recorded: objected on 2026-04-12" in late
+    page = act(dpo_client, "record_objections", notice).content.decode()
+    assert 'name="on"' in page and 'value="2026-04-12"' in page  # asks the date
+    notice.refresh_from_db()
+    assert notice.status == "sent"  # nothing recorded before the date is given
+    with time_machine.travel("2026-04-15 10:00Z", tick=False):
+        dpo_client.force_login(dpo)
+        future = answer(dpo_client, "record_objections", notice, on="2026-04-16")
+        assert "is in the future" in future.content.decode()
+        answer(dpo_client, "record_objections", notice, on="2026-04-13")
+        late = answer(dpo_client, "record_acceptances", notice).content.decode()
+    assert "already recorded: objected on 2026-04-13" in late
     notice.refresh_from_db()
     assert notice.status == "objected" and notice.response_recorded_by == dpo
-    act(dpo_client, "resolve_objection_withdrawn", notice)
+    assert notice.responded_on.isoformat() == "2026-04-13"
+    with time_machine.travel("2026-04-15 10:00Z", tick=False):
+        answer(
+            dpo_client,
+            "resolve_objection_withdrawn",
+            notice,
+            on="2026-04-14",
+            note="After a call with their DPO",
+        )
     notice.refresh_from_db()
     assert notice.resolution == "objection_withdrawn" and notice.resolved_by == dpo
+    assert notice.resolved_on.isoformat() == "2026-04-14"
+    assert notice.resolution_note == "After a call with their DPO"
 
 
 def test_the_dpo_cannot_edit_or_delete_a_notice(dpo_client):
@@ -110,9 +132,7 @@ def test_auditor_sees_notices_without_any_action(auditor_client):
     assert notice.status == "pending"
 
 
-def test_a_change_already_due_needs_the_new_period_action(
-    dpo_client, dpo, mail_server
-):
+def test_a_change_already_due_needs_the_new_period_action(dpo_client, dpo, mail_server):
     notice = draft()  # drafted 2026-04-12, planned 2026-05-12
     with time_machine.travel("2026-05-20 10:00Z", tick=False):
         dpo_client.force_login(dpo)  # a fresh session, weeks later
