@@ -13,21 +13,23 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from inventory.models import (
-    MAIL_DOWN_ADVICE,
     Customer,
     DataCategory,
     DataSubjectCategory,
     LegalEntity,
-    MailServerDown,
-    NoticeStateError,
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
-    SubprocessorNotice,
     System,
     Vendor,
     latest_version,
     stale_edit_message,
+)
+from inventory.notices import (
+    MAIL_DOWN_ADVICE,
+    MailServerDown,
+    NoticeStateError,
+    SubprocessorNotice,
 )
 
 # The admin shows what reports.findings says about each record: the one place

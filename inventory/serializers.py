@@ -17,13 +17,13 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
-    SubprocessorNotice,
     System,
     Vendor,
     activity_errors,
     ccpa_validator,
     data_category_errors,
 )
+from inventory.notices import SubprocessorNotice
 from kbinventory.api import CountryListField, InventorySerializer, StrictInputMixin
 
 

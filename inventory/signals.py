@@ -13,12 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from inventory.models import (
-    ProductFeature,
-    SubprocessorNotice,
-    Vendor,
-    vendor_use,
-)
+from inventory.models import ProductFeature, Vendor
+from inventory.notices import SubprocessorNotice, vendor_use
 
 BEFORE = "_subprocessor_notice_before"
 

@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from inventory.models import MailServerDown, NoticeStateError, SubprocessorNotice
+from inventory.notices import MailServerDown, NoticeStateError, SubprocessorNotice
 
 logger = logging.getLogger(__name__)
 

@@ -17,19 +17,21 @@ from rest_framework.response import Response
 
 from inventory import serializers as s
 from inventory.models import (
-    MAIL_DOWN_ADVICE,
     Customer,
     DataCategory,
     DataSubjectCategory,
     LegalEntity,
-    MailServerDown,
-    NoticeStateError,
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
-    SubprocessorNotice,
     System,
     Vendor,
+)
+from inventory.notices import (
+    MAIL_DOWN_ADVICE,
+    MailServerDown,
+    NoticeStateError,
+    SubprocessorNotice,
 )
 from kbinventory.api import (
     ID_PATTERN,

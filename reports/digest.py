@@ -25,7 +25,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.models import SubprocessorNotice
+from inventory.notices import SubprocessorNotice
 from inventory.roles import DPO
 from reports import findings
 from reports.findings import Finding

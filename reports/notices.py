@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from inventory.models import SubprocessorNotice, countries_text
+from inventory.notices import SubprocessorNotice, countries_text
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 

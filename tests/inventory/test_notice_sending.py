@@ -9,12 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from inventory.models import (
-    Customer,
-    MailServerDown,
-    NoticeStateError,
-    SubprocessorNotice,
-)
+from inventory.models import Customer
+from inventory.notices import MailServerDown, NoticeStateError, SubprocessorNotice
 from inventory.tasks import send_queued_notices
 from tests.factories import (
     make_activity,

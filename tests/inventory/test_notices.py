@@ -8,12 +8,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from inventory.models import (
-    Customer,
-    SubprocessorNotice,
-    SubprocessorNoticeQuerySet,
-    Vendor,
-)
+from inventory.models import Customer, Vendor
+from inventory.notices import SubprocessorNotice, SubprocessorNoticeQuerySet
 from tests.factories import make_customer, make_feature, make_vendor
 
 pytestmark = pytest.mark.django_db
