@@ -143,3 +143,15 @@ def test_a_change_already_due_needs_the_new_period_action(dpo_client, dpo, mail_
     notice.refresh_from_db()
     assert (notice.status, notice.effective_date.isoformat()) == ("sent", "2026-06-19")
     assert len(mail_server.received) == 1
+
+
+def test_no_revert_of_a_notice_to_an_earlier_version(dpo_client, mail_server):
+    notice = draft()
+    created = notice.history.get()
+    act(dpo_client, "send_notices", notice)
+    url = f"{CHANGELIST}{notice.pk}/history/{created.history_id}/"
+    assert dpo_client.get(url).status_code == 200  # the old version can be read
+    assert b"Revert" not in dpo_client.get(url).content
+    assert dpo_client.post(url, {}).status_code == 403
+    notice.refresh_from_db()
+    assert notice.status == "sent" and notice.sent_at is not None
