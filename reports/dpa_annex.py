@@ -141,11 +141,16 @@ class Annex:
         that send it there (Clause 9, Art. 28(2), (4))."""
         used: dict[int, list[str]] = {}
         for feature in self.features:
-            for flow in self.data_map.for_feature(self.customer["id"], feature):
-                if flow.importer.type == VENDOR:
-                    names = used.setdefault(flow.importer.id, [])
-                    if feature["name"] not in names:
-                        names.append(feature["name"])
+            flows = self.data_map.for_feature(self.customer["id"], feature)
+            reached = [f.importer.id for f in flows if f.importer.type == VENDOR]
+            if not flows:
+                # No activity records what the feature processes yet: its own
+                # vendors are still its sub-processors.
+                reached = list(feature["vendors"])
+            for vendor_id in dict.fromkeys(reached):
+                names = used.setdefault(vendor_id, [])
+                if feature["name"] not in names:
+                    names.append(feature["name"])
         vendors = self.by_ids("inventory.Vendor", used)
         return [(v, used[v["id"]]) for v in sorted(vendors, key=lambda v: v["name"])]
 
