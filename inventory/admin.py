@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from inventory.history import delete_with_history
 from inventory.models import (
     Customer,
     DataCategory,
@@ -89,6 +90,14 @@ class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         editing = obj is not None and self.has_change_permission(request, obj)
         return with_version_field(super().get_fieldsets(request, obj), editing)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        """Records that named ``obj`` get a version without it (as in the API)."""
+        delete_with_history(obj, request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            delete_with_history(obj, request.user)
 
 
 @admin.action(description="Mark reviewed", permissions=["change"])

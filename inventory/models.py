@@ -734,24 +734,3 @@ def stale_edit_message(instance: models.Model, version: str | int | None) -> str
         f"{who} changed this record at {when}, after you opened it. Nothing was "
         "saved: reload the page to see their version, then make your change again."
     )
-
-
-# -- history is never bypassed: deleting a record silently drops it from the
-# -- many-to-many sets that name it (no m2m_changed), so remove it first.
-
-
-def remove_from_tracked_sets(
-    sender: type[models.Model], instance: Any, **_: Any
-) -> None:
-    """pre_delete: take ``instance`` out of every history-tracked many-to-many
-    set that contains it, so each owner's history shows the removal and the
-    records as of later dates no longer list it."""
-    for rel in instance._meta.related_objects:
-        owner = rel.field.model
-        tracked = getattr(getattr(owner, "history", None), "model", None)
-        if not rel.many_to_many or tracked is None:
-            continue
-        if rel.field.name not in {f.name for f in tracked._history_m2m_fields}:
-            continue
-        for obj in getattr(instance, rel.get_accessor_name()).all():
-            getattr(obj, rel.field.name).remove(instance)

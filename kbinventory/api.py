@@ -41,6 +41,7 @@ from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from inventory import history
 from kbinventory.parsers import PayloadTooLarge
 
 logger = logging.getLogger("kbinventory.api")
@@ -623,38 +624,11 @@ def change_reason(request: Request) -> str | None:
     return reason or None
 
 
-def detach(instance: models.Model, context: Mapping[str, Any]) -> None:
-    """Before a delete, remove the record from other records' many-to-many sets
-    and nullable links one by one, so each of those records gets a version: a
-    database cascade would change them without any history."""
-    reason = context.get("change_reason") or f"{instance} was deleted"[:100]
-    context = {**context, "change_reason": reason}
-    reverse = [
-        f
-        for f in instance._meta.get_fields(include_hidden=True)
-        if f.auto_created and not f.concrete and f.is_relation
-    ]
-    for rel in reverse:
-        owner_model: Any = rel.related_model
-        if not hasattr(owner_model, "history"):
-            continue
-        name = rel.field.name  # type: ignore[union-attr]
-        if rel.many_to_many:
-            for owner in owner_model._default_manager.filter(**{name: instance}):
-                note_author(owner, context)
-                getattr(owner, name).remove(instance)
-        elif getattr(rel, "on_delete", None) is models.SET_NULL:
-            for owner in owner_model._default_manager.filter(**{name: instance}):
-                note_author(owner, context)
-                setattr(owner, name, None)
-                owner.save()
-
-
 def delete_with_history(instance: models.Model, context: Mapping[str, Any]) -> None:
-    with transaction.atomic():
-        detach(instance, context)
-        note_author(instance, context)
-        instance.delete()
+    """The API's delete: the same detach-with-history as the admin's, with the
+    request's user and ``X-Change-Reason``."""
+    user = getattr(context.get("request"), "user", None)
+    history.delete_with_history(instance, user, context.get("change_reason"))
 
 
 class InventorySchema(AutoSchema):
