@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inventory.api import InventorySerializer
 from inventory.models import (
     Customer,
     DataCategory,
@@ -24,7 +25,6 @@ from inventory.models import (
     ccpa_validator,
     data_category_errors,
 )
-from kbinventory.api import InventorySerializer
 
 
 class LegalEntitySerializer(InventorySerializer):

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory import serializers as s
+from inventory.api import InventoryViewSet, ReviewMixin, RolePermissions, id_sets
 from inventory.models import (
     Customer,
     DataCategory,
@@ -26,7 +27,6 @@ from inventory.models import (
     System,
     Vendor,
 )
-from kbinventory.api import InventoryViewSet, ReviewMixin, RolePermissions, id_sets
 
 
 class LegalEntityViewSet(InventoryViewSet):

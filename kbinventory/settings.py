@@ -193,7 +193,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "kbinventory.api.exception_handler",
+    "EXCEPTION_HANDLER": "inventory.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbinventory API",
@@ -205,7 +205,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource
     "ENUM_NAME_OVERRIDES": {
-        "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
+        "CountryCodeEnum": "inventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
     },

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from kbinventory import api
+from inventory import api
 from reports.findings_admin import findings_list
 from reports.import_views import import_ropa_view
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from inventory.api import StrictInputMixin
 from inventory.models import Customer
-from kbinventory.api import StrictInputMixin
 from reports.build import ReportError, parse_when
 from reports.models import ReportRun
 from transfers.models import Transfer

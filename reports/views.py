@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kbinventory.api import ID_PATTERN, XLSX, ReadsWholeInventory, RolePermissions
+from inventory.api import ID_PATTERN, XLSX, ReadsWholeInventory, RolePermissions
 from reports import findings
 from reports.models import ReportRun, may_request
 from reports.serializers import (
