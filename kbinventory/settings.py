@@ -193,7 +193,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "inventory.api.exception_handler",
+    "EXCEPTION_HANDLER": "kbinventory.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbinventory API",

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from inventory import api
+from kbinventory import errors
 from reports.findings_admin import findings_list
 from reports.import_views import import_ropa_view
 
@@ -25,9 +25,9 @@ urlpatterns += [
     path("api/v1/", include("inventory.urls")),
     path("api/v1/", include("transfers.urls")),
     path("api/v1/", include("reports.urls")),
-    re_path(r"^api/", api.api_not_found),
+    re_path(r"^api/", errors.api_not_found),
 ]
-handler400 = api.handler400
-handler403 = api.handler403
-handler404 = api.handler404
-handler500 = api.handler500
+handler400 = errors.handler400
+handler403 = errors.handler403
+handler404 = errors.handler404
+handler500 = errors.handler500
