@@ -112,7 +112,8 @@ def run(activities: int, repeat: int) -> list[tuple[str, ...]]:
     from django.utils import timezone
 
     from bench.synthetic import STEP, Shape, populate
-    from reports.build import build, resolve_as_of
+    from reports.build import build
+    from reports.params import resolve_as_of
     from reports.ropa import controller_sheets
     from reports.snapshot import Snapshot
 

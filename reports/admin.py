@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from inventory.models import Customer
-from reports.build import ReportError, parse_when, resolve_as_of
 from reports.models import (
     BROKER_DOWN,
     XLSX_CONTENT_TYPE,
@@ -36,6 +35,7 @@ from reports.models import (
     kinds_for,
     may_request,
 )
+from reports.params import ReportError, parse_when, resolve_as_of
 from transfers.models import Transfer
 
 WHEN_HELP = (

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from reports.build import Params, ReportError, parse_when
+from reports.params import Params, ReportError, parse_when
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 

@@ -35,9 +35,9 @@ from datetime import date
 from django_countries import countries
 
 from inventory.models import Customer, DataCategory, SecurityMeasure
-from reports.build import Params, ReportError
 from reports.findings import destination
 from reports.notices import notices_sheet
+from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 from transfers import rules

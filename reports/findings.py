@@ -46,6 +46,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from reports.snapshot import TRACKED, Record, Snapshot
+from reports.xlsx import Sheet
 from transfers import rules
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -592,3 +593,13 @@ def baa_customer_feature_vendor_without_baa(snap: Snapshot) -> Iterator[Finding]
                     f"{vendor['name']}, which has signed no business associate "
                     "agreement (45 CFR 164.502(e), 164.504(e)).",
                 )
+
+
+def findings_sheet(snap: Snapshot) -> Sheet:
+    """The checks of reports.findings, as they stood at as_of."""
+    rows = [
+        (f.severity, f.code, f.object_type, f.object_name, f.message)
+        for f in compute(snap)
+    ]
+    headers = ("Severity", "Code", "Object type", "Object", "Message")
+    return Sheet("Findings", headers, rows, widths=(10, 24, 20, 45, 80))

@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from reports import findings
-from reports.build import ReportError, parse_when, resolve_as_of
 from reports.findings import Finding
+from reports.params import ReportError, parse_when, resolve_as_of
 
 FILTERS = ("severity", "code", "object_type")
 CACHE_ATTR = "_kbinventory_findings"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from inventory.roles import AUDITOR, DPO
-from reports.build import ReportError, parse_when, resolve_as_of
+from reports.params import ReportError, parse_when, resolve_as_of
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,7 @@ from django.utils import translation
 from django_countries import countries
 
 from inventory.models import DataCategory, ProcessingActivity
-from reports.build import findings_sheet
-from reports.findings import destination
+from reports.findings import destination, findings_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 from transfers.models import Transfer, assess

@@ -11,8 +11,8 @@ from rest_framework import serializers
 
 from inventory.api import StrictInputMixin
 from inventory.models import Customer
-from reports.build import ReportError, parse_when
 from reports.models import ReportRun
+from reports.params import ReportError, parse_when
 from transfers.models import Transfer
 
 

@@ -13,8 +13,9 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from reports.build import ReportError, build
+from reports.build import build
 from reports.models import ReportRun
+from reports.params import ReportError
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any, cast
 from django.db import models
 from django.utils.text import capfirst
 
-from reports.build import ReportError
 from reports.findings import destination
+from reports.params import ReportError
 from reports.ropa import Row, country_name, label, lines, yes_no
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet

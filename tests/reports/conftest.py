@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from reports import build as build_module
-from reports.build import ReportError
+from reports.params import ReportError
 from reports.snapshot import Snapshot
 from reports.xlsx import Sheet
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 import reports.build
-from reports.build import ReportError
 from reports.management.commands import demo_reports, report
+from reports.params import ReportError
 from reports.xlsx import Sheet
 from tests.reports.helpers import load
 from transfers.models import Transfer

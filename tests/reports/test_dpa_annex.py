@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from tests.factories import (
     make_activity,
     make_customer,

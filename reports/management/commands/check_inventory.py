@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports import findings
-from reports.build import ReportError, parse_when, resolve_as_of
 from reports.findings import Finding
+from reports.params import ReportError, parse_when, resolve_as_of
 
 
 def line(f: Finding) -> str:

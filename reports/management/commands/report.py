@@ -12,7 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from reports.build import ReportError, build, parse_when
+from reports.build import build
+from reports.params import ReportError, parse_when
 
 
 def report_params(options: dict[str, Any]) -> dict[str, Any]:
