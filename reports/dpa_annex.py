@@ -32,14 +32,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django_countries import countries
-
 from inventory.models import Customer, DataCategory, SecurityMeasure
 from reports.findings import destination
 from reports.notices import notices_sheet
 from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
-from reports.xlsx import CellValue, Sheet
+from reports.xlsx import CellValue, Sheet, country_name, yes_no
 from transfers import rules
 
 MODULE_NAMES = {
@@ -247,15 +245,6 @@ def module_text(annex: Annex) -> str:
         "None needed: the destination is in the EEA or covered by an adequacy "
         "decision (GDPR Arts. 44, 45)"
     )
-
-
-def yes_no(value: object) -> str:
-    return "Yes" if value else "No"
-
-
-def country_name(code: str) -> str:
-    """The country's English name (ISO 3166-1 via django-countries)."""
-    return str(countries.name(code)) or code
 
 
 def scc_options(annex: Annex) -> str:

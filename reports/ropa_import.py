@@ -98,7 +98,7 @@ from inventory.models import (
     Vendor,
 )
 from reports.ropa import CONTROLLER_HEADERS
-from reports.xlsx import MAX_CELL_CHARS, unneutralise
+from reports.xlsx import MAX_CELL_CHARS, country_name, unneutralise
 from transfers import rules
 from transfers.models import CountryProfile, Transfer
 
@@ -716,11 +716,6 @@ def country_index() -> dict[str, str]:
             index[norm(country.code)] = country.code
             index[norm(countries.alpha3(country.code))] = country.code
     return index
-
-
-def country_name(code: str) -> str:
-    with translation.override("en"):
-        return str(countries.name(code)) or code
 
 
 MECHANISM_WORDS = (

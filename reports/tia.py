@@ -18,9 +18,8 @@ from django.utils.text import capfirst
 
 from reports.findings import destination
 from reports.params import ReportError
-from reports.ropa import Row, country_name, label, lines, yes_no
 from reports.snapshot import Record, Snapshot
-from reports.xlsx import CellValue, Sheet
+from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
 from transfers.models import (
     CountryProfile,
     Transfer,

@@ -21,8 +21,12 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO
+from functools import cache
+from typing import IO, Any
 
+from django.db import models
+from django.utils import translation
+from django_countries import countries
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, NamedStyle
@@ -388,3 +392,40 @@ def build_workbook(
         wb.save(raw)
         raw.seek(0)
         return _reproducible(raw, as_of)
+
+
+# -- cell values: how every report writes lists, flags, choices, countries
+
+
+def lines(items: Iterable[str]) -> str:
+    """One item per line: how every list is written in a cell."""
+    return "\n".join(items)
+
+
+def yes_no(flag: Any) -> str:
+    return "Yes" if flag else "No"
+
+
+@cache
+def labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    return {value: str(text) for value, text in choices.choices}
+
+
+def label(choices: type[models.TextChoices], value: str | None) -> str:
+    """The human label of a stored choice; an unknown old value is shown as is."""
+    if not value:
+        return ""
+    return labels(choices).get(value, value)
+
+
+def country_name(code: str) -> str:
+    """The country's English name (django-countries), whatever the locale."""
+    with translation.override("en"):
+        return str(countries.name(code)) or code
+
+
+class Row:
+    """A report row as a dataclass whose fields are its columns, in order."""
+
+    def cells(self) -> tuple[CellValue, ...]:
+        return tuple(self.__dict__.values())
