@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from inventory.models import Customer, DataCategory, SecurityMeasure
-from reports.findings import destination
 from reports.notices import notices_sheet
 from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet, country_name, yes_no
 from transfers import rules
+from transfers.rules import destination
 
 MODULE_NAMES = {
     1: "controller to controller",

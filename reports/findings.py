@@ -48,6 +48,7 @@ from django.utils import timezone
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import Sheet
 from transfers import rules
+from transfers.rules import destination
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -448,22 +449,6 @@ def transfer_assessments(snap: Snapshot) -> Iterator[tuple[Record, rules.Destina
         country = countries.get(rec["destination"])
         vendor = snap.get("inventory.Vendor", rec["importer_id"])
         yield rec, destination(country, vendor, day)
-
-
-def destination(
-    country: Record | None, vendor: Record | None, day: date
-) -> rules.Destination:
-    if country is None:
-        return rules.Destination(eea=False, adequacy=rules.Adequacy.NONE)
-    started = country["valid_from"] is None or country["valid_from"] <= day
-    ended = country["valid_to"] is not None and country["valid_to"] < day
-    return rules.Destination(
-        eea=country["eea"],
-        adequacy=rules.Adequacy(country["adequacy"]),
-        scope=rules.Scope(country["scope"]) if country["scope"] else None,
-        importer_dpf_certified=bool(vendor and vendor["dpf_certified"]),
-        decision_valid=started and not ended,
-    )
 
 
 @check

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory.models import DataCategory, ProcessingActivity
-from reports.findings import destination, findings_sheet
+from reports.findings import findings_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
 from transfers.models import Transfer, assess
+from transfers.rules import destination
 
 # The Controller record sheet's columns, in order. import_ropa reads the same
 # headers back (and the UK ICO template's), so change them in one place only.

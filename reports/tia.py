@@ -16,7 +16,6 @@ from typing import Any, cast
 from django.db import models
 from django.utils.text import capfirst
 
-from reports.findings import destination
 from reports.params import ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
@@ -26,6 +25,7 @@ from transfers.models import (
     TransferImpactAssessment,
     assess,
 )
+from transfers.rules import destination
 
 TRANSFER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Transfer", 34),
