@@ -26,10 +26,6 @@ from inventory.models import (
     stale_edit_message,
 )
 
-# The admin shows what reports.findings says about each record: the one place
-# where inventory reads from reports (presentation over the whole inventory).
-from reports.findings_admin import FindingsAdminMixin  # noqa: E402
-
 admin.site.site_header = "kbinventory: data-protection inventory"
 admin.site.site_title = "kbinventory"
 admin.site.index_template = "admin/kbinventory/index.html"
@@ -77,11 +73,12 @@ def with_version_field(fieldsets: Any, editing: bool) -> list[Any]:
     return cleaned
 
 
-class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
-    """History on every record (STYLE.md 5); the acting user is recorded by
-    HistoryRequestMiddleware, a change reason can be given in the form; a stale
-    save is refused (VersionedForm). The record's findings show at the top of
-    its change page and as a count in the changelist."""
+class InventoryAdmin(SimpleHistoryAdmin):
+    """History on every record (docs/architecture.md); the acting user is
+    recorded by HistoryRequestMiddleware, a change reason can be given in the
+    form; a stale save is refused (VersionedForm); a delete detaches the record
+    with history. The ``reports`` app adds each record's findings to its change
+    page and changelist (``reports.findings_admin.add_findings_to_admin``)."""
 
     save_on_top = True
     list_per_page = 100

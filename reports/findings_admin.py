@@ -154,3 +154,31 @@ def findings_list(request: HttpRequest) -> HttpResponse:
         "keep": {k: v for k, v in request.GET.items() if k in FILTERS and v},
     }
     return TemplateResponse(request, "admin/kbinventory/findings.html", context)
+
+
+def add_findings_to_admin(site: admin.AdminSite = admin.site) -> None:
+    """Show findings on every inventory admin page (change pages, changelists).
+
+    Called from ``ReportsConfig.ready()``, after the admin modules are loaded:
+    each registered ``InventoryAdmin`` is replaced by a subclass with
+    ``FindingsAdminMixin`` first, so ``inventory`` never imports ``reports``."""
+    from django.apps import apps
+
+    from inventory.admin import InventoryAdmin
+
+    for model in apps.get_models():
+        if not site.is_registered(model):
+            continue
+        model_admin = site.get_model_admin(model)
+        if not isinstance(model_admin, InventoryAdmin):
+            continue
+        if isinstance(model_admin, FindingsAdminMixin):
+            continue
+        base = type(model_admin)
+        with_findings = type(
+            base.__name__,
+            (FindingsAdminMixin, base),
+            {"__module__": base.__module__, "__doc__": base.__doc__},
+        )
+        site.unregister(model)
+        site.register(model, with_findings)
