@@ -186,15 +186,23 @@ def present(snap: Snapshot, label: str, ids: Iterable[int]) -> list[Record]:
     return [table[i] for i in sorted(set(ids)) if i in table]
 
 
-def find_customer(snap: Snapshot, name: object) -> Record:
-    """The customer by name, case-insensitively (CONTRACT.md 3: --customer)."""
-    if not isinstance(name, str) or not name.strip():
+def find_customer(snap: Snapshot, wanted: object) -> Record:
+    """The customer as it stood at as_of: by id (what a request stores, see
+    reports.requests), or by name, case-insensitively (a direct build call)."""
+    if isinstance(wanted, int) and not isinstance(wanted, bool):
+        found = snap.get("inventory.Customer", wanted)
+        if found is None:
+            raise ReportError(
+                f"unknown customer {wanted} as of {snap.as_of.isoformat()}"
+            )
+        return found
+    if not isinstance(wanted, str) or not wanted.strip():
         raise ReportError("dpa-annex needs --customer NAME")
-    wanted = name.strip().casefold()
+    name = wanted.strip().casefold()
     for record in snap.records("inventory.Customer"):
-        if record["name"].casefold() == wanted:
+        if record["name"].casefold() == name:
             return record
-    raise ReportError(f"unknown customer {name!r}")
+    raise ReportError(f"unknown customer {wanted!r}")
 
 
 def customer_transfer(snap: Snapshot, customer: Record) -> Record | None:
