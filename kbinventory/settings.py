@@ -277,8 +277,7 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@konnectbot.example")
 # Extra digest recipients besides the DPO group's users (comma-separated).
 DPO_EMAIL = env_str("DPO_EMAIL")
-CELERY_IMPORTS = ["reports.digest"]
 CELERY_BEAT_SCHEDULE["findings-digest"] = {
-    "task": "reports.digest.send_findings_digest",
+    "task": "reports.tasks.send_findings_digest",
     "schedule": crontab(hour=6, minute=30),
 }

@@ -14,6 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from reports.build import build
+from reports.digest import send_digest
 from reports.models import ReportRun
 from reports.params import ReportError
 
@@ -54,3 +55,10 @@ def sweep_report_runs() -> int:
     """Every minute from Celery beat: retry or fail runs whose worker vanished,
     send runs that waited for the broker. Returns how many were sent."""
     return ReportRun.objects.sweep()
+
+
+@shared_task
+def send_findings_digest() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): the digest; returns how many were sent."""
+    digest = send_digest()
+    return len(digest.sent) if digest else 0
