@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "inventory",
     "transfers",
     "reports",
+    "ropa_import",
 ]
 
 MIDDLEWARE = [

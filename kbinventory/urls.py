@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kbinventory import errors
 from reports.findings_admin import findings_list
-from reports.import_views import import_ropa_view
+from ropa_import.views import import_ropa_view
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

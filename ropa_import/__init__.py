@@ -6,19 +6,8 @@ Three steps, one module each (the format and the rules: docs/import.md):
 - ``cells``: each cell's text, date, flag, lawful basis, country or safeguard,
   and a row as the values of one processing activity;
 - ``apply``: related records found by name or created, transfers, one
-  transaction for all rows or none; ``import_ropa`` is the entry point.
+  transaction for all rows or none; ``apply.import_ropa`` is the entry point.
+
+``views`` is the admin's upload page (preview, then import) and
+``management/commands/import_ropa`` the command; both call ``import_ropa``.
 """
-
-from reports.ropa_import.apply import ImportResult, RowOutcome, import_ropa
-from reports.ropa_import.cells import RowError
-from reports.ropa_import.read import ImportFileError, max_bytes, too_big
-
-__all__ = [
-    "ImportFileError",
-    "ImportResult",
-    "RowError",
-    "RowOutcome",
-    "import_ropa",
-    "max_bytes",
-    "too_big",
-]

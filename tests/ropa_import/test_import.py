@@ -27,9 +27,11 @@ from inventory.models import (
 )
 from reports.build import build
 from reports.ropa import CONTROLLER_HEADERS
-from reports.ropa_import import ImportFileError, cells, import_ropa, read
 from reports.snapshot import tracked_models
 from reports.xlsx import Sheet, build_workbook
+from ropa_import import cells, read
+from ropa_import.apply import import_ropa
+from ropa_import.read import ImportFileError
 from tests.factories import (
     make_activity,
     make_data_category,

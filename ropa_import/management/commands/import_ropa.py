@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports.ropa_import import ImportFileError, ImportResult, import_ropa
+from ropa_import.apply import ImportResult, import_ropa
+from ropa_import.read import ImportFileError
 
 
 class Command(BaseCommand):

@@ -91,7 +91,8 @@ from inventory.models import (
     System,
     Vendor,
 )
-from reports.ropa_import.cells import (
+from reports.xlsx import country_name
+from ropa_import.cells import (
     MODULE_ROLES,
     ActivityRow,
     RowCells,
@@ -100,8 +101,7 @@ from reports.ropa_import.cells import (
     country_index,
     parse_activity,
 )
-from reports.ropa_import.read import Book, Table, norm, read_book, read_limited
-from reports.xlsx import country_name
+from ropa_import.read import Book, Table, norm, read_book, read_limited
 from transfers import rules
 from transfers.models import CountryProfile, Transfer
 

@@ -17,8 +17,8 @@ from inventory.models import (
     DataCategory,
     ProcessingActivity,
 )
-from reports.ropa_import.read import Table, norm
 from reports.xlsx import MAX_CELL_CHARS, unneutralise
+from ropa_import.read import Table, norm
 from transfers import rules
 from transfers.models import Transfer
 
