@@ -1,4 +1,4 @@
-"""Issue 4's benchmark: the ropa-controller workbook on a large inventory.
+"""The reports benchmark: the ropa-controller workbook on a large inventory.
 
 Builds a synthetic inventory (10,000 controller activities, 2,000 vendors, 200
 data categories, 5 categories and 3 recipients per activity, 3 edits each, with

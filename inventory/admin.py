@@ -37,7 +37,7 @@ VERSION_FIELD = "version"
 class VersionedForm(forms.ModelForm[Any]):
     """Carries the version (history_id of the latest historical record) the
     editor opened; a save based on an older one is refused, naming who changed
-    the record and when (issue 8: two DPOs never silently overwrite each other)."""
+    the record and when (two DPOs never silently overwrite each other)."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 

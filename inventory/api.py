@@ -43,7 +43,7 @@ COUNTRY_CHOICES = [(c.code, c.name) for c in countries]
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-# -- permissions (CONTRACT.md 5) ---------------------------------------------
+# -- permissions (docs/api.md, roles) -----------------------------------------
 
 
 class RolePermissions(permissions.DjangoModelPermissions):
@@ -64,7 +64,7 @@ class RolePermissions(permissions.DjangoModelPermissions):
 
 
 class CountryCodeField(serializers.ChoiceField):
-    """An ISO 3166-1 alpha-2 code (CONTRACT.md 4); anything else is a 400."""
+    """An ISO 3166-1 alpha-2 code (docs/api.md); anything else is a 400."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("choices", None)
@@ -176,7 +176,7 @@ class InventorySerializer(StrictInputMixin, serializers.ModelSerializer[Any]):
 
     - country fields as ISO codes;
     - ``validate()`` runs the same rule function as ``Model.clean()`` on the
-      merged incoming and stored values (DESIGN.md: same rule everywhere);
+      merged incoming and stored values (docs/architecture.md: same rule everywhere);
     - one API write is one version in the history, many-to-many sets included.
     """
 
@@ -464,7 +464,7 @@ def if_match_fails(header: str, current: str) -> bool:
 
 def check_if_match(request: Request, instance: models.Model) -> None:
     """RFC 9110 13.1.1: an update sent with a stale If-Match is refused with
-    412, naming who changed the record since and when (CONTRACT.md 4)."""
+    412, naming who changed the record since and when (docs/api.md)."""
     header = request.headers.get("If-Match")
     if not header:
         return
@@ -569,7 +569,7 @@ class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
         delete_with_history(instance, self.get_serializer_context())
 
 
-# -- the review cycle (issue 6): POST <resource>/<id>/review/ -------------------
+# -- the review cycle: POST <resource>/<id>/review/ ----------------------------
 
 
 class ReviewSerializer(serializers.Serializer[Any]):

@@ -1,4 +1,4 @@
-"""The KonnectBot demo inventory, as data (DESIGN.md seed summary; domain.md 10).
+"""The KonnectBot demo inventory, as data (docs/architecture.md).
 
 KonnectBot is a US customer-support chatbot SaaS with no EU establishment
 (GDPR applies via Art. 3(2); Art. 27 representative in Ireland). It is a

@@ -266,7 +266,7 @@ class ProcessingActivity(models.Model):
     name = models.CharField(max_length=200, unique=True)
     role = models.CharField(max_length=20, choices=Role.choices)
     purposes = models.TextField(blank=True)
-    # null, not "": CONTRACT.md 4 says processor activities carry null.
+    # null, not "": the API shows processor activities with a null basis.
     lawful_basis = models.CharField(  # noqa: DJ001
         max_length=30, choices=LawfulBasis.choices, null=True, blank=True
     )
@@ -693,7 +693,7 @@ def data_category_errors(values: Mapping[str, Any]) -> dict[str, str]:
 
 def activity_errors(values: Mapping[str, Any]) -> dict[str, str]:
     """A processor does not choose a lawful basis: the controller does
-    (Art. 28(3)(a), domain.md 3.1). Gaps such as a missing basis are not errors
+    (Art. 28(3)(a)). Gaps such as a missing basis are not errors
     here but findings: the inventory records the truth, the checks judge it."""
     errors: dict[str, str] = {}
     role = values.get("role")
@@ -710,7 +710,7 @@ def activity_errors(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-# -- no lost updates (issue 8): an edit based on an old version is refused.
+# -- no lost updates: an edit based on an old version is refused.
 
 
 def latest_version(instance: models.Model) -> Any:

@@ -1,4 +1,4 @@
-"""API viewsets for the inventory (CONTRACT.md 4): one per resource, each with
+"""API viewsets for the inventory (docs/api.md): one per resource, each with
 its history, filters, search and ordering, and no query per row."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Settings for kbinventory, read from the environment (CONTRACT.md section 2).
+"""Settings for kbinventory, read from the environment (README, Configuration).
 
 Safe defaults, loud failures: DEBUG is off unless asked for, there is no default
 SECRET_KEY outside debug, and a boolean other than True/False stops start-up.
@@ -212,7 +212,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: without a broker, tasks run in-process (DESIGN.md, Runtime).
+# Celery: without a broker, tasks run in-process (docs/architecture.md, Runtime).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False

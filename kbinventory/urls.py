@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# REST API (CONTRACT.md 4): JSON only, also for unknown paths and errors.
+# REST API (docs/api.md): JSON only, also for unknown paths and errors.
 urlpatterns += [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

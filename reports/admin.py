@@ -1,7 +1,7 @@
 """Report runs in the admin: request a report, follow it, download the workbook.
 
 DPO and Auditor request and download every kind, Sales only the DPA annexes
-(CONTRACT.md 5, `reports.models.may_request`). A run is a record of what was
+(docs/api.md, roles, `reports.models.may_request`). A run is a record of what was
 generated, so nobody edits it; only the DPO may delete one.
 """
 
@@ -44,7 +44,7 @@ Kind = ReportRun.Kind
 
 
 class ReportRequestForm(forms.ModelForm[ReportRun]):
-    """The options of `manage.py report` (CONTRACT.md 3), checked the same way."""
+    """The options of `manage.py report` (docs/reports.md), checked the same way."""
 
     user: Any = None  # the requesting user, set by ReportRunAdmin.get_form
 

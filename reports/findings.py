@@ -85,7 +85,7 @@ class Finding:
         return (self.code, self.object_type, self.object_id, self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        """The API / ``--json`` shape: CONTRACT.md section 4 fields plus the
+        """The API / ``--json`` shape: docs/api.md fields plus the
         object's name."""
         data = asdict(self)
         data["object"] = data.pop("object_name")

@@ -25,7 +25,7 @@ CACHE_ATTR = "_kbinventory_findings"
 
 
 def may_see_findings(user: Any) -> bool:
-    """CONTRACT.md 5: the DPO and the Auditor read findings, Sales does not."""
+    """docs/api.md, roles: the DPO and the Auditor read findings, Sales does not."""
     return bool(user.has_perm("inventory.view_processingactivity"))
 
 

@@ -24,7 +24,7 @@ class ReportError(ValueError):
 
 def parse_when(text: str, option: str = "--as-of") -> datetime:
     """ISO 8601 date or date-time; a bare date means the end of that day, UTC
-    (CONTRACT.md 3: "2026-03-31 means the end of that day")."""
+    (docs/reports.md: "2026-03-31 means the end of that day")."""
     try:
         if len(text) == 10:
             day = datetime.strptime(text, "%Y-%m-%d")
@@ -40,7 +40,7 @@ def parse_when(text: str, option: str = "--as-of") -> datetime:
 
 
 def resolve_as_of(as_of: datetime | None) -> datetime:
-    """No as_of means the latest recorded change, not "now" (DESIGN.md)."""
+    """No as_of means the latest recorded change, not "now" (docs/architecture.md)."""
     now = timezone.now()
     if as_of is None:
         return latest_change() or now

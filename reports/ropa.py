@@ -3,7 +3,7 @@
 Both are read from a Snapshot only (the inventory as it stood at ``as_of``),
 with every lookup by id in the snapshot's tables, so the number of queries does
 not grow with the number of records. The cell formats of the controller record
-are shared with ``import_ropa`` (ROPA_FORMAT: change them in one place only).
+are shared with ``import_ropa`` (docs/import.md: change them in one place only).
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ class ControllerRow(Row):
 def controller_row(
     snap: Snapshot, act: Record, transfers: Iterable[TransferFacts]
 ) -> ControllerRow:
-    """Art. 30(1)(a)-(g) for one activity, in the cell formats of ROPA_FORMAT."""
+    """Art. 30(1)(a)-(g) for one activity, in the cell formats of docs/import.md."""
     third_countries, safeguards = third_country_cells(chapter_v(transfers))
     return ControllerRow(
         act["ref"],

@@ -1,4 +1,4 @@
-"""Report requests, runs and findings over the API (CONTRACT.md 3 and 4)."""
+"""Report requests, runs and findings over the API (docs/reports.md, docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Thin Celery tasks that take ids (STYLE.md 7).
+"""Thin Celery tasks that take ids (docs/architecture.md).
 
 Reliability comes from the settings (acks_late, reject_on_worker_lost: a task
 whose worker dies goes back to the broker) and from ReportRun.claim (a task that

@@ -1,6 +1,6 @@
 """Transfer impact assessments: every transfer as the rules judge it, and the
 assessments on record (SCC 2021/914 Clause 14; EDPB Recommendations 01/2020,
-steps 1-6; fields of domain.md 6.3).
+steps 1-6; docs/law.md).
 
 Read from a Snapshot only, so "the TIAs as of 31 March" shows the transfers,
 the adequacy decisions and the assessments as they then stood.

@@ -1,4 +1,4 @@
-"""Report runs and findings over the API (CONTRACT.md 4 and 5)."""
+"""Report runs and findings over the API (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class ReportRunViewSet(
     viewsets.GenericViewSet[ReportRun],
 ):
     """Ask for a workbook (202), follow its run, download it when done.
-    Sales sees and may ask for DPA annexes only (CONTRACT.md 5)."""
+    Sales sees and may ask for DPA annexes only (docs/api.md, roles)."""
 
     permission_classes = [RolePermissions]
     serializer_class = ReportRunSerializer

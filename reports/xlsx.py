@@ -3,7 +3,7 @@
 Report builders (ROPA under GDPR Art. 30, TIA, DPA annexes, change logs) hand this
 module plain rows; it owns the things every workbook must get right the same way:
 neutralising spreadsheet formula injection (CWE-1236, OWASP CSV injection, ASVS
-V1.2.10; domain.md section 9), typed cells, a layout an auditor can read without
+V1.2.10; CWE-1236), typed cells, a layout an auditor can read without
 reformatting, streaming for large inventories, and byte-reproducible output so a
 stored report can be regenerated and compared as evidence.
 """
@@ -45,7 +45,7 @@ CellValue = (
     | None
 )
 
-# OWASP CSV injection triggers plus NUL from ASVS V1.2.10 (domain.md 9, rule 1).
+# OWASP "CSV Injection" triggers plus NUL from ASVS V1.2.10.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 
 MANIFEST_TITLE = "Manifest"
@@ -97,7 +97,7 @@ def _needs_prefix(text: str) -> bool:
 
     Looking past apostrophes makes neutralise/unneutralise exact inverses: text that
     really starts with "'=" gets one more "'" so the importer's strip is unambiguous.
-    Leading whitespace is skipped too, because some viewers trim it (domain.md 9).
+    Leading whitespace is skipped too, because some viewers trim it.
     """
     core = text.lstrip("'")
     return core[:1] in TRIGGERS or core.lstrip()[:1] in TRIGGERS
@@ -371,7 +371,7 @@ def build_workbook(
 ) -> bytes:
     """Write the sheets in order, then the Manifest, as reproducible XLSX bytes.
 
-    Every string goes through neutralise() (CWE-1236, domain.md 9); row counts in
+    Every string goes through neutralise() (CWE-1236); row counts in
     the Manifest are counted while streaming, so they match what was written.
     A callable manifest is called after the data sheets are written, so it can
     describe what streaming them read (e.g. an inventory fingerprint).

@@ -1,8 +1,8 @@
 """Import a controller record of processing activities (GDPR Art. 30(1)) from a
 spreadsheet the DPO already keeps: this service's own ``ropa-controller`` export
-(ROPA_FORMAT.md) or a sheet with the UK ICO controller template's columns
-(domain.md 1.2). The management command ``import_ropa`` and the admin upload page
-are thin over ``import_ropa()``.
+(docs/import.md) or a sheet with the UK ICO controller template's columns
+(ICO documentation guidance). The management command ``import_ropa`` and the
+admin upload page are thin over ``import_ropa()``.
 
 Reading (limits that protect the server):
 - at most ``settings.IMPORT_MAX_BYTES`` (10 MB by default); an OLE compound file

@@ -112,7 +112,7 @@ def norm_loose(text: str) -> str:
     return norm(_NOTES.sub(" ", text))
 
 
-# This service's own headers, in CONTROLLER_HEADERS order (ROPA_FORMAT.md).
+# This service's own headers, in CONTROLLER_HEADERS order (docs/import.md).
 OWN_FIELDS = (
     "ref",
     "name",
@@ -140,8 +140,8 @@ OWN_FIELDS = (
     "next_review_on",
 )
 
-# The UK ICO controller template (sheet "Template", domain.md 1.2), the short
-# forms of domain.md and a few common aliases. Keys are norm_loose() forms.
+# The UK ICO controller template (sheet "Template"), the short
+# forms and a few common aliases. Keys are norm_loose() forms.
 ALIASES: dict[str, str] = {
     "business function": "owner",
     "purpose of processing": "purposes",

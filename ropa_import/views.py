@@ -42,7 +42,7 @@ class UploadForm(forms.Form):
 
 
 def is_dpo(user: Any) -> bool:
-    """CONTRACT.md 5: only the DPO changes the inventory (superusers too)."""
+    """docs/api.md, roles: only the DPO changes the inventory (superusers too)."""
     return bool(user.is_superuser or user.groups.filter(name=DPO).exists())
 
 

@@ -6,7 +6,7 @@ The inventory's part (entities, vendors, activities, customers...) is in
 
 from inventory.demo import KONNECTBOT, Row
 
-# Transfers out of the EEA/UK (domain.md 10.3, 10.4). "parent" makes the
+# Transfers out of the EEA/UK. "parent" makes the
 # customer -> KonnectBot -> sub-processor chain visible.
 TRANSFERS: list[Row] = [
     {

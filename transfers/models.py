@@ -302,7 +302,7 @@ def next_review(day: date) -> date:
 
 class TransferImpactAssessment(models.Model):
     """A transfer impact assessment: Clause 14 SCC 2021/914 and the six steps
-    of EDPB Recommendations 01/2020 (fields of domain.md 6.3)."""
+    of EDPB Recommendations 01/2020 (docs/law.md)."""
 
     class Risk(models.TextChoices):
         LOW = "low", "Low"

@@ -1,4 +1,4 @@
-"""Countries, transfers and TIAs over the API (CONTRACT.md 4)."""
+"""Countries, transfers and TIAs over the API (docs/api.md)."""
 
 from __future__ import annotations
 

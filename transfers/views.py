@@ -1,4 +1,4 @@
-"""API viewsets for countries, transfers and TIAs (CONTRACT.md 4)."""
+"""API viewsets for countries, transfers and TIAs (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Report runs in the admin, per role (CONTRACT.md 5): request, list, download."""
+"""Report runs in the admin, per role (docs/api.md, roles): request, list, download."""
 
 import hashlib
 import io

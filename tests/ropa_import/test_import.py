@@ -106,7 +106,7 @@ def own_workbook(
     records: list[dict[str, Any]],
     entities: list[tuple[Any, ...]] | None = None,
 ) -> bytes:
-    """The ropa-controller layout of ROPA_FORMAT.md, written by reports.xlsx."""
+    """The ropa-controller layout of docs/import.md, written by reports.xlsx."""
     if entities is None:
         entities = [("Acme Group Ltd", "1 Main St", "United Kingdom", "", "", "")]
     rows = [[rec.get(h) for h in CONTROLLER_HEADERS] for rec in records]

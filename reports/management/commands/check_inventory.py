@@ -1,4 +1,4 @@
-"""``manage.py check_inventory [--json] [--as-of T]`` (CONTRACT.md section 3)."""
+"""``manage.py check_inventory [--json] [--as-of T]`` (docs/reports.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``manage.py demo_reports --out DIR``: every report kind for the current
-inventory, as ``make demo`` shows them (CONTRACT.md section 1)."""
+inventory, as ``make demo`` shows them (README, Quick start)."""
 
 from __future__ import annotations
 

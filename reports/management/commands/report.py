@@ -1,5 +1,5 @@
 """``manage.py report KIND --out PATH``: one workbook, its path and SHA-256
-(CONTRACT.md section 3)."""
+(docs/reports.md)."""
 
 from __future__ import annotations
 

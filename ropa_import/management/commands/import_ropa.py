@@ -1,4 +1,4 @@
-"""import_ropa: import a controller ROPA workbook (CONTRACT.md section 3)."""
+"""import_ropa: import a controller ROPA workbook (docs/import.md)."""
 
 from typing import Any
 
