@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "inventory",
     "transfers",
     "reports",
+    "dsr",
 ]
 
 MIDDLEWARE = [
@@ -282,3 +283,11 @@ CELERY_BEAT_SCHEDULE["findings-digest"] = {
     "task": "reports.digest.send_findings_digest",
     "schedule": crontab(hour=6, minute=30),
 }
+
+# Data subject requests (docs/dsr.md): the public-holiday calendar of each
+# regime's working days, "regime=COUNTRY[-SUBDIVISION]" pairs (holidays package).
+DSR_HOLIDAY_CALENDARS = dict(
+    item.split("=", 1)
+    for item in env_list("DSR_HOLIDAY_CALENDARS", "eu=IE,uk=GB-ENG,ch=CH,ccpa=US-CA")
+    if "=" in item
+)
