@@ -27,6 +27,8 @@ TRF_TIA_OVERDUE             error     the transfer's TIA is past its review date
 TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallback
 CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
 CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
+DSR_*                       both      data subject requests late or due (see
+                                      dsr/findings.py for the codes)
 CHECK_FAILED                error     a check raised; the others still ran
 ==========================  ========  ==============================================
 """
@@ -45,6 +47,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from dsr import findings as dsr_findings
 from reports.snapshot import TRACKED, Record, Snapshot
 from transfers import rules
 
@@ -60,11 +63,12 @@ OBJECT_TYPES = (
     "transfer",
     "countryprofile",
     "customer",
+    "datasubjectrequest",
 )
 # object_type (model name) -> "app_label.ModelName", for links and labels.
 OBJECT_LABELS: dict[str, str] = {
     label.split(".")[1].lower(): label for label in TRACKED
-}
+} | {"datasubjectrequest": "dsr.DataSubjectRequest"}
 
 
 @dataclass(frozen=True, order=True)
@@ -592,3 +596,27 @@ def baa_customer_feature_vendor_without_baa(snap: Snapshot) -> Iterator[Finding]
                     f"{vendor['name']}, which has signed no business associate "
                     "agreement (45 CFR 164.502(e), 164.504(e)).",
                 )
+
+
+# -- data subject requests (the dsr app's register) ----------------------------
+
+
+@check
+def data_subject_requests(snap: Snapshot) -> Iterator[Finding]:
+    """Requests late or due soon, as the register stood at as_of (Art. 12(3),
+    Art. 28(3)(e) GDPR; CCPA regs sec. 7021): the rules are dsr.findings'."""
+    requests = dsr_findings.requests_as_of(snap.as_of)
+    snap.use(
+        "dsr.DataSubjectRequest",
+        [(history_id, when.isoformat()) for _, history_id, when in requests],
+    )
+    today = snap.as_of.date()
+    for p in dsr_findings.problems((r for r, _, _ in requests), today):
+        yield Finding(
+            p.code,
+            p.severity,
+            "datasubjectrequest",
+            p.request_id,
+            p.reference,
+            p.message,
+        )
