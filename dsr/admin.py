@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from dsr.models import DataSubjectRequest, RequestTask, Right
-from dsr.serializers import sees_identities
+from dsr.serializers import CLOSE_OUTCOMES, sees_identities
 from inventory.admin import VersionedForm, with_version_field
 
 Request = DataSubjectRequest
@@ -65,11 +65,7 @@ class ExtendForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(
-        choices=[
-            c for c in Request.Outcome.choices if c[0] != Request.Outcome.FORWARDED
-        ]
-    )
+    outcome = forms.ChoiceField(choices=CLOSE_OUTCOMES)
     ground = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

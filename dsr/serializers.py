@@ -114,14 +114,16 @@ class ReasonSerializer(serializers.Serializer[Any]):
     told_on = serializers.DateField(required=False)
 
 
+# Forwarding has its own action: it names the customer it goes to.
+CLOSE_OUTCOMES = [
+    c
+    for c in DataSubjectRequest.Outcome.choices
+    if c[0] != DataSubjectRequest.Outcome.FORWARDED
+]
+
+
 class CloseSerializer(serializers.Serializer[Any]):
-    outcome = serializers.ChoiceField(
-        choices=[
-            c
-            for c in DataSubjectRequest.Outcome.choices
-            if c[0] != DataSubjectRequest.Outcome.FORWARDED
-        ]
-    )
+    outcome = serializers.ChoiceField(choices=CLOSE_OUTCOMES)
     ground = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -209,6 +209,10 @@ SPECTACULAR_SETTINGS = {
         "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
+        "RequestRoleEnum": "dsr.models.DataSubjectRequest.Role",
+        "RequestStatusEnum": "dsr.models.DataSubjectRequest.Status",
+        "RequestOutcomeEnum": "dsr.models.DataSubjectRequest.Outcome",
+        "CloseOutcomeEnum": "dsr.serializers.CLOSE_OUTCOMES",
     },
 }
 
