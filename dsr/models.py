@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -66,7 +69,7 @@ NOTIFY_RECIPIENTS = frozenset(
 )
 
 
-class RightsField(models.CharField):  # type: ignore[type-arg]
+class RightsField(models.CharField[Any, list[str]]):
     """A set of rights, stored as comma-separated codes in choice order and
     read as a list (the API shows a list; the history stores the text)."""
 
@@ -250,6 +253,9 @@ class DataSubjectRequest(models.Model):
     purged_at = models.DateTimeField(
         null=True, blank=True, help_text="Requester identity and messages removed."
     )
+    # A keyed hash of the code sent to the subject (never the code itself).
+    verification_digest = models.CharField(max_length=64, blank=True, editable=False)
+    verification_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     due_on = models.DateField(editable=False, null=True)
     acknowledge_by = models.DateField(editable=False, null=True)
     history = HistoricalRecords()
@@ -445,12 +451,63 @@ class DataSubjectRequest(models.Model):
 
     def purge_messages(self) -> None:
         """Messages and attachments are deleted with the identity."""
+        for attachment in Attachment.objects.filter(message__request=self):
+            attachment.file.delete(save=False)
+        self.messages.all().delete()
+
+    # -- identity verification by a code sent to the address on record -----
+
+    def send_verification(self, user: Any = None) -> str:
+        """Art. 12(6) GDPR, CCPA regs sec. 7060-7062: email the requester a
+        one-time code; replying with it (or entering it) verifies them.
+        Returns the code (only to the caller: the record keeps its hash)."""
+        if not self.requester_email:
+            raise ValidationError({"requester_email": "No address on record."})
+        code = f"{secrets.randbelow(10**6):06d}"
+        from dsr.mail import send_to_requester
+
+        send_to_requester(
+            self,
+            f"Confirm your request {self.reference}",
+            render_to_string("dsr/verification.txt", {"request": self, "code": code}),
+        )
+        self.act(
+            user,
+            "Verification code sent",
+            verification_digest=code_digest(self, code),
+            verification_sent_at=timezone.now(),
+        )
+        return code
+
+    def confirm_code(self, text: str, user: Any = None) -> bool:
+        """Verify the requester when ``text`` holds the code sent to them."""
+        if not self.verification_digest:
+            return False
+        if self.verification != self.Verification.PENDING:
+            return False
+        for candidate in CODE_RE.findall(text):
+            if hmac.compare_digest(
+                code_digest(self, candidate), self.verification_digest
+            ):
+                self.verification_digest = ""
+                self.verify(user)
+                return True
+        return False
 
     def create_tasks(self, user: Any = None) -> int:
         """The checklist of where the subject's data lives (see RequestTask)."""
         from dsr.locate import plan_tasks
 
         return RequestTask.objects.add_planned(self, plan_tasks(self), user)
+
+
+CODE_RE = re.compile(r"\b\d{6}\b")
+
+
+def code_digest(request: DataSubjectRequest, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    message = f"{request.reference}:{code}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def pseudonym(identity: str) -> str:
@@ -584,3 +641,48 @@ class RequestTask(models.Model):
         self.result = result or self.result
         self._history_user = user
         self.save()
+
+
+class Message(models.Model):
+    """One message of a request's correspondence, kept with the request as
+    evidence of when it arrived and what was answered (Art. 5(2), 12(1)
+    GDPR; CCPA regs sec. 7101). Deleted when the request is purged."""
+
+    class Direction(models.TextChoices):
+        IN = "in", "Received"
+        OUT = "out", "Sent"
+
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    message_id = models.CharField(max_length=500, db_index=True)
+    in_reply_to = models.CharField(max_length=500, blank=True)
+    references = models.TextField(blank=True)
+    subject = models.TextField(blank=True)
+    sender = models.CharField(max_length=500)
+    recipients = models.TextField(blank=True)
+    sent_at = models.DateTimeField()
+    body = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message (proof of identity, an authorisation
+    from the subject to their agent...)."""
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    file = models.FileField(upload_to="dsr/attachments/")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from dsr import intake
 from dsr.models import DataSubjectRequest
 
 
@@ -16,3 +17,10 @@ def purge_requests() -> int:
         request.purge()
         purged += 1
     return purged
+
+
+@shared_task
+def poll_mailbox() -> int:
+    """Every few minutes (beat, only when DSR_IMAP_HOST is set): file the
+    privacy mailbox's new messages."""
+    return intake.poll()

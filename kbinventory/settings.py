@@ -279,6 +279,7 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@konnectbot.example")
 # Extra digest recipients besides the DPO group's users (comma-separated).
 DPO_EMAIL = env_str("DPO_EMAIL")
@@ -303,3 +304,17 @@ CELERY_BEAT_SCHEDULE["purge-requests"] = {
     "task": "dsr.tasks.purge_requests",
     "schedule": crontab(hour=3, minute=15),
 }
+# The privacy mailbox (docs/dsr.md): unset DSR_IMAP_HOST, nothing polls.
+DSR_IMAP_HOST = env_str("DSR_IMAP_HOST")
+DSR_IMAP_PORT = env_int("DSR_IMAP_PORT", 993)
+DSR_IMAP_USER = env_str("DSR_IMAP_USER")
+DSR_IMAP_PASSWORD = env_str("DSR_IMAP_PASSWORD")
+DSR_IMAP_SSL = env_bool("DSR_IMAP_SSL", True)
+DSR_IMAP_FOLDER = env_str("DSR_IMAP_FOLDER", "INBOX")
+DSR_MAILBOX_ADDRESS = env_str("DSR_MAILBOX_ADDRESS")  # default DEFAULT_FROM_EMAIL
+DSR_DEFAULT_REGIME = env_str("DSR_DEFAULT_REGIME", "eu")
+if DSR_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-privacy-mailbox"] = {
+        "task": "dsr.tasks.poll_mailbox",
+        "schedule": env_int("DSR_IMAP_POLL_SECONDS", 300),
+    }

@@ -3,13 +3,15 @@ after the retention (default 3 years after closing), history included; the
 pseudonymised record and its timings stay."""
 
 import io
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dsr.models import DataSubjectRequest
+from dsr.models import Attachment, DataSubjectRequest, Message
 from dsr.tasks import purge_requests
 from tests.factories import make_request
 
@@ -45,7 +47,23 @@ def test_nothing_is_purged_before_three_years(closed):
     assert closed.requester_email == "ada@example.org"
 
 
-def test_purge_keeps_a_pseudonymised_record_with_its_timings(closed, dpo):
+def test_purge_keeps_a_pseudonymised_record_with_its_timings(
+    closed, dpo, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    message = closed.messages.create(
+        direction="in",
+        message_id="<m@x>",
+        sender="Ada <ada@example.org>",
+        sent_at=closed.received_at,
+        body="Please send my data",
+    )
+    attachment = Attachment(
+        message=message, filename="id.pdf", content_type="a/b", size=3
+    )
+    attachment.file.save("id.pdf", ContentFile(b"abc"))
+    stored = Path(attachment.file.path)
+    assert stored.exists()
     pseudonym = closed.pseudonym()
     due_on, received = closed.due_on, closed.received_at
     with time_machine.travel("2026-01-21 09:00Z", tick=False):
@@ -72,6 +90,8 @@ def test_purge_keeps_a_pseudonymised_record_with_its_timings(closed, dpo):
     )
     assert request.purged_at is not None
     assert request.tasks.get().result == ""
+    assert not Message.objects.exists() and not Attachment.objects.exists()
+    assert not stored.exists()
     everything = str(list(request.history.values())) + str(
         list(request.tasks.get().history.values())
     )
