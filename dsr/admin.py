@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from dsr.models import DataSubjectRequest, RequestTask, Right
+from dsr.mail import acknowledge
+from dsr.models import DataSubjectRequest, Message, RequestTask, Right
 from dsr.serializers import CLOSE_OUTCOMES, sees_identities
 from inventory.admin import VersionedForm, with_version_field
 
@@ -95,6 +96,35 @@ class TaskInline(admin.TabularInline[RequestTask, Request]):
         return False
 
 
+class MessageInline(admin.StackedInline[Message, Request]):
+    """The correspondence, read-only; shown to those who see requesters."""
+
+    model = Message
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "direction",
+        "sent_at",
+        "sender",
+        "recipients",
+        "subject",
+        "body",
+        "files",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return sees_identities(request.user)
+
+    @admin.display(description="attachments")
+    def files(self, message: Message) -> str:
+        return ", ".join(
+            f"{a.filename} ({a.size} bytes)" for a in message.attachments.all()
+        )
+
+
 @admin.register(DataSubjectRequest)
 class DataSubjectRequestAdmin(SimpleHistoryAdmin):
     form = VersionedForm
@@ -116,13 +146,15 @@ class DataSubjectRequestAdmin(SimpleHistoryAdmin):
     search_fields = ["reference"]
     ordering = ["due_on", "reference"]
     date_hierarchy = "received_at"
-    inlines = [TaskInline]
+    inlines = [TaskInline, MessageInline]
     actions = [
         "verify_identity",
         "extend_deadline",
         "forward_to_controller",
         "close_requests",
         "plan_tasks",
+        "send_verification_code",
+        "acknowledge_by_email",
     ]
     readonly_fields = [
         "due_on",
@@ -359,6 +391,23 @@ class DataSubjectRequestAdmin(SimpleHistoryAdmin):
             "Close the requests",
             lambda r, d: r.close(request.user, d["outcome"], d["ground"]),
             "closed",
+        )
+
+    @admin.action(description="Email a verification code", permissions=["change"])
+    def send_verification_code(
+        self, request: HttpRequest, queryset: QuerySet[Request]
+    ) -> None:
+        def send(r: Request) -> None:
+            r.send_verification(request.user)
+
+        self.each(request, queryset, send, "sent a code")
+
+    @admin.action(description="Acknowledge by email", permissions=["change"])
+    def acknowledge_by_email(
+        self, request: HttpRequest, queryset: QuerySet[Request]
+    ) -> None:
+        self.each(
+            request, queryset, lambda r: acknowledge(r, request.user), "acknowledged"
         )
 
     @admin.action(

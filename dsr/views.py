@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dsr import serializers as s
+from dsr.mail import acknowledge
 from dsr.models import DataSubjectRequest, RequestTask
 from dsr.portability import export_document
 from kbinventory.api import InventoryViewSet, etag, latest_record
@@ -119,6 +120,21 @@ class DataSubjectRequestViewSet(InventoryViewSet):
         return self.act(
             lambda r: r.close(request.user, data["outcome"], data["ground"])
         )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="send-verification")
+    def send_verification(
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response:
+        """Email the requester a one-time code (Art. 12(6)); their reply with
+        it, read from the mailbox, verifies them."""
+        return self.act(lambda r: r.send_verification(request.user))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Email the requester the reference and the due date."""
+        return self.act(lambda r: acknowledge(r, request.user))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="plan-tasks")

@@ -1,6 +1,7 @@
 """``/api/v1/requests/``: the register over the API, its rules, history,
 ETag, actions and the Auditor's pseudonymised view."""
 
+import re
 from datetime import date
 
 import pytest
@@ -292,3 +293,42 @@ def test_uk_pause_stops_the_clock(dpo):
     assert request.paused_days == 10
     assert request.due_on == date(2026, 6, 22)
     assert request.status == "in_progress"
+
+
+def test_acknowledge_and_verification_code_by_email(api, mailoutbox):
+    request = make_request(
+        received_at="2026-12-01T09:00:00Z", regime="ccpa", rights=["know"]
+    )
+
+    ack = api.post(f"{URL}{request.pk}/acknowledge/", {}, format="json")
+    assert ack.status_code == 200
+    assert ack.json()["acknowledged_on"] is not None
+    sent = api.post(f"{URL}{request.pk}/send-verification/", {}, format="json")
+    assert sent.status_code == 200
+
+    acknowledgement, verification = mailoutbox
+    assert acknowledgement.to == [request.requester_email]
+    assert request.reference in acknowledgement.subject
+    assert "15 January 2027" in acknowledgement.body
+    code = re.search(r"\b\d{6}\b", verification.body).group(0)
+    request.refresh_from_db()
+    assert code not in str(list(request.history.values()))  # only its hash
+    assert not request.confirm_code("123 456 and 000000" if code != "000000" else "1")
+    assert request.confirm_code(f"the code is {code}")
+    request.refresh_from_db()
+    assert request.verification == "verified"
+    assert request.messages.filter(direction="out").count() == 2
+
+
+def test_messages_show_to_the_dpo_only(dpo_client, auditor_client):
+    request = make_request()
+    request.messages.create(
+        direction="in",
+        message_id="<m@x>",
+        sender="Ada <ada@secret.example>",
+        sent_at=request.received_at,
+        body="Send me my data",
+    )
+    page = f"/admin/dsr/datasubjectrequest/{request.pk}/change/"
+    assert "ada@secret.example" in dpo_client.get(page).content.decode()
+    assert "ada@secret.example" not in auditor_client.get(page).content.decode()
