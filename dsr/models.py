@@ -543,6 +543,13 @@ def next_reference(received_at: datetime) -> str:
 def request_errors(values: Mapping[str, Any]) -> dict[str, str]:
     """The rules every request keeps, in the admin and the API alike."""
     errors: dict[str, str] = {}
+    received = values.get("received_at")
+    if isinstance(received, datetime) and received > timezone.now():
+        errors["received_at"] = "A request cannot be received in the future."
+    extended_to = values.get("extended_to")
+    if isinstance(received, datetime) and isinstance(extended_to, date):
+        if extended_to < timezone.localdate(received):
+            errors["extended_to"] = "The extension ends before the request came."
     regime, rights = values.get("regime"), list(values.get("rights") or [])
     ccpa = set(rights) & CCPA_RIGHTS
     if regime == DataSubjectRequest.Regime.CCPA and set(rights) - CCPA_RIGHTS:

@@ -124,6 +124,10 @@ def test_ticking_a_task_records_who_and_when(dpo_client, dpo):
         "tasks-0-request": request.pk,
         "tasks-0-result": "3 orders",
         "tasks-0-done": "on",
+        "messages-TOTAL_FORMS": "0",
+        "messages-INITIAL_FORMS": "0",
+        "messages-MIN_NUM_FORMS": "0",
+        "messages-MAX_NUM_FORMS": "1000",
     }
     response = dpo_client.post(f"{URL}{request.pk}/change/", form)
     assert response.status_code == 302, response.context["adminform"].form.errors

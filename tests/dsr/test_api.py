@@ -52,6 +52,7 @@ def test_create_numbers_the_request_and_computes_its_deadline(api):
     assert history[0]["user"] == "dpo"
 
 
+@time_machine.travel("2026-12-02 09:00Z", tick=False)
 def test_ccpa_request_has_an_acknowledgement_date(api):
     response = api.post(
         URL,
@@ -76,6 +77,9 @@ def test_ccpa_request_has_an_acknowledgement_date(api):
         ({"status": "closed"}, "outcome"),
         ({"status": "closed", "outcome": "refused"}, "refusal_ground"),
         ({"colour": "red"}, "colour"),
+        ({"received_at": "9999-12-31T10:00:00Z"}, "received_at"),
+        ({"received_at": "yesterday"}, "received_at"),
+        ({"regime": "ch", "extension_reason": "Busy"}, "extended_to"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(api, changes, field):
@@ -295,6 +299,7 @@ def test_uk_pause_stops_the_clock(dpo):
     assert request.status == "in_progress"
 
 
+@time_machine.travel("2026-12-02 09:00Z", tick=False)
 def test_acknowledge_and_verification_code_by_email(api, mailoutbox):
     request = make_request(
         received_at="2026-12-01T09:00:00Z", regime="ccpa", rights=["know"]
