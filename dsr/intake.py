@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from imapclient import IMAPClient
 
-from dsr.mail import acknowledge
+from dsr.mail import MailNotSent, acknowledge
 from dsr.models import Attachment, DataSubjectRequest, Message
 
 logger = logging.getLogger(__name__)
@@ -194,10 +194,20 @@ def receive(raw: bytes, arrived: datetime | None = None) -> Message | None:
         if not new:
             request.confirm_code(message.body)
     if new and request.requester_email:
+        greet(request)
+    return message
+
+
+def greet(request: DataSubjectRequest) -> None:
+    """Acknowledge a new request and send the verification code. A mail
+    server that is down leaves it unacknowledged (the findings say so), not
+    unfiled."""
+    try:
         acknowledge(request)
         if request.verification == DataSubjectRequest.Verification.PENDING:
             request.send_verification()
-    return message
+    except MailNotSent as exc:
+        logger.warning("%s: %s", request.reference, exc)
 
 
 def sent_date(msg: EmailMessage) -> datetime | None:

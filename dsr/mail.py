@@ -5,6 +5,7 @@ to the same request."""
 
 from __future__ import annotations
 
+import smtplib
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -13,6 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dsr.models import DataSubjectRequest, Message
+
+
+class MailNotSent(Exception):
+    """The mail server refused or could not be reached: nothing was recorded."""
 
 
 def mailbox_address() -> str:
@@ -36,9 +41,15 @@ def send_to_requester(request: DataSubjectRequest, subject: str, body: str) -> M
         headers |= {"In-Reply-To": answered.message_id, "References": references}
     if request.reference not in subject:
         subject = f"{subject} [{request.reference}]"
-    EmailMessage(
+    mail = EmailMessage(
         subject, body, sender, [request.requester_email], headers=headers
-    ).send()
+    )
+    try:
+        mail.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailNotSent(
+            f"The mail to {request.requester_email} was not sent: {exc}"
+        ) from exc
     return Message.objects.create(
         request=request,
         direction=Message.Direction.OUT,

@@ -23,7 +23,7 @@ def sees_identities(user: Any) -> bool:
 
 class TaskSerializer(serializers.ModelSerializer[RequestTask]):
     done_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:

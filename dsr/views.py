@@ -11,18 +11,24 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import filters, serializers
+from rest_framework import exceptions, filters, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dsr import serializers as s
-from dsr.mail import acknowledge
+from dsr.mail import MailNotSent, acknowledge
 from dsr.models import DataSubjectRequest, RequestTask
 from dsr.portability import export_document
 from kbinventory.api import InventoryViewSet, etag, latest_record
 
 HIDDEN = "(pseudonymised)"
+
+
+class MailServerDown(exceptions.APIException):
+    status_code = 503
+    default_detail = "The mail server is unreachable; nothing was sent."
+    default_code = "mail_server_down"
 
 
 class RequestSearch(filters.SearchFilter):
@@ -80,6 +86,8 @@ class DataSubjectRequestViewSet(InventoryViewSet):
             do(instance)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
+        except MailNotSent as exc:
+            raise MailServerDown(str(exc)) from None
         instance = self.get_queryset().get(pk=instance.pk)  # tasks read afresh
         data = self.get_serializer(instance).data
         return Response(data, headers={"ETag": etag(latest_record(instance))})

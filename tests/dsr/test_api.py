@@ -2,11 +2,13 @@
 ETag, actions and the Auditor's pseudonymised view."""
 
 import re
+import socket
 from datetime import date
 
 import pytest
 import time_machine
 
+from dsr import intake
 from dsr.models import DataSubjectRequest, RequestTask
 from tests.factories import (
     make_activity,
@@ -337,3 +339,38 @@ def test_messages_show_to_the_dpo_only(dpo_client, auditor_client):
     page = f"/admin/dsr/datasubjectrequest/{request.pk}/change/"
     assert "ada@secret.example" in dpo_client.get(page).content.decode()
     assert "ada@secret.example" not in auditor_client.get(page).content.decode()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_mail_server_down_is_a_503_and_records_nothing(api, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    request = make_request()
+
+    for action in ("acknowledge", "send-verification"):
+        response = api.post(f"{URL}{request.pk}/{action}/", {}, format="json")
+        assert response.status_code == 503, response.content
+        assert "not sent" in response.json()["detail"]
+    request.refresh_from_db()
+    assert request.acknowledged_on is None and request.verification_digest == ""
+    assert not request.messages.exists()
+    assert request.history.count() == 1
+
+
+def test_a_mailed_request_is_filed_even_when_smtp_is_down(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    raw = (
+        b"From: Ada <ada@example.org>\r\nSubject: my data\r\n"
+        b"Message-ID: <down@x>\r\n\r\nPlease send me a copy of my data.\r\n"
+    )
+    message = intake.receive(raw)
+    assert message is not None
+    request = message.request
+    assert request.acknowledged_on is None
+    assert intake.receive(raw) is None  # filed once
