@@ -65,6 +65,12 @@ class ExtendForm(forms.Form):
     )
 
 
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        max_length=90, help_text="What you are waiting for (identity, clarification)."
+    )
+
+
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(choices=CLOSE_OUTCOMES)
     ground = forms.CharField(
@@ -152,6 +158,8 @@ class DataSubjectRequestAdmin(SimpleHistoryAdmin):
         "extend_deadline",
         "forward_to_controller",
         "close_requests",
+        "pause_clock",
+        "resume_clock",
         "plan_tasks",
         "send_verification_code",
         "acknowledge_by_email",
@@ -394,6 +402,23 @@ class DataSubjectRequestAdmin(SimpleHistoryAdmin):
             lambda r, d: r.close(request.user, d["outcome"], d["ground"]),
             "closed",
         )
+
+    @admin.action(description="Pause the clock (UK)", permissions=["change"])
+    def pause_clock(
+        self, request: HttpRequest, queryset: QuerySet[Request]
+    ) -> HttpResponse | None:
+        return self.ask(
+            request,
+            queryset,
+            PauseForm,
+            "Pause the clock",
+            lambda r, d: r.pause(request.user, d["reason"]),
+            "paused",
+        )
+
+    @admin.action(description="Restart the clock", permissions=["change"])
+    def resume_clock(self, request: HttpRequest, queryset: QuerySet[Request]) -> None:
+        self.each(request, queryset, lambda r: r.resume(request.user), "restarted")
 
     @admin.action(description="Email a verification code", permissions=["change"])
     def send_verification_code(

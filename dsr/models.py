@@ -375,7 +375,14 @@ class DataSubjectRequest(models.Model):
         )
 
     def pause(self, user: Any, reason: str) -> None:
-        """Stop the clock while waiting for identity or clarification (UK)."""
+        """Stop the clock while waiting for identity or clarification (UK:
+        Data (Use and Access) Act 2025; ICO guidance on the right of access)."""
+        if self.regime != self.Regime.UK:
+            raise ValidationError({"paused_on": "Only a UK request's clock stops."})
+        if self.paused_on is not None or self.status == self.Status.CLOSED:
+            raise ValidationError({"paused_on": "Already paused or closed."})
+        if not reason.strip():
+            raise ValidationError({"paused_on": "Say what you are waiting for."})
         self.act(
             user,
             f"Paused: {reason}",

@@ -133,3 +133,7 @@ class VerifySerializer(serializers.Serializer[Any]):
 
 class TaskDoneSerializer(serializers.Serializer[Any]):
     result = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PauseSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=90)

@@ -113,6 +113,20 @@ class DataSubjectRequestViewSet(InventoryViewSet):
             lambda r: r.extend(request.user, data["reason"], data.get("told_on"))
         )
 
+    @extend_schema(request=s.PauseSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """UK: stop the clock while waiting for identity or clarification."""
+        body = s.PauseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.act(lambda r: r.pause(request.user, body.validated_data["reason"]))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Restart the clock; the days it stood still are added."""
+        return self.act(lambda r: r.resume(request.user))
+
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def forward(self, request: Request, *args: Any, **kwargs: Any) -> Response:

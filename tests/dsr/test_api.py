@@ -374,3 +374,22 @@ def test_a_mailed_request_is_filed_even_when_smtp_is_down(settings):
     request = message.request
     assert request.acknowledged_on is None
     assert intake.receive(raw) is None  # filed once
+
+
+def test_pause_and_resume_a_uk_request_over_the_api(api):
+    with time_machine.travel("2026-05-12 09:00Z", tick=False):
+        request = make_request(regime="uk", received_at="2026-05-12T09:00:00Z")
+        eu = make_request(regime="eu", received_at="2026-05-12T09:00:00Z")
+        url = f"{URL}{request.pk}/"
+        refused = api.post(f"{URL}{eu.pk}/pause/", {"reason": "ID"}, format="json")
+        assert refused.status_code == 400
+        paused = api.post(f"{url}pause/", {"reason": "Proof of ID"}, format="json")
+        assert paused.json()["status"] == "paused"
+    with time_machine.travel("2026-05-19 09:00Z", tick=False):
+        assert api.get(url).json()["days_left"] == 31  # 24 days + 7 stood still
+        resumed = api.post(f"{url}resume/", {}, format="json").json()
+    assert (resumed["due_on"], resumed["paused_days"], resumed["status"]) == (
+        "2026-06-19",
+        7,
+        "in_progress",
+    )
