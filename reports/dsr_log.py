@@ -49,12 +49,13 @@ REQUEST_HEADERS = (
     "Extended",
     "Extension told on",
     "Due on",
+    "Days left",
     "Forwarded on",
     "Closed on",
     "Days to respond",
     "On time",
 )
-REQUEST_WIDTHS = (16, 18, 10, 10, 24, 12, 22, 22, 10, 12, 12, 14, 30) + (12,) * 9
+REQUEST_WIDTHS = (16, 18, 10, 10, 24, 12, 22, 22, 10, 12, 12, 14, 30) + (12,) * 10
 METRIC_HEADERS = (
     "Regime",
     "Right",
@@ -126,6 +127,7 @@ class Entry:
             "Yes" if r.is_extended else "No",
             r.extension_told_on,
             r.due_date(self.as_of),
+            r.days_left(self.as_of),
             forwarded,
             self.closed_on,
             self.days,

@@ -51,10 +51,11 @@ def test_sheets_and_rows_as_of_a_date(register):
     rows = by(wb["Requests"], "Reference")
     assert set(rows) == {r.reference for k, r in register.items() if k != "late"}
     eu = rows[register["eu"].reference]
-    assert (eu["Status"], eu["On time"], eu["Due on"]) == (
+    assert (eu["Status"], eu["On time"], eu["Due on"], eu["Days left"]) == (
         "Received",
         "Open",
         datetime(2026, 2, 5),
+        4,
     )
     know = rows[register["know"].reference]
     assert (know["Outcome"], know["Days to respond"], know["On time"]) == (
