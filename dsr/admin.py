@@ -101,6 +101,12 @@ class TaskInline(admin.TabularInline[RequestTask, Request]):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        if sees_identities(request.user):
+            return fields
+        return [f for f in fields if f not in ("result", "done")]
+
 
 class MessageInline(admin.StackedInline[Message, Request]):
     """The correspondence, read-only; shown to those who see requesters."""

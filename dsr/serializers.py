@@ -106,6 +106,8 @@ class DataSubjectRequestSerializer(InventorySerializer):
             data["requester_name"] = instance.pseudonym()
             data["requester_email"] = ""
             data["subject_identifiers"] = ""
+            for task in data["tasks"]:
+                task["result"] = ""  # what was gathered is the subject's data
         return data
 
 

@@ -101,7 +101,7 @@ def test_stale_if_match_is_refused_with_who_and_when(api):
     assert stale.json()["changed_by"] == "dpo"
 
 
-def test_auditor_reads_pseudonyms_also_in_the_history(api, auditor_api):
+def test_auditor_reads_pseudonyms_also_in_the_history(api, auditor_api, auditor_client):
     created = api.post(URL, body(), format="json").json()
     api.patch(
         f"{URL}{created['id']}/",
@@ -119,6 +119,14 @@ def test_auditor_reads_pseudonyms_also_in_the_history(api, auditor_api):
     assert "Ada" not in str(auditor_api.get(f"{URL}history/").json())
     assert auditor_api.get(f"{URL}?search=Ada").json()["count"] == 0
     assert auditor_api.get(f"{URL}{created['id']}/export/").status_code == 403
+    request = DataSubjectRequest.objects.get(pk=created["id"])
+    request.tasks.create(
+        action="export", object_type="system", object_id=1, target="CRM", result="Ada"
+    )
+    seen = auditor_api.get(f"{URL}{created['id']}/").json()
+    assert seen["tasks"][0]["result"] == "" and "Ada" not in str(seen)
+    page = f"/admin/dsr/datasubjectrequest/{created['id']}/change/"
+    assert "Ada" not in auditor_client.get(page).content.decode()
     # the DPO sees the requester
     assert api.get(URL).json()["results"][0]["requester_name"] == "Ada King"
 
