@@ -20,7 +20,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -29,6 +29,7 @@ from dsr import deadlines
 from inventory.models import Customer, DataSubjectCategory
 
 REFERENCE_PREFIX = "DSR"
+REFERENCE_ATTEMPTS = 5
 # What purging removes (the requester's name becomes their pseudonym).
 PURGED_FIELDS = (
     "requester_name",
@@ -277,12 +278,25 @@ class DataSubjectRequest(models.Model):
         return self.reference
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.reference:
-            self.reference = next_reference(self.received_at)
         facts = self.facts()
         self.due_on = deadlines.due_on(facts)
         self.acknowledge_by = deadlines.acknowledge_by(facts)
-        super().save(*args, **kwargs)
+        if self.reference:
+            super().save(*args, **kwargs)
+            return
+        # Two requests filed at once may pick the same next number: the
+        # unique reference refuses the second, which takes the one after.
+        for attempt in range(REFERENCE_ATTEMPTS):
+            self.reference = next_reference(self.received_at)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = DataSubjectRequest.objects.filter(reference=self.reference)
+                if attempt + 1 == REFERENCE_ATTEMPTS or not taken.exists():
+                    raise
+                self.reference = ""
 
     def clean(self) -> None:
         errors = request_errors(
@@ -537,13 +551,12 @@ def next_reference(received_at: datetime) -> str:
     """DSR-2026-0042: the year of receipt and the next number in it."""
     year = timezone.localtime(received_at).year if received_at else date.today().year
     prefix = f"{REFERENCE_PREFIX}-{year}-"
-    with transaction.atomic():
-        used = DataSubjectRequest.objects.filter(reference__startswith=prefix)
-        numbers = [
-            int(r[len(prefix) :])
-            for r in used.values_list("reference", flat=True)
-            if r[len(prefix) :].isdigit()
-        ]
+    used = DataSubjectRequest.objects.filter(reference__startswith=prefix)
+    numbers = [
+        int(r[len(prefix) :])
+        for r in used.values_list("reference", flat=True)
+        if r[len(prefix) :].isdigit()
+    ]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 

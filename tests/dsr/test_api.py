@@ -401,3 +401,14 @@ def test_pause_and_resume_a_uk_request_over_the_api(api):
         7,
         "in_progress",
     )
+
+
+def test_a_taken_number_is_skipped(monkeypatch):
+    first = make_request(received_at="2026-03-01T09:00:00Z")
+    from dsr import models
+
+    picks = iter([first.reference, "DSR-2026-0002"])
+    monkeypatch.setattr(models, "next_reference", lambda received: next(picks))
+    second = make_request(received_at="2026-03-02T09:00:00Z")
+    assert second.reference == "DSR-2026-0002"
+    assert second.history.count() == 1
