@@ -125,7 +125,7 @@ class RequestQuerySet(models.QuerySet["DataSubjectRequest"]):
         )
 
     def with_right(self, right: str) -> RequestQuerySet:
-        return self.filter(rights__regex=rf"(^|,){right}(,|$)")
+        return self.filter(rights__regex=rf"(^|,){re.escape(right)}(,|$)")
 
     def past_retention(self, now: datetime) -> RequestQuerySet:
         """Closed requests whose retention ended and that still name someone

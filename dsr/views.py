@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from dsr import serializers as s
 from dsr.mail import MailNotSent, acknowledge
-from dsr.models import DataSubjectRequest, RequestTask
+from dsr.models import DataSubjectRequest, RequestTask, Right
 from dsr.portability import export_document
 from kbinventory.api import InventoryViewSet, etag, latest_record
 
@@ -48,6 +48,15 @@ def mask_versions(versions: list[dict[str, Any]]) -> None:
                 change["new"] = HIDDEN if change["new"] else change["new"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "rights", str, enum=Right.values, description="Asks for this right."
+            )
+        ]
+    )
+)
 class DataSubjectRequestViewSet(InventoryViewSet):
     """Data subject requests (Art. 12-22 GDPR, FADP, CCPA), ordered by due
     date. ``?rights=erasure`` filters by a right asked for."""
@@ -60,6 +69,10 @@ class DataSubjectRequestViewSet(InventoryViewSet):
         requests = DataSubjectRequest.objects.prefetch_related("tasks__done_by")
         right = self.request.query_params.get("rights")
         if right:
+            if right not in Right.values:
+                raise exceptions.ValidationError(
+                    {"rights": [f"Unknown right {right!r}."]}
+                )
             requests = requests.with_right(right)
         return requests.order_by("due_on", "reference")
 

@@ -46,6 +46,7 @@ def test_filters_by_regime_right_status_and_customer(dpo_client):
     assert shown(regime__exact="ccpa") == {ccpa.reference}
     assert shown(customer__id__exact=customer.pk) == {erasure.reference}
     assert shown(status__exact="closed") == set()
+    assert dpo_client.get(URL, {"right": "(acc"}).status_code == 200
 
 
 def test_extend_asks_for_the_reason_first(dpo_client):

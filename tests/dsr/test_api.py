@@ -212,6 +212,8 @@ def test_days_left_and_overdue(api):
     assert row["overdue"] is True
     assert api.get(f"{URL}?rights=access").json()["count"] == 1
     assert api.get(f"{URL}?rights=erasure").json()["count"] == 0
+    bad = api.get(f"{URL}?rights=(acc")
+    assert bad.status_code == 400 and "rights" in bad.json()
 
 
 def test_tasks_come_from_the_inventory_and_answer_the_export(api):
