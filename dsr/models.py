@@ -352,7 +352,11 @@ class DataSubjectRequest(models.Model):
 
     def act(self, user: Any, reason: str, **changes: Any) -> None:
         """Apply ``changes``, check the rules, save one version naming the
-        user and why (the history is the evidence, Art. 5(2) GDPR)."""
+        user and why (the history is the evidence, Art. 5(2) GDPR). A change
+        that changes nothing records nothing."""
+        changes = {n: v for n, v in changes.items() if getattr(self, n) != v}
+        if not changes:
+            return
         for name, value in changes.items():
             setattr(self, name, value)
         self.full_clean()
@@ -424,6 +428,7 @@ class DataSubjectRequest(models.Model):
             raise ValidationError(
                 {"role": "Only a request about a customer's data is forwarded."}
             )
+        self.refuse_if_closed()
         now = timezone.now()
         self.act(
             user,
@@ -436,6 +441,7 @@ class DataSubjectRequest(models.Model):
         )
 
     def close(self, user: Any, outcome: str, ground: str = "") -> None:
+        self.refuse_if_closed()
         self.act(
             user,
             f"Closed: {outcome}",
@@ -444,6 +450,10 @@ class DataSubjectRequest(models.Model):
             status=self.Status.CLOSED,
             closed_at=timezone.now(),
         )
+
+    def refuse_if_closed(self) -> None:
+        if self.status == self.Status.CLOSED:
+            raise ValidationError({"status": f"{self} is already closed."})
 
     def pseudonym(self) -> str:
         if self.purged_at is not None:

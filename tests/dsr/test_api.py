@@ -181,6 +181,11 @@ def test_verify_then_close_with_history(api):
         "verified",
     )
     assert data["days_left"] is None
+    again = api.post(f"{URL}{request.pk}/close/", {"outcome": "partly"}, format="json")
+    assert again.status_code == 400 and "status" in again.json()
+    versions = request.history.count()
+    assert api.post(f"{URL}{request.pk}/verify/", {}, format="json").status_code == 200
+    assert request.history.count() == versions  # nothing changed, nothing recorded
     assert [h.status for h in request.history.all()] == [
         "closed",
         "in_progress",
