@@ -166,3 +166,41 @@ def test_sales_cannot_open_the_register(sales: User):
     make_request()
     assert client.get(URL).status_code == 403
     assert not DataSubjectRequest.objects.filter(status="closed").exists()
+
+
+@time_machine.travel("2026-03-02 09:00Z", tick=False)
+def test_dpo_enters_a_letter_in_the_admin(dpo_client):
+    assert dpo_client.get(f"{URL}add/").status_code == 200
+    form = {
+        "reference": "",
+        "received_at_0": "2026-02-27",
+        "received_at_1": "10:00:00",
+        "channel": "letter",
+        "regime": "eu",
+        "rights": ["erasure", "access"],
+        "status": "received",
+        "requester_name": "Grace Hopper",
+        "requester_email": "",
+        "verification": "pending",
+        "role": "controller",
+        "paused_days": "0",
+        "tasks-TOTAL_FORMS": "0",
+        "tasks-INITIAL_FORMS": "0",
+        "tasks-MIN_NUM_FORMS": "0",
+        "tasks-MAX_NUM_FORMS": "1000",
+        "messages-TOTAL_FORMS": "0",
+        "messages-INITIAL_FORMS": "0",
+        "messages-MIN_NUM_FORMS": "0",
+        "messages-MAX_NUM_FORMS": "1000",
+    }
+    response = dpo_client.post(f"{URL}add/", form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    request = DataSubjectRequest.objects.get()
+    assert (request.reference, request.rights) == (
+        "DSR-2026-0001",
+        ["access", "erasure"],
+    )
+    assert str(request.due_on) == "2026-03-27"
+    assert request.history.get().history_user.username == "dpo"
+    bad = dpo_client.post(f"{URL}add/", {**form, "rights": ["delete"]})
+    assert "CCPA rights only under the CCPA regime" in bad.content.decode()
