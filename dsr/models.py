@@ -200,7 +200,7 @@ class DataSubjectRequest(models.Model):
         DataSubjectCategory,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
         verbose_name="data-subject category",
     )
