@@ -93,7 +93,6 @@ def _resources() -> list[Resource]:
         Resource(
             "security-measures",
             make_measure,
-            make_request,
             lambda: {"name": f"Measure X{n()}", "annex_ii_heading": "encryption"},
             {"description": "TLS 1.3"},
         ),
