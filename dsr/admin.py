@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from dsr.mail import MailNotSent, acknowledge
+from dsr.mail import acknowledge
 from dsr.models import DataSubjectRequest, Message, RequestTask, Right
 from dsr.serializers import CLOSE_OUTCOMES, sees_identities
 from inventory.admin import VersionedForm, with_version_field
+from inventory.notices import MailServerDown
 
 Request = DataSubjectRequest
 IDENTITY_FIELDS = ("requester_name", "requester_email", "subject_identifiers")
@@ -331,7 +332,7 @@ class DataSubjectRequestAdmin(SimpleHistoryAdmin):
         for obj in queryset:
             try:
                 act(obj)
-            except MailNotSent as exc:
+            except MailServerDown as exc:
                 self.message_user(request, f"{obj}: {exc}", messages.ERROR)
             except ValidationError as exc:
                 self.message_user(

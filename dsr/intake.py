@@ -26,8 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 from imapclient import IMAPClient
 
-from dsr.mail import MailNotSent, acknowledge
+from dsr.mail import acknowledge
 from dsr.models import Attachment, DataSubjectRequest, Message
+from inventory.notices import MailServerDown
 
 logger = logging.getLogger(__name__)
 REFERENCE_RE = re.compile(r"\bDSR-\d{4}-\d{4,}\b")
@@ -206,7 +207,7 @@ def greet(request: DataSubjectRequest) -> None:
         acknowledge(request)
         if request.verification == DataSubjectRequest.Verification.PENDING:
             request.send_verification()
-    except MailNotSent as exc:
+    except MailServerDown as exc:
         logger.warning("%s: %s", request.reference, exc)
 
 

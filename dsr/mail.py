@@ -5,7 +5,6 @@ to the same request."""
 
 from __future__ import annotations
 
-import smtplib
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -14,10 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dsr.models import DataSubjectRequest, Message
-
-
-class MailNotSent(Exception):
-    """The mail server refused or could not be reached: nothing was recorded."""
+from inventory.notices import deliver
 
 
 def mailbox_address() -> str:
@@ -44,12 +40,7 @@ def send_to_requester(request: DataSubjectRequest, subject: str, body: str) -> M
     mail = EmailMessage(
         subject, body, sender, [request.requester_email], headers=headers
     )
-    try:
-        mail.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        raise MailNotSent(
-            f"The mail to {request.requester_email} was not sent: {exc}"
-        ) from exc
+    deliver(mail)  # MailServerDown when the server is unavailable: nothing kept
     return Message.objects.create(
         request=request,
         direction=Message.Direction.OUT,

@@ -17,15 +17,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dsr import serializers as s
-from dsr.mail import MailNotSent, acknowledge
+from dsr.mail import acknowledge
 from dsr.models import DataSubjectRequest, RequestTask, Right
 from dsr.portability import export_document
+from inventory.notices import MailServerDown
 from kbinventory.api import InventoryViewSet, etag, latest_record
 
 HIDDEN = "(pseudonymised)"
 
 
-class MailServerDown(exceptions.APIException):
+class MailUnavailable(exceptions.APIException):
     status_code = 503
     default_detail = "The mail server is unreachable; nothing was sent."
     default_code = "mail_server_down"
@@ -99,8 +100,8 @@ class DataSubjectRequestViewSet(InventoryViewSet):
             do(instance)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        except MailNotSent as exc:
-            raise MailServerDown(str(exc)) from None
+        except MailServerDown as exc:
+            raise MailUnavailable(f"{exc}; nothing was sent.") from None
         instance = self.get_queryset().get(pk=instance.pk)  # tasks read afresh
         data = self.get_serializer(instance).data
         return Response(data, headers={"ETag": etag(latest_record(instance))})
