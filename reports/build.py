@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from reports import changes, dpa_annex, ropa, tia
+from reports import changes, dpa_annex, dsr_log, ropa, tia
 from reports.params import Params, ReportError, resolve_as_of
 from reports.snapshot import Snapshot
 from reports.xlsx import CellValue, Sheet, build_workbook
@@ -30,6 +30,7 @@ def registry() -> dict[str, SheetsBuilder]:
         "tia": tia.sheets,
         "dpa-annex": dpa_annex.sheets,
         "changes": changes.sheets,
+        "dsr-log": dsr_log.sheets,
     }
 
 

@@ -25,9 +25,9 @@ from reports.snapshot import Snapshot
 
 # The option only that kind takes.
 OWNERS = {
-    "since": ReportRun.Kind.CHANGES.value,
-    "customer": ReportRun.Kind.DPA_ANNEX.value,
-    "transfer": ReportRun.Kind.TIA.value,
+    "since": (ReportRun.Kind.CHANGES.value, ReportRun.Kind.DSR_LOG.value),
+    "customer": (ReportRun.Kind.DPA_ANNEX.value,),
+    "transfer": (ReportRun.Kind.TIA.value,),
 }
 FIELD_NAMES = {"kind": "kind", "as_of": "as_of", "since": "since"}
 FIELD_NAMES |= {"customer": "customer", "transfer": "transfer"}
@@ -83,9 +83,10 @@ def check_request(
             f"{names['as_of']} {end.isoformat()}",
         )
     given = {"since": since, "customer": customer, "transfer": transfer}
-    for field, owner in OWNERS.items():
-        if given[field] not in (None, "") and kind != owner:
-            check.fail(field, f"Only the {owner} report takes a {field}.")
+    for field, owners in OWNERS.items():
+        if given[field] not in (None, "") and kind not in owners:
+            names = " and ".join(owners)
+            check.fail(field, f"Only the {names} report takes a {field}.")
     if kind == ReportRun.Kind.DPA_ANNEX and customer in (None, ""):
         check.fail("customer", "A DPA annex is for one customer: name it.")
     check.raise_errors()

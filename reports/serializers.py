@@ -56,7 +56,9 @@ class ReportRequestSerializer(StrictInputMixin, serializers.Serializer[Any]):
     as_of = serializers.CharField(
         required=False, help_text="ISO 8601 date or date-time; a date means its end."
     )
-    since = serializers.CharField(required=False, help_text="For `changes`.")
+    since = serializers.CharField(
+        required=False, help_text="For `changes` and `dsr-log`."
+    )
     customer = serializers.CharField(
         required=False,
         help_text="Customer id, or its name today; required for `dpa-annex`.",

@@ -10,6 +10,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
+from inventory.signals import demo_loaded
+
 Row = dict[str, Any]
 REASON = "KonnectBot demo data (load_demo)"
 
@@ -106,6 +108,11 @@ class Command(BaseCommand):
             for model, _, rows in app_parts():
                 for row in rows:
                     counts[put(model, row)] += 1
+            # Other apps add their part of the demo (e.g. data subject requests).
+            parts: list[tuple[Any, Any]] = demo_loaded.send(sender=self.__class__)
+            for _, outcomes in parts:
+                for outcome in outcomes:
+                    counts[outcome] += 1
             if options["dry_run"]:
                 transaction.set_rollback(True)
         prefix = "Dry run: would have " if options["dry_run"] else "Demo inventory: "
