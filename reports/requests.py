@@ -85,8 +85,8 @@ def check_request(
     given = {"since": since, "customer": customer, "transfer": transfer}
     for field, owners in OWNERS.items():
         if given[field] not in (None, "") and kind not in owners:
-            names = " and ".join(owners)
-            check.fail(field, f"Only the {names} report takes a {field}.")
+            takers = " and ".join(owners)
+            check.fail(field, f"Only the {takers} report takes a {field}.")
     if kind == ReportRun.Kind.DPA_ANNEX and customer in (None, ""):
         check.fail("customer", "A DPA annex is for one customer: name it.")
     check.raise_errors()
