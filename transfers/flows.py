@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -148,25 +148,6 @@ ReachFilter = Callable[[Record, Reach], Reach]
 def codes(text: str | None) -> list[str]:
     """Country codes of a multiple CountryField as stored ("US,DE")."""
     return [c for c in (text or "").split(",") if c]
-
-
-def destination(
-    country: Record | None, dpf_certified: bool, day: date
-) -> rules.Destination:
-    """What ``transfers.rules`` needs to know of a country (a record of the
-    country register; None: not in it, judged as a third country without
-    adequacy) for an importer on ``day``."""
-    if country is None:
-        return rules.Destination(eea=False, adequacy=rules.Adequacy.NONE)
-    started = country["valid_from"] is None or country["valid_from"] <= day
-    ended = country["valid_to"] is not None and country["valid_to"] < day
-    return rules.Destination(
-        eea=country["eea"],
-        adequacy=rules.Adequacy(country["adequacy"]),
-        scope=rules.Scope(country["scope"]) if country["scope"] else None,
-        importer_dpf_certified=dpf_certified,
-        decision_valid=started and not ended,
-    )
 
 
 def judge(
@@ -295,9 +276,11 @@ class DataMap:
     def judged(self, route: Route) -> tuple[Status, int | None, bool]:
         if route not in self._judged:
             importer = route.importer
-            vendor = self.table("inventory.Vendor").get(importer.id)
-            dpf = bool(importer.type == VENDOR and vendor and vendor["dpf_certified"])
-            dest = destination(self.countries().get(route.country), dpf, self.day)
+            vendors = self.table("inventory.Vendor")
+            vendor = vendors.get(importer.id) if importer.type == VENDOR else None
+            dest = rules.destination(
+                self.countries().get(route.country), vendor, self.day
+            )
             status, transfer = judge(dest, self._transfers.get(route, []))
             tid = transfer["id"] if transfer else None
             self._judged[route] = (status, tid, rules.is_transfer(dest))
