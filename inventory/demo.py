@@ -22,6 +22,7 @@ LEGAL_ENTITIES: list[Row] = [
         "dpo": "Dana Whitfield, Data Protection Officer, dpo@konnectbot.example",
         "representative": "KB Representative Ltd, 10 Hatch Street, Dublin 2, "
         "Ireland (Art. 27 GDPR); UK: KB Rep UK Ltd, London",
+        "representative_country": "IE",
     },
 ]
 
@@ -801,7 +802,10 @@ TRANSFERS: list[Row] = [
         "importer": "Nimbus Cloud Inc.",
         "importer_role": "processor",
         "destination": "CA",
-        "mechanism": "adequacy",
+        "mechanism": "scc",
+        "scc_signed_on": "2024-02-01",
+        "notes": "Nimbus is not recorded as subject to PIPEDA, so the Canadian "
+        "adequacy decision does not cover it: the SCCs signed with the DPA govern.",
         "activities": ["PA-P1"],
         "data_categories": ["DC07", "DC08", "DC09", "DC10"],
     },

@@ -27,7 +27,7 @@ from inventory.models import (
     raise_errors,
     record_review,
 )
-from transfers import rules
+from transfers import law, rules
 
 
 class CountryProfile(models.Model):
@@ -112,6 +112,8 @@ class Assessment:
     scc_module: int | None
     safeguard_required: bool
     tia_required: bool
+    regime: rules.Regime = rules.Regime.EU
+    authority: str = ""
 
 
 class TransferQuerySet(models.QuerySet["Transfer"]):
@@ -230,7 +232,20 @@ class Transfer(models.Model):
         day = day or timezone.now().date()
         if profile is None:  # an unknown destination is judged as non-adequate
             profile = CountryProfile(code=self.destination)
-        return assess(model_values(self), profile.destination(self.importer, day))
+        regime, competent = self.exporter_law()
+        importer = model_values(self.importer) if self.importer else None
+        dest = law.seen_by(
+            regime,
+            str(self.destination),
+            profile.destination(self.importer, day),
+            importer,
+        )
+        return assess(model_values(self), dest, regime, competent)
+
+    def exporter_law(self) -> tuple[rules.Regime, str]:
+        """The exporter's regime and competent authority (``transfers.law``)."""
+        party = self.exporter if self.exporter_id else self.exporter_customer
+        return law.exporter_law(model_values(party) if party else None)
 
     @property
     def scc_module(self) -> int | None:
@@ -261,7 +276,12 @@ def judged_destination(
     return profile.destination(importer, day or timezone.now().date())
 
 
-def assess(values: Mapping[str, Any], dest: rules.Destination) -> Assessment:
+def assess(
+    values: Mapping[str, Any],
+    dest: rules.Destination,
+    regime: rules.Regime = rules.Regime.EU,
+    authority: str = "",
+) -> Assessment:
     module = rules.scc_module_for(
         rules.Role(values["exporter_role"]), rules.Role(values["importer_role"]), dest
     )
@@ -276,6 +296,8 @@ def assess(values: Mapping[str, Any], dest: rules.Destination) -> Assessment:
             module,
             module4_combines_eu_data=bool(values.get("module4_combines_eu_data")),
         ),
+        regime=regime,
+        authority=authority,
     )
 
 
