@@ -483,6 +483,27 @@ def transfer_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
             )
 
 
+@check
+def processor_transfer_on_derogation(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 49(1) and recital 111: derogations are for occasional transfers; a
+    processor or sub-processor flow is structural and needs an Art. 46 tool."""
+    for rec in snap.records("transfers.Transfer"):
+        problem = rules.derogation_structural_error(
+            rules.Mechanism(rec["mechanism"]),
+            rules.Role(rec["exporter_role"]),
+            rules.Role(rec["importer_role"]),
+        )
+        if problem:
+            yield Finding(
+                "TRF_DEROGATION_STRUCTURAL",
+                "error",
+                "transfer",
+                rec["id"],
+                rec["name"],
+                problem,
+            )
+
+
 def flow_text(snap: Snapshot, flow: Flow) -> str:
     """ "KonnectBot sends PA-P1 data (for Thistle & Pine Ltd) to Sahay in IN"."""
     acts = snap.table("inventory.ProcessingActivity")

@@ -170,6 +170,12 @@ class Transfer(models.Model):
     derogation_ground = models.CharField(
         "Art. 49 ground", max_length=20, choices=ART49_CHOICES, blank=True
     )
+    derogation_safeguards = models.TextField(
+        "Art. 49(1) second subparagraph: assessment and safeguards",
+        blank=True,
+        help_text="Documented under Art. 49(6) and printed in the record "
+        "(Art. 30(1)(e)).",
+    )
     clause9_option = models.CharField(
         "Clause 9 option", max_length=10, choices=Customer.Clause9.choices, blank=True
     )
@@ -317,6 +323,11 @@ def transfer_errors(
     )
     if ground_error:
         errors["derogation_ground"] = ground_error
+    documentation = rules.derogation_documentation_error(
+        values.get("derogation_ground"), values.get("derogation_safeguards") or ""
+    )
+    if documentation:
+        errors["derogation_safeguards"] = documentation
     if dest is None:
         errors["destination"] = "Unknown destination country."
     else:

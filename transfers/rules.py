@@ -578,3 +578,44 @@ def outcome(
         authority=competent,
         assessment=assessment_name(law) if tia else "",
     )
+
+
+def derogation_documentation_error(ground: str | None, safeguards: str) -> str | None:
+    """Art. 49(1) second subparagraph: a transfer on compelling legitimate
+    interests is lawful only with suitable safeguards assessed and documented
+    (Art. 49(6)); the record must name them (Art. 30(1)(e))."""
+    if ground == Art49Ground.COMPELLING_LEGITIMATE_INTERESTS and not safeguards.strip():
+        return (
+            "A transfer under Art. 49(1) second subparagraph needs its assessment "
+            "and suitable safeguards documented (GDPR Art. 49(6), 30(1)(e))."
+        )
+    return None
+
+
+def derogation_structural_error(
+    mechanism: Mechanism, exporter_role: Role, importer_role: Role
+) -> str | None:
+    """Derogations are for occasional, non-repetitive transfers (Art. 49(1),
+    recital 111; EDPB Guidelines 2/2018): a processor or sub-processor flow is
+    structural and continuous, so it cannot rest on one."""
+    if mechanism != Mechanism.DEROGATION:
+        return None
+    if Role.PROCESSOR in (Role(exporter_role), Role(importer_role)):
+        return (
+            "A processor or sub-processor transfer is continuous and structural: "
+            "it cannot rest on an Art. 49 derogation; use an Art. 46 safeguard "
+            "such as SCCs."
+        )
+    return None
+
+
+def derogation_text(ground: str | None, safeguards: str = "") -> str:
+    """How the Art. 30(1)(e) record names a derogation: its ground and, for
+    the second subparagraph, the documented safeguards."""
+    try:
+        text = ART49_LABELS[Art49Ground(ground or "")]
+    except ValueError:
+        return "Derogation (Art. 49): no ground recorded"
+    if ground == Art49Ground.COMPELLING_LEGITIMATE_INTERESTS and safeguards.strip():
+        text += f"; safeguards: {safeguards.strip()}"
+    return text

@@ -87,6 +87,7 @@ class TransferSerializer(InventorySerializer):
             "data_categories",
             "mechanism",
             "derogation_ground",
+            "derogation_safeguards",
             "clause9_option",
             "notice_period_days",
             "docking_clause",

@@ -128,3 +128,23 @@ def test_partial_adequacy_is_recorded_per_vendor_and_decision_over_the_api(api):
         "subject_to_appi": False,
         "subject_to_pipa": False,
     }
+
+
+def test_api_refuses_second_subparagraph_without_documentation(api):
+    payload = {
+        "exporter": make_entity().pk,
+        "importer": make_vendor().pk,
+        "exporter_role": "controller",
+        "importer_role": "controller",
+        "destination": "IN",
+        "mechanism": "derogation",
+        "derogation_ground": "49_1_second",
+    }
+    response = api.post("/api/v1/transfers/", payload, format="json")
+    assert response.status_code == 400
+    assert "derogation_safeguards" in response.json()
+
+    payload["derogation_safeguards"] = "One-off; 12 people; SA informed 2026-02-01"
+    response = api.post("/api/v1/transfers/", payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["derogation_safeguards"].startswith("One-off")
