@@ -47,7 +47,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from reports.snapshot import TRACKED, Record, Snapshot
-from transfers import rules
+from transfers import law, rules
 from transfers.flows import CUSTOMER, DataMap, Flow, Status
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -442,13 +442,19 @@ def vendor_third_country_without_transfer(snap: Snapshot) -> Iterator[Finding]:
 
 
 def transfer_assessments(snap: Snapshot) -> Iterator[tuple[Record, rules.Destination]]:
-    """Each transfer with what the rules need to know of its destination."""
+    """Each transfer with what the rules need to know of its destination, as
+    the exporter's own law sees it (``transfers.law``)."""
     countries = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
     day = snap.as_of.date()
     for rec in snap.records("transfers.Transfer"):
         country = countries.get(rec["destination"])
         vendor = snap.get("inventory.Vendor", rec["importer_id"])
-        yield rec, destination(country, vendor, day)
+        exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
+            "inventory.Customer", rec["exporter_customer_id"]
+        )
+        regime = law.exporter_law(exporter)[0]
+        eu = destination(country, vendor, day)
+        yield rec, law.seen_by(regime, rec["destination"], eu, vendor)
 
 
 def destination(

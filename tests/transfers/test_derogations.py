@@ -4,7 +4,13 @@ documentation, no derogation for a processor flow, the ground in the record."""
 import pytest
 
 from reports.build import build
-from tests.factories import make_activity, make_entity, make_transfer, make_vendor
+from tests.factories import (
+    make_activity,
+    make_customer,
+    make_entity,
+    make_transfer,
+    make_vendor,
+)
 from tests.reports.helpers import by, load
 from tests.reports.test_findings import about
 from transfers.rules import (
@@ -86,3 +92,26 @@ def test_controller_record_prints_the_art49_ground():
         "India: Art. 49(1)(b): necessary for a contract with the data subject "
         "or pre-contractual steps at their request"
     )
+
+
+@pytest.mark.django_db
+def test_a_us_customers_transfer_needs_no_safeguard_and_no_tia():
+    transfer = make_transfer(
+        exporter_customer=make_customer(country="US"),
+        importer_entity=make_entity(),
+        destination="US",
+        mechanism="none",
+    )
+    assert not codes_of(transfer) & {"TRF_NO_SAFEGUARD", "TRF_NO_TIA"}
+
+    uk = make_transfer(
+        exporter_customer=make_customer(country="GB"),
+        importer_entity=make_entity(),
+        destination="US",
+        mechanism="none",
+    )
+    assert "TRF_NO_SAFEGUARD" in codes_of(uk)
+
+
+def codes_of(obj):
+    return {f.code for f in about(obj)}
