@@ -15,7 +15,9 @@ filled in), ready for sales to attach to the customer's contract.
   template's headings.
 - Annex III, the sub-processors (Clause 9, Art. 28(2) and (4) GDPR): every
   vendor the data map (``transfers.flows``) shows receiving the customer's
-  data, whatever its country, and only those.
+  data, whatever its country, and only those, each with its Clause 9(a)
+  status (a new one is authorised from the effective date of its notice;
+  pending and objected ones are marked: ``reports.notices``).
 
 Everything is read from the Snapshot, so the annexes can be produced as they
 stood on any past date. Judgement calls:
@@ -38,7 +40,12 @@ from django_countries import countries
 from inventory.models import Customer, DataCategory, SecurityMeasure
 from reports.build import Params, ReportError
 from reports.findings import destination
-from reports.notices import notices_sheet
+from reports.notices import (
+    ANNEX_STATUS_HEADER,
+    AUTHORISED,
+    annex_statuses,
+    notices_sheet,
+)
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 from transfers import law, rules
@@ -134,11 +141,16 @@ class Annex:
         that send it there (Clause 9, Art. 28(2), (4))."""
         used: dict[int, list[str]] = {}
         for feature in self.features:
-            for flow in self.data_map.for_feature(self.customer["id"], feature):
-                if flow.importer.type == VENDOR:
-                    names = used.setdefault(flow.importer.id, [])
-                    if feature["name"] not in names:
-                        names.append(feature["name"])
+            flows = self.data_map.for_feature(self.customer["id"], feature)
+            reached = [f.importer.id for f in flows if f.importer.type == VENDOR]
+            if not flows:
+                # No activity records what the feature processes yet: its own
+                # vendors are still its sub-processors.
+                reached = list(feature["vendors"])
+            for vendor_id in dict.fromkeys(reached):
+                names = used.setdefault(vendor_id, [])
+                if feature["name"] not in names:
+                    names.append(feature["name"])
         vendors = self.by_ids("inventory.Vendor", used)
         return [(v, used[v["id"]]) for v in sorted(vendors, key=lambda v: v["name"])]
 
@@ -593,14 +605,20 @@ def subprocessors_sheet(annex: Annex) -> Sheet:
     """Annex III: the sub-processors the customer's features use (Clause 9);
     for a HIPAA customer, whether each may receive PHI (45 CFR 164.502(e))."""
     hipaa = bool(annex.customer["baa_signed"])
-    headers = SUBPROCESSOR_HEADERS + ((PHI_HEADER,) if hipaa else ())
-    rows = [subprocessor_row(v, features, hipaa) for v, features in annex.vendors()]
-    widths = (22, 26, 24, 18, 44, 10, 10) + ((30,) if hipaa else ())
+    headers = (
+        SUBPROCESSOR_HEADERS + (ANNEX_STATUS_HEADER,) + ((PHI_HEADER,) if hipaa else ())
+    )
+    status = annex_statuses(annex.snap, annex.customer["id"])
+    rows = [
+        subprocessor_row(v, features, hipaa, status.get(v["id"], AUTHORISED))
+        for v, features in annex.vendors()
+    ]
+    widths = (22, 26, 24, 18, 44, 10, 10, 30) + ((30,) if hipaa else ())
     return Sheet("Annex III Sub-processors", headers, rows, widths, printable=True)
 
 
 def subprocessor_row(
-    vendor: Record, features: list[str], hipaa: bool
+    vendor: Record, features: list[str], hipaa: bool, status: str
 ) -> tuple[CellValue, ...]:
     codes = [c for c in vendor["processing_countries"].split(",") if c]
     row: tuple[CellValue, ...] = (
@@ -611,6 +629,7 @@ def subprocessor_row(
         f"{vendor['service']}. Used for: {', '.join(features)}.",
         yes_no(vendor["dpf_certified"]),
         yes_no(vendor["baa_signed"]),
+        status,
     )
     if not hipaa:
         return row

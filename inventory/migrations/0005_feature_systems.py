@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0003_subprocessor_notices_privacy_email'),
+        ('inventory', '0004_notice_period_from_sending'),
     ]
 
     operations = [
