@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_feature_systems'),
+        ('inventory', '0005_feature_systems'),
     ]
 
     operations = [
