@@ -23,9 +23,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from plotly.offline import get_plotlyjs
 
-from reports.build import ReportError, parse_when, resolve_as_of
-from reports.ropa import country_name
+from reports.params import ReportError, parse_when, resolve_as_of
 from reports.snapshot import Snapshot
+from reports.xlsx import country_name
 from transfers.flows import CUSTOMER, ENTITY, DataMap, Flow, Party, Status
 
 OURS, EVERYTHING = "ours", "all"

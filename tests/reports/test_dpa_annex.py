@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from tests.factories import (
     make_activity,
     make_customer,
@@ -81,7 +82,7 @@ def make_processor_setup(**customer_fields):
     return entity, customer, feature, activity
 
 
-# -- the demo inventory (domain.md 10.4)
+# -- the demo inventory
 
 
 def test_sheets_are_the_five_annexes_then_the_manifest(demo):

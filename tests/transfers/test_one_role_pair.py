@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 
 from inventory.roles import DPO
-from reports.ropa_import import import_ropa
+from ropa_import.apply import import_ropa
 from tests.api.conftest import token_client
 from tests.factories import make_activity, make_entity, make_user, make_vendor
 from tests.inventory.test_stale_save import form_data
-from tests.reports.test_import import own_workbook, write
+from tests.ropa_import.test_import import own_workbook, write
 from transfers import rules
 from transfers.models import Transfer
 
