@@ -22,6 +22,7 @@ LEGAL_ENTITIES: list[Row] = [
         "dpo": "Dana Whitfield, Data Protection Officer, dpo@konnectbot.example",
         "representative": "KB Representative Ltd, 10 Hatch Street, Dublin 2, "
         "Ireland (Art. 27 GDPR); UK: KB Rep UK Ltd, London",
+        "representative_country": "IE",
     },
 ]
 

@@ -43,6 +43,12 @@ class LegalEntity(models.Model):
     representative = models.CharField(
         "EU/UK representative (Art. 27)", max_length=300, blank=True
     )
+    representative_country = CountryField(
+        "Representative's country",
+        blank=True,
+        help_text="Where the Art. 27 representative is established (Clause 13(a) "
+        "SCC 2021/914: its Member State's authority is competent).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -174,7 +180,19 @@ class Vendor(models.Model):
     role = models.CharField(max_length=30, choices=Role.choices)
     country = CountryField()
     processing_countries = CountryField(multiple=True, blank=True)
+    # Partial adequacy decisions cover an importer only where it falls under
+    # them (Art. 45(1) "specified sectors"): recorded per decision, default no.
     dpf_certified = models.BooleanField("DPF certified", default=False)
+    dpf_certified_on = models.DateField(
+        "DPF certified on", null=True, blank=True, help_text="Date on the DPF List."
+    )
+    uk_extension = models.BooleanField("UK Extension to the DPF", default=False)
+    swiss_dpf = models.BooleanField("Swiss-US DPF certified", default=False)
+    subject_to_pipeda = models.BooleanField("Subject to PIPEDA (Canada)", default=False)
+    subject_to_appi = models.BooleanField("Subject to the APPI (Japan)", default=False)
+    subject_to_pipa = models.BooleanField(
+        "Subject to PIPA, not credit information (Korea)", default=False
+    )
     dpa_signed_on = models.DateField("DPA signed on", null=True, blank=True)
     baa_signed = models.BooleanField("HIPAA BAA signed", default=False)
     contact = models.CharField(max_length=300, blank=True)
@@ -382,6 +400,12 @@ class Customer(models.Model):
     dpo = models.CharField("DPO", max_length=300, blank=True)
     representative = models.CharField(
         "EU/UK representative (Art. 27)", max_length=300, blank=True
+    )
+    representative_country = CountryField(
+        "Representative's country",
+        blank=True,
+        help_text="Where the Art. 27 representative is established (Clause 13(a) "
+        "SCC 2021/914: its Member State's authority is competent).",
     )
     supervisory_authority = models.CharField(
         "Competent supervisory authority (Clause 13)", max_length=200, blank=True

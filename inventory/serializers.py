@@ -38,6 +38,7 @@ class LegalEntitySerializer(InventorySerializer):
             "contact",
             "dpo",
             "representative",
+            "representative_country",
         ]
 
 
@@ -52,6 +53,7 @@ class CustomerSerializer(InventorySerializer):
             "contact",
             "dpo",
             "representative",
+            "representative_country",
             "supervisory_authority",
             "dpa_version",
             "dpa_signed_on",
@@ -132,6 +134,12 @@ class VendorSerializer(InventorySerializer):
             "country",
             "processing_countries",
             "dpf_certified",
+            "dpf_certified_on",
+            "uk_extension",
+            "swiss_dpf",
+            "subject_to_pipeda",
+            "subject_to_appi",
+            "subject_to_pipa",
             "dpa_signed_on",
             "baa_signed",
             "contact",

@@ -45,7 +45,7 @@ from reports.notices import (
 from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet, country_name, yes_no
-from transfers import rules
+from transfers import law, rules
 from transfers.flows import VENDOR, DataMap
 from transfers.rules import destination
 
@@ -252,14 +252,25 @@ def importer_entity(snap: Snapshot, transfer: Record | None) -> Record:
 # -- Annex I.A
 
 
+def regime(annex: Annex) -> rules.Regime:
+    """The customer's transfer law, from where it is established
+    (``rules.regime``): EU, UK or Swiss, or none."""
+    return law.exporter_law(annex.customer)[0]
+
+
 def scc_module(annex: Annex) -> int | None:
-    """Module per Decision 2021/914 from the customer's transfer; without a
-    recorded transfer, Module 2 from the roles controller -> processor."""
-    transfer = annex.transfer
+    """Module per Decision 2021/914 from the customer's transfer, judged under
+    the customer's own law; without a recorded transfer, Module 2 from the
+    roles controller -> processor. None where no SCCs are needed, and always
+    for an exporter no Chapter V applies to."""
+    transfer, exporter_law = annex.transfer, regime(annex)
+    if exporter_law == rules.Regime.NONE:
+        return None
     if transfer is None:
         return rules.scc_module(rules.Role.CONTROLLER, rules.Role.PROCESSOR)
-    country = annex.country(transfer["destination"])
-    dest = destination(country, None, annex.snap.as_of.date())
+    code = transfer["destination"]
+    eu = destination(annex.country(code), None, annex.snap.as_of.date())
+    dest = law.seen_by(exporter_law, code, eu, None)
     return rules.scc_module_for(
         rules.Role(transfer["exporter_role"]),
         rules.Role(transfer["importer_role"]),
@@ -267,14 +278,43 @@ def scc_module(annex: Annex) -> int | None:
     )
 
 
+def governing_agreement(annex: Annex) -> str:
+    """Where no SCCs apply, the contract that governs the processing: the
+    DPA (Art. 28(3)-style terms) and, for a HIPAA customer, the BAA."""
+    customer = annex.customer
+    dpa = f"the data processing agreement ({customer['dpa_version'] or 'DPA'})"
+    if customer["baa_signed"]:
+        dpa += " and the HIPAA Business Associate Agreement (45 CFR 164.504(e))"
+    return dpa
+
+
 def module_text(annex: Annex) -> str:
+    exporter_law = regime(annex)
+    if exporter_law == rules.Regime.NONE:
+        country = country_name(annex.customer["country"])
+        return (
+            "Not applicable: the SCCs do not apply. The data exporter is "
+            f"established in {country}, outside the EEA, the UK and Switzerland, "
+            "so its transfer is no transfer under GDPR Chapter V; "
+            f"{governing_agreement(annex)} governs."
+        )
     module = scc_module(annex)
-    if module is not None:
-        return f"Module {module}: {MODULE_NAMES[module]}"
-    return (
-        "None needed: the destination is in the EEA or covered by an adequacy "
-        "decision (GDPR Arts. 44, 45)"
-    )
+    if module is None:
+        return (
+            "None needed: the destination is in the EEA or covered by an adequacy "
+            "decision (GDPR Arts. 44, 45)"
+        )
+    text = f"Module {module}: {MODULE_NAMES[module]}"
+    if exporter_law == rules.Regime.UK:
+        tool = (
+            "UK Addendum to the EU SCCs"
+            if (annex.transfer or {}).get("uk_addendum")
+            else "IDTA or UK Addendum to the EU SCCs"
+        )
+        return f"{tool} (UK GDPR Art. 46(2)(d)), EU SCCs {text}"
+    if exporter_law == rules.Regime.CH:
+        return f"{text}, with the Swiss adaptations (FADP Art. 16(2)(d))"
+    return text
 
 
 def scc_options(annex: Annex) -> str:
@@ -282,6 +322,8 @@ def scc_options(annex: Annex) -> str:
     from the customer) and, where the customer's transfer records them, the UK
     Addendum and the Swiss adaptations."""
     customer, transfer = annex.customer, annex.transfer or {}
+    if regime(annex) == rules.Regime.NONE:
+        return "Not applicable: no SCCs (see SCC module)"
     docking = "included" if transfer.get("docking_clause") else "not included"
     option = Customer.Clause9(customer["clause9_option"]).label
     lines = [
@@ -472,38 +514,44 @@ def transfer_sheet(annex: Annex) -> Sheet:
 
 
 def competent_authority(annex: Annex) -> tuple[str, str]:
-    """Clause 13(a) SCC 2021/914 (Modules 1-3): the exporter's SA if it is
-    established in the EEA; otherwise that of the Member State of its Art. 27
-    representative; failing one, that of our own Art. 27 representative."""
-    customer, entity = annex.customer, annex.entity
-    profile = annex.country(customer["country"])
-    in_eea = bool(profile and profile["eea"])
+    """The competent authority under the customer's own law (``rules.authority``):
+    Clause 13(a) SCC 2021/914 for the EU (the exporter's Member State; else its
+    Art. 27 representative's; else where the data subjects are), the ICO for a
+    UK exporter, the FDPIC for a Swiss one, none where no SCCs apply."""
+    customer = annex.customer
+    exporter_law, authority = law.exporter_law(customer)
     country = country_name(customer["country"])
-    established = (
-        f"Clause 13(a): the data exporter is established in {country}, "
-        "an EEA Member State."
-    )
-    outside = (
-        f"Recorded for the data exporter, established outside the EEA in {country}."
-    )
-    if customer["supervisory_authority"]:
-        return customer["supervisory_authority"], established if in_eea else outside
-    if in_eea:
-        return f"The supervisory authority of {country}", established
-    if customer["representative"]:
+    if exporter_law == rules.Regime.NONE:
         return (
-            "The supervisory authority of the Member State where the data "
-            f"exporter's Art. 27 representative is established: "
-            f"{customer['representative']}",
-            "Clause 13(a): the data exporter is not established in the EEA and has "
-            "appointed a representative under GDPR Art. 27(1).",
+            "Not applicable: the SCCs do not apply",
+            f"The data exporter is established in {country}; no Chapter V "
+            f"transfer, no Clause 13. {governing_agreement(annex)} governs.",
         )
-    return (
-        "The supervisory authority of the Member State of the data importer's "
-        f"Art. 27 representative: {entity['representative'] or 'none recorded'}",
-        "Clause 13(a): the data exporter is not established in the EEA and has no "
-        f"Art. 27 representative; {entity['name']}'s representative is used.",
-    )
+    if exporter_law == rules.Regime.UK:
+        return (
+            authority,
+            "UK GDPR: the data exporter is established in the United Kingdom; "
+            "the Information Commissioner is competent (UK Addendum Table 1 / "
+            "IDTA Table 1; UK GDPR Art. 46(2)(d)).",
+        )
+    if exporter_law == rules.Regime.CH:
+        return (
+            authority,
+            "FADP: the data exporter is established in Switzerland; the FDPIC is "
+            "competent for transfers under the FADP (Clause 13 as adapted).",
+        )
+    if customer["country"] in rules.EEA_AUTHORITIES:
+        basis = (
+            f"Clause 13(a): the data exporter is established in {country}, "
+            "an EEA Member State."
+        )
+    else:
+        basis = (
+            "Clause 13(a): the data exporter is not established in the EEA; the "
+            "authority of the Member State where its Art. 27(1) representative "
+            "is established."
+        )
+    return authority, basis
 
 
 def authority_sheet(annex: Annex) -> Sheet:

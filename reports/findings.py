@@ -55,7 +55,7 @@ from dsr import findings as dsr_findings
 from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import Sheet
-from transfers import rules
+from transfers import law, rules
 from transfers.flows import CUSTOMER, DataMap, Flow, Status
 from transfers.rules import destination
 
@@ -453,13 +453,19 @@ def vendor_third_country_without_transfer(snap: Snapshot) -> Iterator[Finding]:
 
 
 def transfer_assessments(snap: Snapshot) -> Iterator[tuple[Record, rules.Destination]]:
-    """Each transfer with what the rules need to know of its destination."""
+    """Each transfer with what the rules need to know of its destination, as
+    the exporter's own law sees it (``transfers.law``)."""
     countries = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
     day = snap.as_of.date()
     for rec in snap.records("transfers.Transfer"):
         country = countries.get(rec["destination"])
         vendor = snap.get("inventory.Vendor", rec["importer_id"])
-        yield rec, destination(country, vendor, day)
+        exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
+            "inventory.Customer", rec["exporter_customer_id"]
+        )
+        regime = law.exporter_law(exporter)[0]
+        eu = destination(country, vendor, day)
+        yield rec, law.seen_by(regime, rec["destination"], eu, vendor)
 
 
 @check
@@ -475,6 +481,27 @@ def transfer_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
                 rec["name"],
                 f"Transfer to {rec['destination']} needs a safeguard (Art. 46 GDPR) "
                 "and none is recorded.",
+            )
+
+
+@check
+def processor_transfer_on_derogation(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 49(1) and recital 111: derogations are for occasional transfers; a
+    processor or sub-processor flow is structural and needs an Art. 46 tool."""
+    for rec in snap.records("transfers.Transfer"):
+        problem = rules.derogation_structural_error(
+            rules.Mechanism(rec["mechanism"]),
+            rules.Role(rec["exporter_role"]),
+            rules.Role(rec["importer_role"]),
+        )
+        if problem:
+            yield Finding(
+                "TRF_DEROGATION_STRUCTURAL",
+                "error",
+                "transfer",
+                rec["id"],
+                rec["name"],
+                problem,
             )
 
 

@@ -138,6 +138,11 @@ def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
         dest = destination(profiles.get(rec["destination"]), vendor, day)
         country = country_name(rec["destination"])
         safeguard = f"{country}: {label(Transfer.Mechanism, rec['mechanism'])}"
+        if rec["mechanism"] == Transfer.Mechanism.DEROGATION:
+            ground = rules.derogation_text(
+                rec["derogation_ground"], rec["derogation_safeguards"]
+            )
+            safeguard = f"{country}: {ground}"
         module = assess(rec, dest).scc_module
         if rec["mechanism"] == Transfer.Mechanism.SCC and module:
             safeguard += f" (SCC Module {module})"

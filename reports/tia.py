@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from reports.params import ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
+from transfers import law, rules
 from transfers.models import (
     CountryProfile,
     Transfer,
@@ -47,6 +48,9 @@ TRANSFER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Latest TIA", 12),
     ("Latest TIA outcome", 22),
     ("Next review", 12),
+    ("Transfer law", 14),
+    ("Competent authority", 34),
+    ("Assessment due", 26),
 )
 TRANSFER_HEADERS = tuple(h for h, _ in TRANSFER_COLUMNS)
 TRANSFER_WIDTHS = tuple(w for _, w in TRANSFER_COLUMNS)
@@ -105,6 +109,21 @@ class TransferRow(Row):
     latest_tia: CellValue
     latest_outcome: str
     next_review: CellValue
+    transfer_law: str
+    authority: str
+    assessment_due: str
+
+
+REGIME_NAMES = {
+    rules.Regime.EU: "EU GDPR",
+    rules.Regime.UK: "UK GDPR",
+    rules.Regime.CH: "Swiss FADP",
+    rules.Regime.NONE: "None (no Chapter V)",
+}
+ASSESSMENT_NAMES = {
+    "TIA": "TIA (Clause 14 SCC; EDPB Recommendations 01/2020)",
+    "TRA": "TRA (UK GDPR Art. 46; ICO transfer risk assessment)",
+}
 
 
 def exporter_name(snap: Snapshot, rec: Record) -> str:
@@ -142,8 +161,14 @@ def transfer_row(
 ) -> TransferRow:
     """One transfer as transfers.rules judge it on the as_of day (Art. 44-49)."""
     vendor = snap.get("inventory.Vendor", rec["importer_id"])
-    dest = destination(profile, vendor, snap.as_of.date())
-    judged = assess(rec, dest)
+    eu = destination(profile, vendor, snap.as_of.date())
+    exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
+        "inventory.Customer", rec["exporter_customer_id"]
+    )
+    regime, authority = law.exporter_law(exporter)
+    dest = law.seen_by(regime, rec["destination"], eu, vendor)
+    judged = assess(rec, dest, regime, authority)
+    due = rules.assessment_name(regime) if judged.tia_required else ""
     parent = snap.get("transfers.Transfer", rec["parent_id"])
     return TransferRow(
         rec["name"],
@@ -152,7 +177,7 @@ def transfer_row(
         importer_name(snap, rec),
         label(Transfer.Role, rec["importer_role"]),
         country_name(rec["destination"]),
-        yes_no(dest.eea),
+        yes_no(eu.eea),
         label(CountryProfile.Adequacy, profile["adequacy"]) if profile else "",
         adequacy_scope(profile),
         profile["decision_reference"] if profile else "",
@@ -165,6 +190,9 @@ def transfer_row(
         latest["assessed_on"] if latest else None,
         label(TransferImpactAssessment.Outcome, latest["outcome"]) if latest else "",
         latest["next_review_on"] if latest else None,
+        REGIME_NAMES[regime],
+        authority,
+        ASSESSMENT_NAMES.get(due, ""),
     )
 
 

@@ -39,6 +39,9 @@ def make_user(group: str | None = None, **kwargs: Any) -> User:
 def make_entity(**kwargs: Any) -> LegalEntity:
     kwargs.setdefault("name", f"Entity {n()}")
     kwargs.setdefault("country", "US")
+    # Like KonnectBot: established in the US, subject to the GDPR under Art.
+    # 3(2) with an Art. 27 representative in Ireland, so Chapter V applies.
+    kwargs.setdefault("representative_country", "IE")
     return LegalEntity.objects.create(**kwargs)
 
 

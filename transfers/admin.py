@@ -92,6 +92,7 @@ class TransferAdmin(InventoryAdmin):
                 "fields": [
                     "mechanism",
                     "derogation_ground",
+                    "derogation_safeguards",
                     ("clause9_option", "notice_period_days"),
                     ("docking_clause", "uk_addendum", "swiss_adaptations"),
                     "scc_signed_on",

@@ -93,7 +93,10 @@ TRANSFERS: list[Row] = [
         "importer": "Nimbus Cloud Inc.",
         "importer_role": "processor",
         "destination": "CA",
-        "mechanism": "adequacy",
+        "mechanism": "scc",
+        "scc_signed_on": "2024-02-01",
+        "notes": "Nimbus is not recorded as subject to PIPEDA, so the Canadian "
+        "adequacy decision does not cover it: the SCCs signed with the DPA govern.",
         "activities": ["PA-P1"],
         "data_categories": ["DC07", "DC08", "DC09", "DC10"],
     },

@@ -39,7 +39,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from transfers import rules
+from transfers import law, rules
 
 Record = Mapping[str, Any]
 ENTITY, CUSTOMER, VENDOR = "entity", "customer", "vendor"
@@ -274,17 +274,30 @@ class DataMap:
         return flows
 
     def judged(self, route: Route) -> tuple[Status, int | None, bool]:
+        """Judged under the exporter's own law (``transfers.law``): EU, UK or
+        Swiss rules, or none for an exporter no Chapter V applies to."""
         if route not in self._judged:
             importer = route.importer
             vendors = self.table("inventory.Vendor")
             vendor = vendors.get(importer.id) if importer.type == VENDOR else None
-            dest = rules.destination(
+            eu = rules.destination(
                 self.countries().get(route.country), vendor, self.day
             )
+            regime = self.regime(route.exporter)
+            dest = law.seen_by(regime, route.country, eu, vendor)
             status, transfer = judge(dest, self._transfers.get(route, []))
             tid = transfer["id"] if transfer else None
-            self._judged[route] = (status, tid, rules.is_transfer(dest))
+            self._judged[route] = (status, tid, rules.is_transfer(eu))
         return self._judged[route]
+
+    def regime(self, exporter: Party) -> rules.Regime:
+        """The transfer law the exporter is subject to (``rules.regime``)."""
+        label = (
+            "inventory.LegalEntity"
+            if exporter.type == ENTITY
+            else ("inventory.Customer")
+        )
+        return law.exporter_law(self.table(label).get(exporter.id))[0]
 
     # -- reading the inventory
 

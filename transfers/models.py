@@ -27,7 +27,7 @@ from inventory.models import (
     raise_errors,
     record_review,
 )
-from transfers import rules
+from transfers import law, rules
 
 
 class CountryProfile(models.Model):
@@ -103,6 +103,8 @@ class Assessment:
     scc_module: int | None
     safeguard_required: bool
     tia_required: bool
+    regime: rules.Regime = rules.Regime.EU
+    authority: str = ""
 
 
 class TransferQuerySet(models.QuerySet["Transfer"]):
@@ -158,6 +160,12 @@ class Transfer(models.Model):
     )
     derogation_ground = models.CharField(
         "Art. 49 ground", max_length=20, choices=ART49_CHOICES, blank=True
+    )
+    derogation_safeguards = models.TextField(
+        "Art. 49(1) second subparagraph: assessment and safeguards",
+        blank=True,
+        help_text="Documented under Art. 49(6) and printed in the record "
+        "(Art. 30(1)(e)).",
     )
     clause9_option = models.CharField(
         "Clause 9 option", max_length=10, choices=Customer.Clause9.choices, blank=True
@@ -221,7 +229,20 @@ class Transfer(models.Model):
         day = day or timezone.now().date()
         if profile is None:  # an unknown destination is judged as non-adequate
             profile = CountryProfile(code=self.destination)
-        return assess(model_values(self), profile.destination(self.importer, day))
+        regime, competent = self.exporter_law()
+        importer = model_values(self.importer) if self.importer else None
+        dest = law.seen_by(
+            regime,
+            str(self.destination),
+            profile.destination(self.importer, day),
+            importer,
+        )
+        return assess(model_values(self), dest, regime, competent)
+
+    def exporter_law(self) -> tuple[rules.Regime, str]:
+        """The exporter's regime and competent authority (``transfers.law``)."""
+        party = self.exporter if self.exporter_id else self.exporter_customer
+        return law.exporter_law(model_values(party) if party else None)
 
     @property
     def scc_module(self) -> int | None:
@@ -252,7 +273,12 @@ def judged_destination(
     return profile.destination(importer, day or timezone.now().date())
 
 
-def assess(values: Mapping[str, Any], dest: rules.Destination) -> Assessment:
+def assess(
+    values: Mapping[str, Any],
+    dest: rules.Destination,
+    regime: rules.Regime = rules.Regime.EU,
+    authority: str = "",
+) -> Assessment:
     module = rules.scc_module_for(
         rules.Role(values["exporter_role"]), rules.Role(values["importer_role"]), dest
     )
@@ -267,6 +293,8 @@ def assess(values: Mapping[str, Any], dest: rules.Destination) -> Assessment:
             module,
             module4_combines_eu_data=bool(values.get("module4_combines_eu_data")),
         ),
+        regime=regime,
+        authority=authority,
     )
 
 
@@ -286,6 +314,11 @@ def transfer_errors(
     )
     if ground_error:
         errors["derogation_ground"] = ground_error
+    documentation = rules.derogation_documentation_error(
+        values.get("derogation_ground"), values.get("derogation_safeguards") or ""
+    )
+    if documentation:
+        errors["derogation_safeguards"] = documentation
     if dest is None:
         errors["destination"] = "Unknown destination country."
     else:

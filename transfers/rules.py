@@ -50,6 +50,9 @@ class Scope(StrEnum):
     DPF = "dpf"  # US: only importers certified under the EU-US Data Privacy Framework
     COMMERCIAL = "commercial"  # Canada: commercial organisations subject to PIPEDA
     PRIVATE_SECTOR = "private_sector"  # Japan: APPI private sector
+    PIPA = "pipa"  # Korea: PIPA, without credit information (Decision (EU) 2022/254)
+    UK_EXTENSION = "uk_extension"  # UK: the UK Extension to the EU-US DPF
+    SWISS_DPF = "swiss_dpf"  # Switzerland: the Swiss-US Data Privacy Framework
     OTHER = "other"
 
 
@@ -102,6 +105,9 @@ SCOPE_LABELS: dict[Scope, str] = {
     Scope.DPF: "organisations certified under the EU-US Data Privacy Framework",
     Scope.COMMERCIAL: "commercial organisations subject to PIPEDA",
     Scope.PRIVATE_SECTOR: "the private sector under the APPI",
+    Scope.PIPA: "processing subject to PIPA (not credit information)",
+    Scope.UK_EXTENSION: "organisations certified under the UK Extension to the DPF",
+    Scope.SWISS_DPF: "organisations certified under the Swiss-US DPF",
     Scope.OTHER: "the sectors named in the decision",
 }
 
@@ -132,8 +138,9 @@ class Destination:
     adequacy: Adequacy
     scope: Scope | None = None
     importer_dpf_certified: bool = False
-    # e.g. the importer is a commercial organisation (Canada) / private sector (Japan)
-    importer_in_scope: bool = True
+    # e.g. the importer is a commercial organisation (Canada) / private sector
+    # (Japan): only where recorded, so by default a partial decision covers nothing
+    importer_in_scope: bool = False
     # False when the day being judged is outside the decision's valid_from/valid_to
     decision_valid: bool = True
 
@@ -292,27 +299,6 @@ def derogation_ground_error(mechanism: Mechanism, ground: str | None) -> str | N
     return None
 
 
-def destination(
-    country: Mapping[str, Any] | None, vendor: Mapping[str, Any] | None, day: date
-) -> Destination:
-    """What the rules need to know of a transfer's destination on ``day``:
-    the country's register entry (EEA, adequacy decision and the dates it is in
-    force, inclusive) and whether the importing vendor is certified under the
-    EU-US Data Privacy Framework (Decision (EU) 2023/1795). Takes plain
-    mappings: a model's field values or a snapshot record."""
-    if country is None:
-        return Destination(eea=False, adequacy=Adequacy.NONE)
-    started = country["valid_from"] is None or country["valid_from"] <= day
-    ended = country["valid_to"] is not None and country["valid_to"] < day
-    return Destination(
-        eea=country["eea"],
-        adequacy=Adequacy(country["adequacy"]),
-        scope=Scope(country["scope"]) if country["scope"] else None,
-        importer_dpf_certified=bool(vendor and vendor["dpf_certified"]),
-        decision_valid=started and not ended,
-    )
-
-
 def mechanism_covers(
     dest: Destination, mechanism: Mechanism, ground: str | None = None
 ) -> bool:
@@ -354,3 +340,305 @@ def activity_roles_error(our_role: Role, activity_roles: Iterable[str]) -> str |
             f"{Role(our_role).value}: record them on a transfer with that role."
         )
     return None
+
+
+# -- Which law governs the exporter's transfer (the regime) and who supervises it
+
+
+class Regime(StrEnum):
+    """The transfer law the exporter is subject to: Chapter V of the EU GDPR,
+    Chapter V of the UK GDPR, Art. 16-17 of the Swiss FADP, or none of them."""
+
+    EU = "eu"
+    UK = "uk"
+    CH = "ch"
+    NONE = "none"
+
+
+UK, SWITZERLAND = "GB", "CH"
+
+# The supervisory authority of each EEA state (GDPR Art. 51; EEA Agreement for
+# IS, LI, NO). Germany has a federal and sixteen Land authorities (Art. 51(3)).
+EEA_AUTHORITIES: dict[str, str] = {
+    "AT": "Österreichische Datenschutzbehörde (DSB), Austria",
+    "BE": "Autorité de protection des données (APD/GBA), Belgium",
+    "BG": "Commission for Personal Data Protection (CPDP), Bulgaria",
+    "HR": "Personal Data Protection Agency (AZOP), Croatia",
+    "CY": "Commissioner for Personal Data Protection, Cyprus",
+    "CZ": "Office for Personal Data Protection (ÚOOÚ), Czechia",
+    "DK": "Datatilsynet, Denmark",
+    "EE": "Andmekaitse Inspektsioon (AKI), Estonia",
+    "FI": "Office of the Data Protection Ombudsman, Finland",
+    "FR": "Commission nationale de l'informatique et des libertés (CNIL), France",
+    "DE": "BfDI or the competent Land data protection authority, Germany",
+    "GR": "Hellenic Data Protection Authority (HDPA), Greece",
+    "HU": "Nemzeti Adatvédelmi és Információszabadság Hatóság (NAIH), Hungary",
+    "IE": "Data Protection Commission (DPC), Ireland",
+    "IT": "Garante per la protezione dei dati personali, Italy",
+    "LV": "Datu valsts inspekcija (DVI), Latvia",
+    "LT": "State Data Protection Inspectorate (VDAI), Lithuania",
+    "LU": "Commission nationale pour la protection des données (CNPD), Luxembourg",
+    "MT": "Information and Data Protection Commissioner (IDPC), Malta",
+    "NL": "Autoriteit Persoonsgegevens (AP), Netherlands",
+    "PL": "Urząd Ochrony Danych Osobowych (UODO), Poland",
+    "PT": "Comissão Nacional de Proteção de Dados (CNPD), Portugal",
+    "RO": "Autoritatea Națională de Supraveghere (ANSPDCP), Romania",
+    "SK": "Úrad na ochranu osobných údajov, Slovakia",
+    "SI": "Informacijski pooblaščenec, Slovenia",
+    "ES": "Agencia Española de Protección de Datos (AEPD), Spain",
+    "SE": "Integritetsskyddsmyndigheten (IMY), Sweden",
+    "IS": "Persónuvernd, Iceland",
+    "LI": "Datenschutzstelle (DSS), Liechtenstein",
+    "NO": "Datatilsynet, Norway",
+}
+ICO = "Information Commissioner's Office (ICO), United Kingdom"
+FDPIC = "Federal Data Protection and Information Commissioner (FDPIC), Switzerland"
+DATA_SUBJECTS_AUTHORITY = (
+    "The supervisory authority of the Member State where the data subjects "
+    "whose personal data is transferred are located (Clause 13(a))"
+)
+
+
+def regime(established_in: str, representative_in: str = "") -> Regime:
+    """The transfer law that governs an exporter, from where it is established.
+
+    - EEA: EU GDPR Chapter V (Art. 44).
+    - United Kingdom: UK GDPR Chapter V; Switzerland: FADP Art. 16-17.
+    - Elsewhere, with an Art. 27 representative in the EEA: the exporter is
+      subject to the GDPR under Art. 3(2), so its transfers fall under Chapter V
+      too (Clause 13(a), second option, names this case).
+    - Elsewhere: no Chapter V instrument applies; the contract that governs the
+      processing (DPA, BAA) is the agreement.
+    """
+    if established_in in EEA_AUTHORITIES:
+        return Regime.EU
+    if established_in == UK:
+        return Regime.UK
+    if established_in == SWITZERLAND:
+        return Regime.CH
+    if representative_in in EEA_AUTHORITIES:
+        return Regime.EU
+    return Regime.NONE
+
+
+def authority(
+    law: Regime,
+    established_in: str,
+    representative_in: str = "",
+    data_subjects_in: str = "",
+) -> str:
+    """The competent supervisory authority for the exporter's transfer.
+
+    EU: Decision (EU) 2021/914, Clause 13(a): the authority of the Member State
+    where the exporter is established; failing that, of the Member State where
+    its Art. 27(1) representative is established; failing that, of the Member
+    State where the data subjects are. UK: the Information Commissioner (UK GDPR
+    Art. 51, DPA 2018 s. 115). Switzerland: the FDPIC (FADP Art. 4, 16). None:
+    no supervisory authority is named.
+    """
+    if law == Regime.UK:
+        return ICO
+    if law == Regime.CH:
+        return FDPIC
+    if law == Regime.NONE:
+        return ""
+    for place in (established_in, representative_in, data_subjects_in):
+        if place in EEA_AUTHORITIES:
+            return EEA_AUTHORITIES[place]
+    return DATA_SUBJECTS_AUTHORITY
+
+
+# The importing jurisdictions the UK and Switzerland find adequate. EU-side
+# adequacy lives in the country register the DPO edits; these two lists are the
+# UK's adequacy regulations (Data Protection Act 2018 s. 17A, Sch. 21 para. 5,
+# and the data bridges) and the Federal Council's list (Data Protection
+# Ordinance, Annex 1; FADP Art. 16(1)), as in force in 2026. Partial entries
+# name the decision the importer must fall under.
+_UK_FULL = frozenset(
+    {*EEA_AUTHORITIES, "GI", "AD", "AR", "FO", "GG", "IM", "IL", "JE", "NZ"}
+    | {"CH", "UY", "KR"}
+)
+_CH_FULL = frozenset(
+    {*EEA_AUTHORITIES, "GB", "GI", "AD", "AR", "FO", "GG", "IM", "IL", "JE"}
+    | {"MC", "NZ", "UY"}
+)
+
+_UK_PARTIAL: dict[str, Scope] = {
+    "US": Scope.UK_EXTENSION,  # Data Protection (Adequacy) (US) Regulations 2023
+    "CA": Scope.COMMERCIAL,
+    "JP": Scope.PRIVATE_SECTOR,
+}
+_CH_PARTIAL: dict[str, Scope] = {
+    "US": Scope.SWISS_DPF,  # Federal Council, in force 15 September 2024
+    "CA": Scope.COMMERCIAL,
+}
+
+
+def regime_destination(
+    law: Regime, country: str, eu: Destination, importer_scopes: Iterable[Scope]
+) -> Destination:
+    """The destination as the exporter's own law sees it.
+
+    ``eu`` is what the EU country register says (Art. 45 decisions);
+    ``importer_scopes`` are the partial decisions the importer is recorded as
+    falling under (DPF certification, UK Extension, PIPEDA ...): a partial
+    decision covers an importer only when recorded (default: not in scope).
+    No regime: nothing is a Chapter V transfer. UK and Switzerland: sending
+    inside the country is no transfer; elsewhere their own adequacy lists.
+    """
+    scopes = frozenset(importer_scopes)
+    if law == Regime.NONE:
+        return Destination(eea=True, adequacy=Adequacy.NONE)
+    if law == Regime.EU:
+        return Destination(
+            eea=eu.eea,
+            adequacy=eu.adequacy,
+            scope=eu.scope,
+            importer_dpf_certified=Scope.DPF in scopes,
+            importer_in_scope=eu.scope in scopes,
+            decision_valid=eu.decision_valid,
+        )
+    home, full, partial = (
+        (UK, _UK_FULL, _UK_PARTIAL)
+        if law == Regime.UK
+        else (SWITZERLAND, _CH_FULL, _CH_PARTIAL)
+    )
+    if country == home:
+        return Destination(eea=True, adequacy=Adequacy.NONE)
+    if country in full:
+        return Destination(eea=False, adequacy=Adequacy.FULL)
+    if country in partial:
+        scope = partial[country]
+        return Destination(
+            eea=False,
+            adequacy=Adequacy.PARTIAL,
+            scope=scope,
+            importer_in_scope=scope in scopes,
+        )
+    return Destination(eea=False, adequacy=Adequacy.NONE)
+
+
+def instrument(law: Regime, mechanism: Mechanism, module: int | None) -> str:
+    """The contract a transfer on SCCs needs under the exporter's law.
+
+    EU: the 2021 SCCs with the module of the roles (Decision (EU) 2021/914).
+    UK: the IDTA or the UK Addendum to the EU SCCs, issued by the ICO under
+    DPA 2018 s. 119A (UK GDPR Art. 46(2)(d)). Switzerland: the EU SCCs with the
+    adaptations the FDPIC recognised (FADP Art. 16(2)(d)). No regime: no
+    Chapter V instrument; the processing agreement governs.
+    """
+    if law == Regime.NONE:
+        return "None: no Chapter V transfer (the DPA governs)"
+    if mechanism != Mechanism.SCC or module is None:
+        return ""
+    if law == Regime.UK:
+        return f"IDTA or UK Addendum to the EU SCCs (Module {module})"
+    if law == Regime.CH:
+        return f"EU SCCs Module {module} with the Swiss adaptations"
+    return f"EU SCCs (Decision (EU) 2021/914) Module {module}"
+
+
+def assessment_name(law: Regime) -> str:
+    """What the transfer's risk assessment is called: a transfer impact
+    assessment (EU: Clause 14, EDPB Recommendations 01/2020; Switzerland:
+    FDPIC guidance) or, in the UK, a transfer risk assessment (ICO TRA tool,
+    UK GDPR Art. 46 and the IDTA/Addendum)."""
+    return "TRA" if law == Regime.UK else "TIA"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the exporter's law asks of one transfer."""
+
+    regime: Regime
+    safeguard_required: bool
+    module: int | None
+    instrument: str
+    authority: str
+    assessment: str  # "TIA", "TRA" or "" (none due)
+
+
+def outcome(
+    law: Regime,
+    dest: Destination,
+    exporter_role: Role,
+    importer_role: Role,
+    mechanism: Mechanism,
+    competent: str,
+) -> Outcome:
+    """The regime's answer for a transfer to ``dest`` (already seen through
+    ``regime_destination``): whether a safeguard is needed, the SCC module and
+    instrument, the competent authority and the risk assessment due."""
+    module = scc_module_for(exporter_role, importer_role, dest)
+    needed = safeguard_required(dest)
+    tia = tia_required(dest, mechanism, module)
+    return Outcome(
+        regime=law,
+        safeguard_required=needed,
+        module=module,
+        instrument=instrument(law, mechanism, module) if needed else "",
+        authority=competent,
+        assessment=assessment_name(law) if tia else "",
+    )
+
+
+def derogation_documentation_error(ground: str | None, safeguards: str) -> str | None:
+    """Art. 49(1) second subparagraph: a transfer on compelling legitimate
+    interests is lawful only with suitable safeguards assessed and documented
+    (Art. 49(6)); the record must name them (Art. 30(1)(e))."""
+    if ground == Art49Ground.COMPELLING_LEGITIMATE_INTERESTS and not safeguards.strip():
+        return (
+            "A transfer under Art. 49(1) second subparagraph needs its assessment "
+            "and suitable safeguards documented (GDPR Art. 49(6), 30(1)(e))."
+        )
+    return None
+
+
+def derogation_structural_error(
+    mechanism: Mechanism, exporter_role: Role, importer_role: Role
+) -> str | None:
+    """Derogations are for occasional, non-repetitive transfers (Art. 49(1),
+    recital 111; EDPB Guidelines 2/2018): a processor or sub-processor flow is
+    structural and continuous, so it cannot rest on one."""
+    if mechanism != Mechanism.DEROGATION:
+        return None
+    if Role.PROCESSOR in (Role(exporter_role), Role(importer_role)):
+        return (
+            "A processor or sub-processor transfer is continuous and structural: "
+            "it cannot rest on an Art. 49 derogation; use an Art. 46 safeguard "
+            "such as SCCs."
+        )
+    return None
+
+
+def derogation_text(ground: str | None, safeguards: str = "") -> str:
+    """How the Art. 30(1)(e) record names a derogation: its ground and, for
+    the second subparagraph, the documented safeguards."""
+    try:
+        text = ART49_LABELS[Art49Ground(ground or "")]
+    except ValueError:
+        return "Derogation (Art. 49): no ground recorded"
+    if ground == Art49Ground.COMPELLING_LEGITIMATE_INTERESTS and safeguards.strip():
+        text += f"; safeguards: {safeguards.strip()}"
+    return text
+
+
+def destination(
+    country: Mapping[str, Any] | None, vendor: Mapping[str, Any] | None, day: date
+) -> Destination:
+    """What the rules need to know of a transfer's destination on ``day``:
+    the country's register entry (EEA, adequacy decision and the dates it is in
+    force, inclusive) and whether the importing vendor is certified under the
+    EU-US Data Privacy Framework (Decision (EU) 2023/1795). Takes plain
+    mappings: a model's field values or a snapshot record."""
+    if country is None:
+        return Destination(eea=False, adequacy=Adequacy.NONE)
+    started = country["valid_from"] is None or country["valid_from"] <= day
+    ended = country["valid_to"] is not None and country["valid_to"] < day
+    return Destination(
+        eea=country["eea"],
+        adequacy=Adequacy(country["adequacy"]),
+        scope=Scope(country["scope"]) if country["scope"] else None,
+        importer_dpf_certified=bool(vendor and vendor["dpf_certified"]),
+        decision_valid=started and not ended,
+    )

@@ -68,6 +68,8 @@ class TransferSerializer(InventorySerializer):
     scc_module = serializers.SerializerMethodField()
     safeguard_required = serializers.SerializerMethodField()
     tia_required = serializers.SerializerMethodField()
+    regime = serializers.SerializerMethodField()
+    authority = serializers.SerializerMethodField()
 
     class Meta:
         model = Transfer
@@ -85,6 +87,7 @@ class TransferSerializer(InventorySerializer):
             "data_categories",
             "mechanism",
             "derogation_ground",
+            "derogation_safeguards",
             "clause9_option",
             "notice_period_days",
             "docking_clause",
@@ -98,6 +101,8 @@ class TransferSerializer(InventorySerializer):
             "scc_module",
             "safeguard_required",
             "tia_required",
+            "regime",
+            "authority",
         ]
         extra_kwargs = {"name": {"required": False}}
 
@@ -135,6 +140,15 @@ class TransferSerializer(InventorySerializer):
 
     def get_tia_required(self, transfer: Transfer) -> bool:
         return self.assessment(transfer).tia_required
+
+    def get_regime(self, transfer: Transfer) -> str:
+        """The exporter's transfer law: eu, uk, ch or none (read-only)."""
+        return str(self.assessment(transfer).regime)
+
+    def get_authority(self, transfer: Transfer) -> str:
+        """The competent supervisory authority (Clause 13(a) for the EU, the
+        ICO for the UK, the FDPIC for Switzerland; empty for none)."""
+        return self.assessment(transfer).authority
 
 
 class TransferImpactAssessmentSerializer(InventorySerializer):

@@ -230,7 +230,7 @@ def outside_eea(codes: list[str]) -> set[str]:
 
 
 def country_label(code: str) -> str:
-    from reports.ropa import country_name
+    from reports.xlsx import country_name
 
     return country_name(code)
 

@@ -318,16 +318,22 @@ def test_transfer_to_an_adequate_country_needs_no_module(db):
     ("fields", "expected"),
     [
         # Clause 13(a): exporter established in a Member State.
-        ({"country": "DE"}, "The supervisory authority of Germany"),
-        # Not established in the EEA, Art. 27 representative appointed.
+        ({"country": "DE"}, "BfDI or the competent Land data protection authority"),
+        ({"country": "FR", "supervisory_authority": "Some SA"}, "(CNIL), France"),
+        # Not established in the EEA, Art. 27 representative in a Member State.
         (
-            {"country": "US", "representative": "Rep BV, Amsterdam"},
-            "exporter's Art. 27 representative is established: Rep BV, Amsterdam",
+            {
+                "country": "US",
+                "representative": "Rep BV",
+                "representative_country": "NL",
+            },
+            "Autoriteit Persoonsgegevens (AP), Netherlands",
         ),
-        # Neither: our own representative's Member State (SCC Clause 13(a)).
-        ({"country": "US"}, "data importer's Art. 27 representative: Acme Rep"),
-        # Recorded on the customer: used as is.
-        ({"country": "US", "supervisory_authority": "Some SA"}, "Some SA"),
+        # UK and Swiss exporters: their own regulators.
+        ({"country": "GB"}, "Information Commissioner's Office (ICO)"),
+        ({"country": "CH"}, "(FDPIC), Switzerland"),
+        # Not subject to the GDPR: no SCCs, never the importer's representative.
+        ({"country": "US"}, "Not applicable: the SCCs do not apply"),
     ],
 )
 @pytest.mark.django_db

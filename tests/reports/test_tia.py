@@ -171,3 +171,17 @@ def test_injection_in_an_assessment_comes_back_as_text(demo):
     row = by(wb["Assessments"], "Transfer")[CORTEX]
     assert row["3. Destination laws considered"] == '\'=HYPERLINK("http://x","y")'
     assert not [c.coordinate for c in cells(wb) if c.data_type == "f"]
+
+
+def test_thistle_and_pine_is_assessed_under_uk_law_with_a_tra(demo):
+    by_name = by(load(build("tia"))["Transfers"], "Transfer")
+    thistle = by_name["Thistle & Pine to KonnectBot (US)"]
+    assert thistle["Transfer law"] == "UK GDPR"
+    assert thistle["Competent authority"] == (
+        "Information Commissioner's Office (ICO), United Kingdom"
+    )
+    assert thistle["Assessment due"].startswith("TRA (UK GDPR")
+    maison = by_name["Maison Lumière to KonnectBot (US)"]
+    assert maison["Transfer law"] == "EU GDPR"
+    assert maison["Assessment due"].startswith("TIA (Clause 14")
+    assert "CNIL" in maison["Competent authority"]

@@ -26,18 +26,24 @@ C, P = Role.CONTROLLER, Role.PROCESSOR
 EEA_DEST = Destination(eea=True, adequacy=Adequacy.NONE)
 NO_ADEQUACY = Destination(eea=False, adequacy=Adequacy.NONE)  # e.g. India
 FULL = Destination(eea=False, adequacy=Adequacy.FULL)  # e.g. Korea
-JAPAN = Destination(eea=False, adequacy=Adequacy.PARTIAL, scope=Scope.PRIVATE_SECTOR)
+JAPAN = Destination(
+    eea=False,
+    adequacy=Adequacy.PARTIAL,
+    scope=Scope.PRIVATE_SECTOR,
+    importer_in_scope=True,
+)
 US_DPF = Destination(
     eea=False, adequacy=Adequacy.PARTIAL, scope=Scope.DPF, importer_dpf_certified=True
 )
 US_NOT_DPF = Destination(eea=False, adequacy=Adequacy.PARTIAL, scope=Scope.DPF)
-CANADA_IN = Destination(eea=False, adequacy=Adequacy.PARTIAL, scope=Scope.COMMERCIAL)
-CANADA_OUT = Destination(
+CANADA_IN = Destination(
     eea=False,
     adequacy=Adequacy.PARTIAL,
     scope=Scope.COMMERCIAL,
-    importer_in_scope=False,
+    importer_in_scope=True,
 )
+# Not in scope unless recorded (Art. 45(1) "specified sectors").
+CANADA_OUT = Destination(eea=False, adequacy=Adequacy.PARTIAL, scope=Scope.COMMERCIAL)
 EXPIRED = Destination(eea=False, adequacy=Adequacy.FULL, decision_valid=False)
 PARTIAL_NO_SCOPE = Destination(eea=False, adequacy=Adequacy.PARTIAL)
 
