@@ -5,9 +5,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from inventory.models import (
@@ -43,6 +43,8 @@ class VersionedForm(forms.ModelForm[Any]):
     the record and when (issue 8: two DPOs never silently overwrite each other)."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # A revert must name the version it started from: without one it is stale.
+    version_required = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,9 +60,21 @@ class VersionedForm(forms.ModelForm[Any]):
             rows.filter(pk=self.instance.pk).first()
             version = self.cleaned_data.get(VERSION_FIELD)
             message = stale_edit_message(self.instance, version)
+            if not version and self.version_required:
+                message = STALE_WITHOUT_VERSION
             if message:
                 raise forms.ValidationError(message, code="stale")
         return data
+
+
+STALE_WITHOUT_VERSION = (
+    "This page did not say which version of the record you opened. Nothing was "
+    "saved: reload the page to see the current version, then revert again."
+)
+
+
+class RevertForm(VersionedForm):
+    version_required = True
 
 
 def with_version_field(fieldsets: Any, editing: bool) -> list[Any]:
@@ -89,6 +103,39 @@ class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         editing = obj is not None and self.has_change_permission(request, obj)
         return with_version_field(super().get_fieldsets(request, obj), editing)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if is_revert(request):
+            kwargs["form"] = RevertForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """simple-history's revert page checks only the view permission and
+        saves on POST: a revert is an edit, so it needs the change permission
+        (and, through RevertForm, the version the editor opened)."""
+        history_model = self.model.history.model
+        try:
+            self.model._meta.pk.to_python(object_id)
+            history_model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404("No such version.") from None
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def is_revert(request: HttpRequest) -> bool:
+    """Whether the request is for simple-history's revert page."""
+    match = request.resolver_match
+    return match is not None and (match.url_name or "").endswith("_simple_history")
 
 
 @admin.action(description="Mark reviewed", permissions=["change"])
