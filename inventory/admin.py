@@ -129,7 +129,10 @@ class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
             raise Http404("No such version.") from None
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response
 
 
 def is_revert(request: HttpRequest) -> bool:

@@ -275,8 +275,8 @@ class ReportRun(models.Model):
 def delete_report_file(sender: type[ReportRun], instance: ReportRun, **_: Any) -> None:
     """A deleted run takes its stored workbook with it, once the deletion is
     committed: a deletion rolled back keeps a downloadable file."""
-    if instance.file:
-        name, storage = instance.file.name, instance.file.storage
+    name, storage = instance.file.name, instance.file.storage
+    if name:
         transaction.on_commit(lambda: storage.delete(name))
 
 

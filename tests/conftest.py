@@ -39,3 +39,11 @@ def auditor_client(auditor: User) -> Client:
 @pytest.fixture
 def demo(db: None) -> None:
     call_command("load_demo", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counts requests in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
