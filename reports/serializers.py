@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from inventory.models import Customer
 from kbinventory.api import StrictInputMixin
-from reports.build import ReportError, parse_when
+from reports.build import ReportError, parse_when, resolve_as_of
 from reports.models import ReportRun
 from transfers.models import Transfer
 
@@ -36,7 +36,11 @@ class FindingFilterSerializer(serializers.Serializer[Any]):
     as_of = serializers.CharField(required=False)
 
     def validate_as_of(self, value: str) -> datetime:
-        return when(value, "as_of")
+        """As the admin's findings page reads it (resolve_as_of)."""
+        try:
+            return resolve_as_of(when(value, "as_of"))
+        except ReportError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 def when(text: str, option: str) -> datetime:
