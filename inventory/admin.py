@@ -104,6 +104,48 @@ class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
         editing = obj is not None and self.has_change_permission(request, obj)
         return with_version_field(super().get_fieldsets(request, obj), editing)
 
+    def hidden_relations(self, request: HttpRequest) -> list[str]:
+        """Fields naming inventory records the user may not read (Sales sees
+        no processing activity on a feature's page): left out of the page and
+        of its history."""
+        user = request.user
+        return [
+            f.name
+            for f in self.model._meta.get_fields()
+            if f.concrete
+            and (f.many_to_many or f.many_to_one)
+            and f.related_model is not None
+            and f.related_model._meta.app_label in ("inventory", "transfers")
+            and not user.has_perm(
+                f"{f.related_model._meta.app_label}."
+                f"view_{f.related_model._meta.model_name}"
+            )
+        ]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded + self.hidden_relations(request) or None
+
+    def set_history_delta_changes(
+        self,
+        request: HttpRequest,
+        historical_records: Any,
+        foreign_keys_are_objs: bool = True,
+    ) -> None:
+        """simple-history's deltas, without the fields hidden from this user."""
+        hidden = self.hidden_relations(request)
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=hidden,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
