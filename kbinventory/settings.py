@@ -348,3 +348,11 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 
 # Staff sessions end after a working day (hours, from login), not two weeks.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
+
+# Uploaded ROPA workbooks previewed in the admin but never imported: deleted by
+# beat this many hours after the upload.
+IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)
+CELERY_BEAT_SCHEDULE["delete-stale-import-previews"] = {
+    "task": "reports.tasks.delete_stale_import_previews",
+    "schedule": 3600.0,
+}
