@@ -1,4 +1,4 @@
-"""Settings for kbinventory, read from the environment (CONTRACT.md section 2).
+"""Settings for kbinventory, read from the environment (README, Configuration).
 
 Safe defaults, loud failures: DEBUG is off unless asked for, there is no default
 SECRET_KEY outside debug, and a boolean other than True/False stops start-up.
@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "inventory",
     "transfers",
     "reports",
+    "dsr",
+    "ropa_import",
 ]
 
 MIDDLEWARE = [
@@ -212,7 +214,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "kbinventory.api.exception_handler",
+    "EXCEPTION_HANDLER": "kbinventory.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbinventory API",
@@ -224,13 +226,18 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource
     "ENUM_NAME_OVERRIDES": {
-        "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
+        "CountryCodeEnum": "inventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
+        "NoticeStatusEnum": "inventory.models.SubprocessorNotice.Status",
+        "RequestRoleEnum": "dsr.models.DataSubjectRequest.Role",
+        "RequestStatusEnum": "dsr.models.DataSubjectRequest.Status",
+        "RequestOutcomeEnum": "dsr.models.DataSubjectRequest.Outcome",
+        "CloseOutcomeEnum": "dsr.serializers.CLOSE_OUTCOMES",
     },
 }
 
-# Celery: without a broker, tasks run in-process (DESIGN.md, Runtime).
+# Celery: without a broker, tasks run in-process (docs/architecture.md, Runtime).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -285,7 +292,8 @@ LOGGING = {
 # import_ropa: the largest workbook accepted (bytes), upload page and command alike.
 IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
-# Email: the findings digest to the DPO and sub-processor notices to customers.
+# Email: the findings digest to the DPO and sub-processor notices to customers,
+# all from the environment (README "Findings, reviews and sub-processor notices").
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -293,15 +301,62 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    _fail("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one of them")
+# A server that does not answer must not hold a request for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@konnectbot.example")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where this service is reached: links in e-mails are absolute.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    _fail(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+# Notices queued while the mail server was down are retried this often.
+NOTICE_RETRY_SECONDS = max(env_int("NOTICE_RETRY_SECONDS", 300), 30)
+CELERY_BEAT_SCHEDULE["send-queued-notices"] = {
+    "task": "inventory.tasks.send_queued_notices",
+    "schedule": float(NOTICE_RETRY_SECONDS),
+}
 # Extra digest recipients besides the DPO group's users (comma-separated).
 DPO_EMAIL = env_str("DPO_EMAIL")
-CELERY_IMPORTS = ["reports.digest"]
 CELERY_BEAT_SCHEDULE["findings-digest"] = {
-    "task": "reports.digest.send_findings_digest",
+    "task": "reports.tasks.send_findings_digest",
     "schedule": crontab(hour=6, minute=30),
 }
 
+# Data subject requests (docs/dsr.md): the public-holiday calendar of each
+# regime's working days, "regime=COUNTRY[-SUBDIVISION]" pairs (holidays package).
+DSR_HOLIDAY_CALENDARS = dict(
+    item.split("=", 1)
+    for item in env_list("DSR_HOLIDAY_CALENDARS", "eu=IE,uk=GB-ENG,ch=CH,ccpa=US-CA")
+    if "=" in item
+)
+# Closed requests keep the requester's identity and messages this long, then
+# `purge_requests` (daily with beat) leaves a pseudonymised record.
+DSR_RETENTION_MONTHS = env_int("DSR_RETENTION_MONTHS", 36)
+CELERY_BEAT_SCHEDULE["purge-requests"] = {
+    "task": "dsr.tasks.purge_requests",
+    "schedule": crontab(hour=3, minute=15),
+}
+# The privacy mailbox (docs/dsr.md): unset DSR_IMAP_HOST, nothing polls.
+DSR_IMAP_HOST = env_str("DSR_IMAP_HOST")
+DSR_IMAP_PORT = env_int("DSR_IMAP_PORT", 993)
+DSR_IMAP_USER = env_str("DSR_IMAP_USER")
+DSR_IMAP_PASSWORD = env_str("DSR_IMAP_PASSWORD")
+DSR_IMAP_SSL = env_bool("DSR_IMAP_SSL", True)
+DSR_IMAP_FOLDER = env_str("DSR_IMAP_FOLDER", "INBOX")
+DSR_MAILBOX_ADDRESS = env_str("DSR_MAILBOX_ADDRESS")  # default DEFAULT_FROM_EMAIL
+DSR_DEFAULT_REGIME = env_str("DSR_DEFAULT_REGIME", "eu")
+if DSR_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-privacy-mailbox"] = {
+        "task": "dsr.tasks.poll_mailbox",
+        "schedule": env_int("DSR_IMAP_POLL_SECONDS", 300),
+    }
 
 # -- Security and integrity (docs/security.md) --------------------------------
 # SQLite as the embedded default of a served app (Django 5.1+): readers never
@@ -376,6 +431,6 @@ SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
 # beat this many hours after the upload.
 IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)
 CELERY_BEAT_SCHEDULE["delete-stale-import-previews"] = {
-    "task": "reports.tasks.delete_stale_import_previews",
+    "task": "ropa_import.tasks.delete_stale_import_previews",
     "schedule": 3600.0,
 }

@@ -14,7 +14,9 @@ filled in), ready for sales to attach to the customer's contract.
 - Annex II, technical and organisational measures (Art. 32 GDPR) under the
   template's headings.
 - Annex III, the sub-processors (Clause 9, Art. 28(2) and (4) GDPR): only the
-  vendors the customer's features use.
+  vendors the customer's features use, each with its Clause 9(a) status (a new
+  one is authorised from the effective date of its notice; pending and
+  objected ones are marked: ``reports.notices``).
 
 Everything is read from the Snapshot, so the annexes can be produced as they
 stood on any past date. Judgement calls:
@@ -32,15 +34,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django_countries import countries
-
 from inventory.models import Customer, DataCategory, SecurityMeasure
-from reports.build import Params, ReportError
-from reports.findings import destination
-from reports.notices import notices_sheet
+from reports.notices import (
+    ANNEX_STATUS_HEADER,
+    AUTHORISED,
+    annex_statuses,
+    notices_sheet,
+)
+from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
-from reports.xlsx import CellValue, Sheet
+from reports.xlsx import CellValue, Sheet, country_name, yes_no
 from transfers import rules
+from transfers.rules import destination
 
 MODULE_NAMES = {
     1: "controller to controller",
@@ -188,15 +193,23 @@ def present(snap: Snapshot, label: str, ids: Iterable[int]) -> list[Record]:
     return [table[i] for i in sorted(set(ids)) if i in table]
 
 
-def find_customer(snap: Snapshot, name: object) -> Record:
-    """The customer by name, case-insensitively (CONTRACT.md 3: --customer)."""
-    if not isinstance(name, str) or not name.strip():
+def find_customer(snap: Snapshot, wanted: object) -> Record:
+    """The customer as it stood at as_of: by id (what a request stores, see
+    reports.requests), or by name, case-insensitively (a direct build call)."""
+    if isinstance(wanted, int) and not isinstance(wanted, bool):
+        found = snap.get("inventory.Customer", wanted)
+        if found is None:
+            raise ReportError(
+                f"unknown customer {wanted} as of {snap.as_of.isoformat()}"
+            )
+        return found
+    if not isinstance(wanted, str) or not wanted.strip():
         raise ReportError("dpa-annex needs --customer NAME")
-    wanted = name.strip().casefold()
+    name = wanted.strip().casefold()
     for record in snap.records("inventory.Customer"):
-        if record["name"].casefold() == wanted:
+        if record["name"].casefold() == name:
             return record
-    raise ReportError(f"unknown customer {name!r}")
+    raise ReportError(f"unknown customer {wanted!r}")
 
 
 def customer_transfer(snap: Snapshot, customer: Record) -> Record | None:
@@ -247,15 +260,6 @@ def module_text(annex: Annex) -> str:
         "None needed: the destination is in the EEA or covered by an adequacy "
         "decision (GDPR Arts. 44, 45)"
     )
-
-
-def yes_no(value: object) -> str:
-    return "Yes" if value else "No"
-
-
-def country_name(code: str) -> str:
-    """The country's English name (ISO 3166-1 via django-countries)."""
-    return str(countries.name(code)) or code
 
 
 def scc_options(annex: Annex) -> str:
@@ -538,14 +542,20 @@ def subprocessors_sheet(annex: Annex) -> Sheet:
     """Annex III: the sub-processors the customer's features use (Clause 9);
     for a HIPAA customer, whether each may receive PHI (45 CFR 164.502(e))."""
     hipaa = bool(annex.customer["baa_signed"])
-    headers = SUBPROCESSOR_HEADERS + ((PHI_HEADER,) if hipaa else ())
-    rows = [subprocessor_row(v, features, hipaa) for v, features in annex.vendors()]
-    widths = (22, 26, 24, 18, 44, 10, 10) + ((30,) if hipaa else ())
+    headers = (
+        SUBPROCESSOR_HEADERS + (ANNEX_STATUS_HEADER,) + ((PHI_HEADER,) if hipaa else ())
+    )
+    status = annex_statuses(annex.snap, annex.customer["id"])
+    rows = [
+        subprocessor_row(v, features, hipaa, status.get(v["id"], AUTHORISED))
+        for v, features in annex.vendors()
+    ]
+    widths = (22, 26, 24, 18, 44, 10, 10, 30) + ((30,) if hipaa else ())
     return Sheet("Annex III Sub-processors", headers, rows, widths, printable=True)
 
 
 def subprocessor_row(
-    vendor: Record, features: list[str], hipaa: bool
+    vendor: Record, features: list[str], hipaa: bool, status: str
 ) -> tuple[CellValue, ...]:
     codes = [c for c in vendor["processing_countries"].split(",") if c]
     row: tuple[CellValue, ...] = (
@@ -556,6 +566,7 @@ def subprocessor_row(
         f"{vendor['service']}. Used for: {', '.join(features)}.",
         yes_no(vendor["dpf_certified"]),
         yes_no(vendor["baa_signed"]),
+        status,
     )
     if not hipaa:
         return row

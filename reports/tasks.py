@@ -1,4 +1,4 @@
-"""Thin Celery tasks that take ids (STYLE.md 7).
+"""Thin Celery tasks that take ids (docs/architecture.md).
 
 Reliability comes from the settings (acks_late, reject_on_worker_lost: a task
 whose worker dies goes back to the broker) and from ReportRun.claim (a task that
@@ -8,20 +8,17 @@ comes back, or comes twice, finishes its run once).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.utils import timezone
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.digest import send_digest
 from reports.models import ReportRun
+from reports.params import ReportError
 
 logger = logging.getLogger(__name__)
-# Where the admin's import page keeps a previewed workbook until it is confirmed.
-IMPORT_FOLDER = "imports"
 
 # The task stops itself before its run counts as stale (ReportRun.objects.stale).
 SOFT_LIMIT = settings.REPORT_STALE_AFTER_SECONDS - 60
@@ -61,20 +58,7 @@ def sweep_report_runs() -> int:
 
 
 @shared_task
-def delete_stale_import_previews() -> int:
-    """Hourly from Celery beat: delete uploaded ROPA workbooks whose preview
-    was never confirmed within IMPORT_PREVIEW_HOURS (they hold personal data
-    and a name, Art. 5(1)(e) GDPR storage limitation). Returns how many."""
-    storage = default_storage
-    if not storage.exists(IMPORT_FOLDER):
-        return 0
-    cutoff = timezone.now() - timedelta(hours=settings.IMPORT_PREVIEW_HOURS)
-    _, files = storage.listdir(IMPORT_FOLDER)
-    stale = [
-        f"{IMPORT_FOLDER}/{name}"
-        for name in files
-        if storage.get_modified_time(f"{IMPORT_FOLDER}/{name}") < cutoff
-    ]
-    for path in stale:
-        storage.delete(path)
-    return len(stale)
+def send_findings_digest() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): the digest; returns how many were sent."""
+    digest = send_digest()
+    return len(digest.sent) if digest else 0

@@ -53,6 +53,9 @@ def demo(db: None) -> None:
     call_command("load_demo", stdout=open("/dev/null", "w"))
 
 
+from tests.mailserver import dead_mail_server, mail_server  # noqa: E402, F401
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttling counts requests in the cache: each test starts from zero."""

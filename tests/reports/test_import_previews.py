@@ -6,7 +6,7 @@ import time
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from reports.tasks import delete_stale_import_previews
+from ropa_import.tasks import delete_stale_import_previews
 
 
 def age(name: str, hours: float) -> None:
