@@ -43,6 +43,7 @@ from tests.factories import (
     make_entity,
     make_feature,
     make_measure,
+    make_request,
     make_subject_category,
     make_system,
     make_tia,
@@ -59,7 +60,7 @@ GROUPS = {"dpo": DPO, "auditor": AUDITOR, "sales": SALES}
 
 # -- the role matrix ---------------------------------------------------------
 
-INVENTORY_APPS = ("inventory", "transfers")
+INVENTORY_APPS = ("inventory", "transfers", "dsr")
 SALES_READS = {"customer", "productfeature", "vendor", "reportrun"}
 
 Rule = Callable[[str], bool]  # role -> allowed
@@ -183,16 +184,11 @@ def make_world() -> World:
     }
     for obj in objects.values():
         obj.save()  # a second version to revert to the first
-    objects["subprocessornotice"] = SubprocessorNotice.objects.create(
-        customer=customer,
-        vendor=vendor,
-        vendor_name=vendor.name,
-        change="added",
-        description="New sub-processor",
-        notice_date="2026-01-01",
-        effective_date="2026-02-01",
-        objection_deadline="2026-01-31",
-    )
+    objects["datasubjectrequest"] = make_request()
+    objects["datasubjectrequest"].save()
+    # A notice is created by the change it announces (SCC Clause 9(a)).
+    feature.vendors.add(make_vendor())
+    objects["subprocessornotice"] = SubprocessorNotice.objects.get()
     objects["user"] = users["dpo"]
     objects["group"] = users["dpo"].groups.get()
     who = {"username": "dpo", "ip_address": "10.0.0.9", "user_agent": "x"}
@@ -230,6 +226,20 @@ API_BASENAMES = {
     "countryprofile": "countries",
     "transfer": "transfers",
     "transferimpactassessment": "tias",
+    "datasubjectrequest": "requests",
+}
+BASENAME_MODELS = {"request": "datasubjectrequest"}
+# Detail actions that change the record (POST), and those that read it (GET).
+REQUEST_ACTIONS = {
+    "acknowledge",
+    "close",
+    "extend",
+    "forward",
+    "pause",
+    "plan-tasks",
+    "resume",
+    "send-verification",
+    "verify",
 }
 RESOURCE_BY_PATH = {r.path: r for r in RESOURCES}
 
@@ -243,6 +253,10 @@ def admin_model_probe(world: World, model: str, action: str, url: str) -> Probe:
         return Probe(url, each_method(read), {**payload, "post": "yes"})
     if action == "add":
         return Probe(url, each_method(writes(model, "add")))
+    if action == "simple_history" and model == "datasubjectrequest":
+        # A past version shows the requester as given: the DPO only (the
+        # Auditor reads requests pseudonymised).
+        return Probe(url, each_method(dpo_only))
     if action in ("change", "simple_history"):
         return Probe(url, each_method(read, POST=writes(model, "change")))
     if action == "delete":
@@ -327,7 +341,7 @@ def api_probe(world: World, name: str) -> Probe:
         return report_api_probe(world, action)
     if basename == "notice":
         return notice_api_probe(world, action)
-    model = basename
+    model = BASENAME_MODELS.get(basename, basename)
     path = API_BASENAMES[model]
     resource = RESOURCE_BY_PATH[path]
     obj = world.obj(model)
@@ -341,9 +355,14 @@ def api_probe(world: World, name: str) -> Probe:
         return Probe(f"{base}history/", each_method(nobody, GET=read), api=True)
     if action == "history":
         return Probe(f"{base}{pk}/history/", each_method(nobody, GET=read), api=True)
-    if action == "review":
+    if action == "review" or action in REQUEST_ACTIONS:
         rules = each_method(nobody, POST=writes(model, "change"))
-        return Probe(f"{base}{pk}/review/", rules, api=True)
+        return Probe(f"{base}{pk}/{action}/", rules, api=True)
+    if action == "export":  # the requester's own data: the DPO answers with it
+        return Probe(f"{base}{pk}/export/", each_method(nobody, GET=dpo_only), api=True)
+    if action == "task-done":  # no such task: the DPO is told so (400)
+        url = f"{base}{pk}/tasks/999999/done/"
+        return Probe(url, each_method(nobody, POST=dpo_only), api=True)
     if action == "detail":
         change = writes(model, "change")
         rules = each_method(
@@ -380,9 +399,15 @@ def notice_api_probe(world: World, action: str) -> Probe:
         return Probe("/api/v1/notices/", each_method(nobody, GET=read), api=True)
     if action == "detail":
         return Probe(f"/api/v1/notices/{pk}/", each_method(nobody, GET=read), api=True)
-    if action == "send":
-        url = f"/api/v1/notices/{pk}/send/"
+    if action in ("send", "resend", "resolve"):
+        url = f"/api/v1/notices/{pk}/{action}/"
         return Probe(url, each_method(nobody, POST=change), api=True)
+    if action == "history":
+        url = f"/api/v1/notices/{pk}/history/"
+        return Probe(url, each_method(nobody, GET=read), api=True)
+    if action == "all-history":
+        url = "/api/v1/notices/history/"
+        return Probe(url, each_method(nobody, GET=read), api=True)
     if action == "respond":
         url = f"/api/v1/notices/{pk}/respond/"
         payload = {"status": "accepted"}
@@ -474,7 +499,7 @@ def test_every_url_pattern_is_classified():
             probe_for(world, route, name)
         except (LookupError, KeyError):
             unknown.append(f"{route} ({name})")
-    assert unknown == [], "URL patterns missing from the role matrix"
+    assert not unknown, "missing from the role matrix:\n" + "\n".join(unknown)
 
 
 # -- one pattern: every role x method ------------------------------------------
