@@ -3,6 +3,7 @@
 import os
 import time
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -12,6 +13,12 @@ from ropa_import.tasks import delete_stale_import_previews
 def age(name: str, hours: float) -> None:
     then = time.time() - hours * 3600
     os.utime(default_storage.path(name), (then, then))
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 def test_previews_older_than_a_day_are_deleted_by_beat(media, settings):
