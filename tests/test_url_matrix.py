@@ -115,15 +115,16 @@ def reads(model: str) -> Rule:
 def writes(model: str, action: str) -> Rule:
     """add/change/delete: the DPO, on inventory records; report runs are asked
     for by every role, never changed, deleted by the DPO; notices are created
-    by the changes they announce, never by hand; lockouts are recorded by
-    failed logins and only deleted (lifted) by the DPO."""
+    by the changes they announce and changed only through their actions;
+    lockouts are recorded by failed logins and only deleted (lifted) by the
+    DPO."""
     if model in AXES_MODELS:
         return dpo_only if action == "delete" else nobody
     if not is_inventory(model):
         return nobody
     if model == "reportrun":
         return {"add": staff, "change": nobody, "delete": dpo_only}[action]
-    if model == "subprocessornotice" and action == "add":
+    if model == "subprocessornotice":  # changed only by its actions (sent, ...)
         return nobody
     return dpo_only
 
