@@ -232,10 +232,10 @@ class HistoryProperties(TestCase):
     )
     @given(steps=st.lists(op, min_size=1, max_size=6), picks=st.randoms())
     def test_reports_build_and_as_of_equals_the_past(self, steps, picks) -> None:
-        writer = Writer(self.dpo)
         start = timezone.now() + timedelta(days=1)
         moments: list[tuple[datetime, dict[str, Any]]] = []
         with time_machine.travel(start, tick=True) as clock:
+            writer = Writer(self.dpo)  # logged in then: sessions last a working day
             for step in steps:
                 clock.shift(timedelta(minutes=5))
                 writer.run(step)
