@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -47,6 +47,8 @@ class VersionedForm(forms.ModelForm[Any]):
     the record and when (two DPOs never silently overwrite each other)."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # A revert must name the version it started from: without one it is stale.
+    version_required = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,9 +64,21 @@ class VersionedForm(forms.ModelForm[Any]):
             rows.filter(pk=self.instance.pk).first()
             version = self.cleaned_data.get(VERSION_FIELD)
             message = stale_edit_message(self.instance, version)
+            if not version and self.version_required:
+                message = STALE_WITHOUT_VERSION
             if message:
                 raise forms.ValidationError(message, code="stale")
         return data
+
+
+STALE_WITHOUT_VERSION = (
+    "This page did not say which version of the record you opened. Nothing was "
+    "saved: reload the page to see the current version, then revert again."
+)
+
+
+class RevertForm(VersionedForm):
+    version_required = True
 
 
 def with_version_field(fieldsets: Any, editing: bool) -> list[Any]:
@@ -102,6 +116,84 @@ class InventoryAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
             delete_with_history(obj, request.user)
+
+    def hidden_relations(self, request: HttpRequest) -> list[str]:
+        """Fields naming inventory records the user may not read (Sales sees
+        no processing activity on a feature's page): left out of the page and
+        of its history."""
+        user = request.user
+        return [
+            f.name
+            for f in self.model._meta.get_fields()
+            if f.concrete
+            and (f.many_to_many or f.many_to_one)
+            and f.related_model is not None
+            and f.related_model._meta.app_label in ("inventory", "transfers")
+            and not user.has_perm(
+                f"{f.related_model._meta.app_label}."
+                f"view_{f.related_model._meta.model_name}"
+            )
+        ]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded + self.hidden_relations(request) or None
+
+    def set_history_delta_changes(
+        self,
+        request: HttpRequest,
+        historical_records: Any,
+        foreign_keys_are_objs: bool = True,
+    ) -> None:
+        """simple-history's deltas, without the fields hidden from this user."""
+        hidden = self.hidden_relations(request)
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=hidden,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if is_revert(request):
+            kwargs["form"] = RevertForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """simple-history's revert page checks only the view permission and
+        saves on POST: a revert is an edit, so it needs the change permission
+        (and, through RevertForm, the version the editor opened)."""
+        history_model = self.model.history.model
+        try:
+            self.model._meta.pk.to_python(object_id)
+            history_model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404("No such version.") from None
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response
+
+
+def is_revert(request: HttpRequest) -> bool:
+    """Whether the request is for simple-history's revert page."""
+    match = request.resolver_match
+    return match is not None and (match.url_name or "").endswith("_simple_history")
 
 
 @admin.action(description="Mark reviewed", permissions=["change"])

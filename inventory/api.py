@@ -136,6 +136,8 @@ class StrictInputMixin:
                 errors[name] = ["Unknown field."]
             elif field.read_only and not self.echoes(field, value):
                 errors[name] = ["This field is read-only."]
+            elif wrong_json_type(field, value):
+                errors[name] = [wrong_json_type(field, value)]
         return errors
 
     def echoes(self, field: Any, value: Any) -> bool:
@@ -162,6 +164,24 @@ class StrictInputMixin:
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+
+def wrong_json_type(field: Any, value: Any) -> str:
+    """Why a JSON value is refused where DRF would coerce it: an id must be a
+    whole number (not 1.5, "1" or true), text must be a string (not 12 or
+    1e999); "" when it is of the right type."""
+    if value is None:
+        return ""
+    if isinstance(field, serializers.ManyRelatedField):
+        child = field.child_relation
+        items = value if isinstance(value, list) else []
+        return next((e for e in (wrong_json_type(child, v) for v in items) if e), "")
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return "" if whole else f"An id is a whole number, not {value!r}."
+    if isinstance(field, serializers.CharField) and not isinstance(value, str):
+        return "Text is expected, not a number or a list."
+    return ""
 
 
 def stored(instance: models.Model, field: Any) -> Any:

@@ -14,6 +14,8 @@ AUDITOR = "Auditor"
 SALES = "Sales"
 GROUPS = (DPO, AUDITOR, SALES)
 TRACKED_APPS = ("inventory", "transfers", "reports", "dsr")
+# Login lockouts (django-axes): the DPO sees and lifts them, nobody else.
+DPO_ONLY_APPS = ("axes",)
 SALES_VIEW_MODELS = ("customer", "productfeature", "vendor")
 # Permissions every role needs to ask for reports; which kinds each may ask for
 # is decided in reports (Sales: dpa-annex only).
@@ -23,7 +25,13 @@ REPORT_PERMS = ("add_reportrun", "view_reportrun")
 def wanted_codenames(group: str, codenames: list[tuple[str, str]]) -> set[str]:
     """The codenames a group should hold, out of (app_label, codename) pairs."""
     if group == DPO:
-        return {c for _, c in codenames}
+        # Lockouts are recorded by failed logins: seen and lifted, never edited.
+        return {
+            c
+            for a, c in codenames
+            if a not in DPO_ONLY_APPS or c.startswith(("view_", "delete_"))
+        }
+    codenames = [(a, c) for a, c in codenames if a not in DPO_ONLY_APPS]
     if group == AUDITOR:
         views = {c for _, c in codenames if c.startswith("view_")}
         return views | {c for _, c in codenames if c in REPORT_PERMS}
@@ -34,7 +42,8 @@ def wanted_codenames(group: str, codenames: list[tuple[str, str]]) -> set[str]:
 def sync_groups(apps: Apps = global_apps) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    perms = Permission.objects.filter(content_type__app_label__in=TRACKED_APPS)
+    apps_with_perms = (*TRACKED_APPS, *DPO_ONLY_APPS)
+    perms = Permission.objects.filter(content_type__app_label__in=apps_with_perms)
     by_codename = {p.codename: p for p in perms}
     pairs = [
         (p.content_type.app_label, p.codename)
@@ -49,5 +58,5 @@ def sync_groups(apps: Apps = global_apps) -> None:
 def sync_groups_after_migrate(sender: Any, **kwargs: Any) -> None:
     """post_migrate fires once per app, after auth has created that app's
     permissions; syncing is idempotent and cheap, so each tracked app syncs."""
-    if sender.name in TRACKED_APPS:
+    if sender.name in (*TRACKED_APPS, *DPO_ONLY_APPS):
         sync_groups()

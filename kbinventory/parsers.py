@@ -43,4 +43,7 @@ class JSONParser(parsers.JSONParser):
         data = stream.read(limit + 1)
         if len(data) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
-        return super().parse(io.BytesIO(data), media_type, parser_context)
+        try:
+            return super().parse(io.BytesIO(data), media_type, parser_context)
+        except RecursionError:  # nested deeper than Python's json can read
+            raise exceptions.ParseError("JSON nested too deeply.") from None

@@ -4,8 +4,11 @@ Safe defaults, loud failures: DEBUG is off unless asked for, there is no default
 SECRET_KEY outside debug, and a boolean other than True/False stops start-up.
 """
 
+import math
 import os
 import sys
+import zlib
+from collections import Counter
 from pathlib import Path
 
 import dj_database_url
@@ -53,8 +56,14 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 def weak_secret_key(key: str) -> bool:
-    """Django's own deploy check (security.W009): 50+ characters, 5+ distinct."""
-    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+    """Django's own deploy check (security.W009): 50+ characters, 5+ distinct;
+    and not guessable: 128+ bits by its characters' frequencies, and no
+    repeated pattern (it would compress)."""
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+        return True
+    counts = Counter(key).values()
+    bits = -sum(c * math.log2(c / len(key)) for c in counts)
+    return bits < 128 or len(zlib.compress(key.encode(), 9)) < 0.6 * len(key)
 
 
 def check_production(debug: bool, secret_key: str, hosts: list[str]) -> None:
@@ -71,6 +80,8 @@ def check_production(debug: bool, secret_key: str, hosts: list[str]) -> None:
         _fail("SECRET_KEY is too weak: use 50+ random characters (5+ distinct)")
     if not hosts:
         _fail("ALLOWED_HOSTS is empty: name the host(s) this service answers for")
+    if any(host == "*" or host.startswith("*") for host in hosts):
+        _fail("ALLOWED_HOSTS may not be a wildcard: name the host(s) exactly")
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -154,8 +165,16 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -338,3 +357,80 @@ if DSR_IMAP_HOST:
         "task": "dsr.tasks.poll_mailbox",
         "schedule": env_int("DSR_IMAP_POLL_SECONDS", 300),
     }
+
+# -- Security and integrity (docs/security.md) --------------------------------
+# SQLite as the embedded default of a served app (Django 5.1+): readers never
+# wait for the writer (WAL), every transaction takes the write lock when it
+# starts (IMMEDIATE, so two writers queue instead of failing half-way with
+# "database is locked"), and a writer waits up to SQLITE_BUSY_SECONDS.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_SECONDS", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+# Admin logins: django-axes locks out a username from one address after
+# AXES_FAILURE_LIMIT wrong passwords, for AXES_COOLOFF_HOURS; the DPO lifts a
+# lockout in the admin (Axes -> Access attempts) or with `manage.py axes_reset`.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/kbinventory/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+if env_bool("TRUST_X_FORWARDED_PROTO", HTTPS):  # behind the proxy: its address
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# API throttling: per user (per address when anonymous), tighter for report
+# requests, which start a build; 429 with Retry-After beyond the rate.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "rest_framework.throttling.UserRateThrottle",
+    "rest_framework.throttling.ScopedRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env_str("API_ANON_RATE", "60/minute"),
+    "user": env_str("API_USER_RATE", "1200/minute"),
+    "reports": env_str("API_REPORT_RATE", "30/minute"),
+}
+
+# Content-Security-Policy (django-csp): scripts, fonts and images only
+# from this origin (the admin and the API docs ship theirs), no plugins, no
+# framing, forms post back here. Swagger UI draws its SVG icons as data: URIs.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "csp.middleware.CSPMiddleware"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # simple-history's pages set style attributes and Swagger UI adds
+        # <style> elements at run time: inline styles, never inline scripts.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Staff sessions end after a working day (hours, from login), not two weeks.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
+
+# Uploaded ROPA workbooks previewed in the admin but never imported: deleted by
+# beat this many hours after the upload.
+IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)
+CELERY_BEAT_SCHEDULE["delete-stale-import-previews"] = {
+    "task": "ropa_import.tasks.delete_stale_import_previews",
+    "schedule": 3600.0,
+}

@@ -328,7 +328,10 @@ def formatter(field: Any, names: Names) -> Format:
     """How a value of this field is shown to an auditor."""
     if field.many_to_many:
         target = field.related_model
-        return lambda ids: "\n".join(sorted(names.name(target, i) for i in ids)) or None
+        # A record created with its sets has no old set (None), not an empty one.
+        return lambda ids: (
+            "\n".join(sorted(names.name(target, i) for i in ids or ())) or None
+        )
     if field.many_to_one:
         target = field.related_model
         return lambda pk: names.name(target, pk) or None

@@ -39,6 +39,7 @@ CHECK_FAILED                error     a check raised; the others still ran
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -58,6 +59,8 @@ from reports.xlsx import Sheet
 from transfers import law, rules
 from transfers.flows import CUSTOMER, DataMap, Flow, Status
 from transfers.rules import destination
+
+logger = logging.getLogger(__name__)
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -137,9 +140,12 @@ def compute(snapshot: Snapshot) -> list[Finding]:
     for func in CHECKS:
         try:
             found.extend(func(snapshot))
-        except Exception as exc:  # noqa: BLE001 - one broken check must not hide others
+        except Exception:  # noqa: BLE001 - one broken check must not hide others
+            # The exception's text is for the server log, not for the reader.
+            logger.exception("finding check %s failed", func.__name__)
+            message = "This check could not be run; the reason is in the server log."
             found.append(
-                Finding("CHECK_FAILED", "error", "check", 0, func.__name__, repr(exc))
+                Finding("CHECK_FAILED", "error", "check", 0, func.__name__, message)
             )
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(

@@ -274,9 +274,11 @@ class ReportRun(models.Model):
 
 @receiver(post_delete, sender=ReportRun)
 def delete_report_file(sender: type[ReportRun], instance: ReportRun, **_: Any) -> None:
-    """A deleted run takes its stored workbook with it."""
-    if instance.file:
-        instance.file.delete(save=False)
+    """A deleted run takes its stored workbook with it, once the deletion is
+    committed: a deletion rolled back keeps a downloadable file."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class FindingsDigest(models.Model):

@@ -36,7 +36,11 @@ def parse_when(text: str, option: str = "--as-of") -> datetime:
         raise ReportError(
             f"{option} {text!r} is not an ISO 8601 date or date-time"
         ) from None
-    return when if timezone.is_aware(when) else when.replace(tzinfo=UTC)
+    when = when if timezone.is_aware(when) else when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC
+        raise ReportError(f"{option} {text!r} is out of range") from None
 
 
 def resolve_as_of(as_of: datetime | None) -> datetime:

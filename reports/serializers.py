@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from inventory.api import StrictInputMixin
 from reports.models import ReportRun
-from reports.params import ReportError, parse_when
+from reports.params import ReportError, parse_when, resolve_as_of
 from reports.requests import InvalidRequest, ReportRequest, check_request
 
 
@@ -35,7 +35,11 @@ class FindingFilterSerializer(serializers.Serializer[Any]):
     as_of = serializers.CharField(required=False)
 
     def validate_as_of(self, value: str) -> datetime:
-        return when(value, "as_of")
+        """As the admin's findings page reads it (resolve_as_of)."""
+        try:
+            return resolve_as_of(when(value, "as_of"))
+        except ReportError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 def when(text: str, option: str) -> datetime:

@@ -79,6 +79,13 @@ class ReportRunViewSet(
     search_fields: list[str] = []
     ordering_fields = ["id", "created_at", "kind", "status"]
 
+    def get_throttles(self) -> list[Any]:
+        """Asking for a report starts a build: a tighter rate (scope
+        ``reports``) than reading runs."""
+        if self.action == "create":
+            self.throttle_scope = "reports"
+        return super().get_throttles()
+
     def get_queryset(self) -> QuerySet[ReportRun]:
         allowed = [
             k for k in ReportRun.Kind.values if may_request(self.request.user, k)

@@ -21,8 +21,10 @@ from django.shortcuts import redirect, render
 from inventory.roles import DPO
 from ropa_import.apply import ImportResult, import_ropa
 from ropa_import.read import ImportFileError, max_bytes, too_big
+from ropa_import.tasks import IMPORT_FOLDER
 
-# The previewed file waits in storage until the DPO confirms (or previews another).
+# The previewed file waits in storage until the DPO confirms (or previews another);
+# beat deletes it after IMPORT_PREVIEW_HOURS (tasks.delete_stale_import_previews).
 PENDING = "ropa_import_pending"
 TEMPLATE = "ropa_import/import_ropa.html"
 
@@ -90,7 +92,9 @@ def stash(request: HttpRequest, data: bytes, name: str) -> str:
     """Keep the previewed bytes for the confirmation; the token is their hash,
     so "Import" imports exactly the file that was previewed."""
     discard(request)
-    path = default_storage.save(f"imports/{uuid4().hex}.xlsx", ContentFile(data))
+    path = default_storage.save(
+        f"{IMPORT_FOLDER}/{uuid4().hex}.xlsx", ContentFile(data)
+    )
     token = hashlib.sha256(data).hexdigest()
     request.session[PENDING] = {"path": path, "name": name, "token": token}
     return token

@@ -7,6 +7,18 @@ from inventory.roles import AUDITOR, DPO, SALES
 from tests.factories import make_user
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """SQLite tests use a file, not memory: threads (the concurrency tests)
+    then open their own connections to the same database, as in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture
 def dpo(db: None) -> User:
     return make_user(DPO, username="dpo")
@@ -42,3 +54,11 @@ def demo(db: None) -> None:
 
 
 from tests.mailserver import dead_mail_server, mail_server  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counts requests in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

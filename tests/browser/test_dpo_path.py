@@ -60,9 +60,35 @@ def in_browser(steps: Callable[[sync_api.Browser], Any]) -> Any:
         return pool.submit(run).result()
 
 
+# Every Content-Security-Policy violation a page reports, as the browser sees it.
+WATCH_CSP = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def csp_violations(page: sync_api.Page) -> list[str]:
+    """The violations since the last call (console messages included)."""
+    found = page.evaluate("window.cspViolations || []") + page.console_csp
+    page.console_csp.clear()
+    return found
+
+
 def log_in(browser, url: str, username: str) -> sync_api.Page:
     page = browser.new_page()
     page.set_default_timeout(15_000)
+    page.add_init_script(WATCH_CSP)
+    page.console_csp = []
+    page.on(
+        "console",
+        lambda m: (
+            page.console_csp.append(m.text)
+            if "Content Security Policy" in m.text
+            else None
+        ),
+    )
     page.goto(f"{url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw")
@@ -147,3 +173,43 @@ def test_dpo_requests_and_downloads_a_ropa_controller_report(
     ]
     findings = [row[1] for row in workbook["Findings"].iter_rows(values_only=True)]
     assert "ACT_NO_LAWFUL_BASIS" in findings
+
+
+def test_admin_and_api_docs_run_under_the_content_security_policy(live_server):
+    make_user(DPO, username="dana")
+    activity = make_activity(ref="PA-B4", name="Payroll", lawful_basis=None)
+    activity.purposes = "Pay staff"
+    activity.save()
+    admin = f"{live_server.url}/admin"
+    pages = [
+        f"{admin}/",
+        f"{admin}/inventory/processingactivity/",
+        f"{admin}/inventory/processingactivity/{activity.pk}/change/",
+        f"{admin}/inventory/processingactivity/{activity.pk}/history/",
+        f"{admin}/findings/",
+        f"{admin}/reports/reportrun/add/",
+        f"{admin}/import-ropa/",
+    ]
+
+    def steps(browser):
+        page = log_in(browser, live_server.url, "dana")
+        seen = {}
+        for url in pages:
+            response = page.goto(url)
+            assert "default-src 'self'" in response.headers["content-security-policy"]
+            page.wait_for_load_state("networkidle")
+            seen[url] = csp_violations(page)
+        # The autocomplete widget (select2) fetches and draws its choices.
+        page.goto(pages[2])
+        page.click("#id_data_categories + .select2")
+        page.wait_for_selector(".select2-results")
+        seen["autocomplete"] = csp_violations(page)
+        page.goto(f"{live_server.url}/api/docs/")
+        page.wait_for_selector(".swagger-ui .info .title")
+        page.wait_for_load_state("networkidle")
+        seen["api docs"] = csp_violations(page)
+        return seen
+
+    seen = in_browser(steps)
+    violations = {url: v for url, v in seen.items() if v}
+    assert not violations, "\n".join(f"{u}: {v}" for u, v in violations.items())

@@ -192,10 +192,13 @@ def test_auditor_requests_and_downloads_but_cannot_edit_or_delete(
     assert ReportRun.objects.filter(pk=run.pk).exists()
 
 
-def test_dpo_may_delete_a_run_but_not_edit_it(builders, media, dpo_client):
+def test_dpo_may_delete_a_run_but_not_edit_it(
+    builders, media, dpo_client, django_capture_on_commit_callbacks
+):
     run = done_run()
     assert dpo_client.post(f"{LIST}{run.pk}/change/", {}).status_code == 403
-    response = dpo_client.post(f"{LIST}{run.pk}/delete/", {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = dpo_client.post(f"{LIST}{run.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not ReportRun.objects.exists()
     assert not (media / run.file_name()).exists()

@@ -195,12 +195,23 @@ def test_sweep_sends_the_runs_that_waited_for_the_broker(builders, media):
     assert ReportRun.objects.get(pk=waiting.pk).error == ""
 
 
-def test_deleting_a_run_deletes_its_file(builders, media):
+def test_deleting_a_run_deletes_its_file(
+    builders, media, django_capture_on_commit_callbacks
+):
     run = make_run()
     generate_report(run.pk)
     run.refresh_from_db()
-    run.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        run.delete()
     assert stored(media) == []
+
+
+def test_a_rolled_back_deletion_keeps_the_file(builders, media):
+    run = make_run()
+    generate_report(run.pk)
+    run.refresh_from_db()
+    run.delete()  # never committed: the test's transaction is rolled back
+    assert len(stored(media)) == 1
 
 
 def test_report_task_is_acknowledged_late_and_rejected_if_its_worker_dies():
