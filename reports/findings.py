@@ -372,7 +372,8 @@ def data_category_without_retention(snap: Snapshot) -> Iterator[Finding]:
     """Art. 30(1)(f) and Art. 5(1)(e) GDPR: the envisaged time limit for erasure
     of each category of data, or the criteria for it."""
     for rec in snap.records("inventory.DataCategory"):
-        if not rec["retention"].strip() and rec["retention_months"] is None:
+        numbered = rec["retention_period"] is not None
+        if not (rec["retention"].strip() or numbered or rec["retention_follows_id"]):
             yield Finding(
                 "DC_NO_RETENTION",
                 WARNING,

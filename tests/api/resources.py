@@ -14,6 +14,9 @@ from tests.factories import (
     make_entity,
     make_feature,
     make_measure,
+    make_plan,
+    make_plan_limit,
+    make_region,
     make_subject_category,
     make_system,
     make_tia,
@@ -135,6 +138,29 @@ def _resources() -> list[Resource]:
                 "assessed_on": "2026-01-01",
             },
             {"risk_rating": "low"},
+        ),
+        Resource(
+            "regions",
+            make_region,
+            lambda: {"code": f"x{n()}", "name": f"Region X{n()}"},
+            {"description": "Frankfurt"},
+        ),
+        Resource(
+            "plans",
+            make_plan,
+            lambda: {"name": f"Plan X{n()}", "transcript_export": True},
+            {"baa_available": True},
+        ),
+        Resource(
+            "plan-limits",
+            make_plan_limit,
+            lambda: {
+                "plan": make_plan().pk,
+                "data_category": make_data_category().pk,
+                "min_days": 30,
+                "max_days": 90,
+            },
+            {"max_days": 730},
         ),
     ]
 

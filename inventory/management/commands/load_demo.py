@@ -5,15 +5,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
+from django.utils import timezone
 
 from inventory import demo
 from inventory.models import (
     Customer,
     DataCategory,
     DataSubjectCategory,
+    DeletionRun,
     LegalEntity,
+    Plan,
+    PlanLimit,
     ProcessingActivity,
     ProductFeature,
+    Region,
+    RetentionOverride,
     SecurityMeasure,
     System,
     Vendor,
@@ -32,6 +38,11 @@ NATURAL_KEYS: dict[type[models.Model], tuple[str, ...]] = {
     ProcessingActivity: ("ref",),
     ProductFeature: ("name",),
     Customer: ("name",),
+    Region: ("name",),
+    Plan: ("name",),
+    PlanLimit: ("plan", "data_category"),
+    RetentionOverride: ("customer", "data_category"),
+    DeletionRun: ("system", "data_category", "customer", "started_at"),
     Transfer: ("name",),
     TransferImpactAssessment: ("transfer", "assessed_on"),
 }
@@ -44,7 +55,11 @@ PLAN: list[tuple[type[models.Model], list[demo.Row]]] = [
     (System, demo.SYSTEMS),
     (ProcessingActivity, demo.ACTIVITIES),
     (ProductFeature, demo.FEATURES),
+    (Region, demo.REGIONS),
+    (Plan, demo.PLANS),
+    (PlanLimit, demo.PLAN_LIMITS),
     (Customer, demo.CUSTOMERS),
+    (RetentionOverride, demo.RETENTION_OVERRIDES),
     (Transfer, demo.TRANSFERS),
     (TransferImpactAssessment, demo.TIAS),
 ]
@@ -58,13 +73,15 @@ def resolve(model: type[models.Model], key: Any) -> models.Model:
 
 def convert(model: type[models.Model], name: str, value: Any) -> Any:
     field = model._meta.get_field(name)
+    if value is None:
+        return None
     if field.many_to_many or field.many_to_one:
         assert field.related_model is not None
         target: type[models.Model] = field.related_model
         if field.many_to_many:
             return [resolve(target, v) for v in value]
         return resolve(target, value)
-    if isinstance(field, models.DateField) and isinstance(value, str):
+    if type(field) is models.DateField and isinstance(value, str):
         return date.fromisoformat(value)
     return value
 
@@ -117,7 +134,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = {"created": 0, "changed": 0, "unchanged": 0}
         with transaction.atomic():
-            for model, rows in PLAN:
+            runs = demo.deletion_runs(timezone.now().date())
+            plan: list[tuple[type[models.Model], list[demo.Row]]] = [
+                *PLAN,
+                (DeletionRun, runs),
+            ]
+            for model, rows in plan:
                 for row in rows:
                     counts[put(model, row)] += 1
             if options["dry_run"]:
