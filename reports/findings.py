@@ -27,6 +27,13 @@ TRF_TIA_OVERDUE             error     the transfer's TIA is past its review date
 TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallback
 CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
 CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
+CUS_SETTING_OUTSIDE_PLAN    error     customer setting beyond its plan's limits
+DEL_RUN_OVERDUE             error     (customer / data category) last successful
+                                      deletion run older than the schedule allows
+DEL_RUN_GAP                 error     (customer / data category) no successful
+                                      run for longer than allowed, last 90 days
+DEL_RUN_LONGER_PERIOD       error     (customer / data category) the last run
+                                      kept data longer than the period in force
 CHECK_FAILED                error     a check raised; the others still ran
 ==========================  ========  ==============================================
 """
@@ -45,6 +52,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from inventory import retention
 from reports.snapshot import TRACKED, Record, Snapshot
 from transfers import rules
 
@@ -593,3 +601,170 @@ def baa_customer_feature_vendor_without_baa(snap: Snapshot) -> Iterator[Finding]
                     f"{vendor['name']}, which has signed no business associate "
                     "agreement (45 CFR 164.502(e), 164.504(e)).",
                 )
+
+
+# -- retention: customer settings and the evidence of deletion ---------------
+# (docs/retention.md; Art. 5(1)(e) and 5(2) GDPR)
+
+# Gaps between successful deletion runs are reported this far back.
+DELETION_GAP_WINDOW_DAYS = 90
+
+
+@check
+def customer_setting_outside_plan(snap: Snapshot) -> Iterator[Finding]:
+    """A workspace setting the customer's plan does not allow (retention
+    outside its limits, transcript export, residency region, HIPAA BAA): the
+    contract and the product disagree, so one of them is wrong."""
+    plans = snap.table("inventory.Plan")
+    categories = snap.table("inventory.DataCategory")
+    limits: dict[int, dict[int, Record]] = defaultdict(dict)
+    for limit in snap.records("inventory.PlanLimit"):
+        limits[limit["plan_id"]][limit["data_category_id"]] = limit
+    settings_ = snap.records("inventory.RetentionOverride")
+    for customer in snap.records("inventory.Customer"):
+        plan = plans.get(customer["plan_id"] or 0)
+        overrides = retention.overrides_of(customer["id"], settings_)
+        problems = retention.setting_problems(
+            customer, plan, limits[plan["id"]] if plan else {}, overrides, categories
+        )
+        for problem in problems:
+            yield Finding(
+                "CUS_SETTING_OUTSIDE_PLAN",
+                ERROR,
+                "customer",
+                customer["id"],
+                customer["name"],
+                f"The customer {problem} (Art. 28(3) GDPR: processing as the "
+                "contract sets out).",
+            )
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """The runs that delete one data category for one customer (or, with
+    ``customer`` None, for every customer)."""
+
+    category: Record
+    customer: Record | None
+    runs: list[Record]  # oldest first; a customer's includes runs for all
+
+    def successes(self) -> list[Record]:
+        return [r for r in self.runs if r["outcome"] == "success"]
+
+    def finding(self, code: str, message: str) -> Finding:
+        what = f"{self.category['code']} {self.category['name']}"
+        if self.customer is None:
+            return Finding(
+                code, ERROR, "datacategory", self.category["id"], what, message
+            )
+        return Finding(
+            code,
+            ERROR,
+            "customer",
+            self.customer["id"],
+            self.customer["name"],
+            f"{what}: {message}",
+        )
+
+
+def run_scopes(snap: Snapshot) -> list[RunScope]:
+    """Every (data category, customer or all) some deletion job reports on."""
+    runs = sorted(
+        snap.records("inventory.DeletionRun"), key=lambda r: (r["finished_at"], r["id"])
+    )
+    categories = snap.table("inventory.DataCategory")
+    customers = snap.table("inventory.Customer")
+    keys = sorted({(r["data_category_id"], r["customer_id"] or 0) for r in runs})
+    scopes = []
+    for category_id, customer_id in keys:
+        category = categories.get(category_id)
+        if category is None:
+            continue
+        mine = [
+            r
+            for r in runs
+            if r["data_category_id"] == category_id
+            and (r["customer_id"] or 0) in (0, customer_id)
+        ]
+        scopes.append(RunScope(category, customers.get(customer_id), mine))
+    return scopes
+
+
+def allowed_days(category: Record) -> int:
+    return max(1, category["deletion_interval_days"] or 1)
+
+
+@check
+def deletion_run_overdue(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 5(1)(e) GDPR: data kept no longer than necessary, and 5(2): the
+    controller (and the processor for its customers, Art. 28(3)(h)) can show
+    it. A deletion job that has not succeeded within its interval leaves data
+    past its period."""
+    day = snap.as_of.date()
+    for scope in run_scopes(snap):
+        allowed = allowed_days(scope.category)
+        done = scope.successes()
+        if not done:
+            yield scope.finding(
+                "DEL_RUN_OVERDUE",
+                f"No successful deletion run recorded ({len(scope.runs)} failed or "
+                f"partial); the schedule asks for one every {allowed} day(s) "
+                "(Art. 5(1)(e) GDPR).",
+            )
+            continue
+        last = done[-1]["finished_at"].date()
+        if (day - last).days > allowed:
+            yield scope.finding(
+                "DEL_RUN_OVERDUE",
+                f"Last successful deletion run on {last:%Y-%m-%d}, "
+                f"{(day - last).days} days ago; the schedule asks for one every "
+                f"{allowed} day(s) (Art. 5(1)(e) GDPR).",
+            )
+
+
+@check
+def deletion_run_gap(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 5(1)(e) and 5(2) GDPR: between two successful runs, data outlived
+    its period for as long as the gap exceeds the job's interval. Gaps of the
+    last DELETION_GAP_WINDOW_DAYS days are reported, one finding per gap."""
+    since = snap.as_of.date() - timedelta(days=DELETION_GAP_WINDOW_DAYS)
+    for scope in run_scopes(snap):
+        allowed = allowed_days(scope.category)
+        days = sorted({r["finished_at"].date() for r in scope.successes()})
+        for before, after in zip(days, days[1:], strict=False):
+            if after < since or (after - before).days <= allowed:
+                continue
+            yield scope.finding(
+                "DEL_RUN_GAP",
+                f"No successful deletion run between {before:%Y-%m-%d} and "
+                f"{after:%Y-%m-%d} ({(after - before).days} days; the schedule "
+                f"asks for one every {allowed} day(s)): data was kept past its "
+                "period (Art. 5(1)(e) GDPR).",
+            )
+
+
+@check
+def deletion_run_longer_period(snap: Snapshot) -> Iterator[Finding]:
+    """The period the last successful run applied is longer than the one in
+    force for that customer (its setting, or the schedule): the job keeps data
+    the customer asked to be deleted (Art. 28(3)(g), Art. 5(1)(e) GDPR)."""
+    categories = snap.table("inventory.DataCategory")
+    settings_ = snap.records("inventory.RetentionOverride")
+    for scope in run_scopes(snap):
+        done = scope.successes()
+        if not done:
+            continue
+        overrides = (
+            retention.overrides_of(scope.customer["id"], settings_)
+            if scope.customer
+            else {}
+        )
+        period = retention.effective_period(scope.category, categories, overrides)
+        applied = done[-1]["retention_days"]
+        if period.days is not None and applied > period.days:
+            yield scope.finding(
+                "DEL_RUN_LONGER_PERIOD",
+                f"The last deletion run kept {applied} days of data; the period in "
+                f"force is {period.days} days ({period.source}) (Art. 5(1)(e) "
+                "GDPR).",
+            )
