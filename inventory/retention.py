@@ -42,20 +42,35 @@ class Period:
 
     days: int | None  # None: no number, only a criterion
     text: str  # "90 days after collection"
-    source: str  # "customer setting", "schedule", "schedule of DC07"
-    action: str  # "deletion" or "de-identification", with the method
+    source: str  # "customer setting", "schedule", "schedule: as DC07"
+    action: str  # "deletion" or "de-identification"
+    method: str  # how, e.g. "hard delete; backups roll off within 35 days"
     legal_basis: str  # the law that sets the period, if one does
 
     def describe(self) -> str:
-        """One line for a record or an annex: period, source, end action."""
+        """One line for an annex: period, source, end action and method."""
+        action = f"{self.action}: {self.method}" if self.method else self.action
+        return f"{self.short()}; then {action}"
+
+    def short(self) -> str:
+        """Period and where it comes from: "90 days after collection
+        (customer setting)"; the law that sets it, if one does."""
         text = self.text or "no period recorded"
         basis = f"; set by {self.legal_basis}" if self.legal_basis else ""
-        return f"{text} ({self.source}{basis}); then {self.action}"
+        return f"{text} ({self.source}{basis})"
 
 
 def unit_text(period: int, unit: str) -> str:
     word = unit if period != 1 else unit.removesuffix("s")
     return f"{period} {word}"
+
+
+def days_text(days: int) -> str:
+    """ "90 days"; whole years said as well: "2190 days (6 years)"."""
+    text = unit_text(days, "days")
+    if days >= 365 and days % 365 == 0:
+        text += f" ({unit_text(days // 365, 'years')})"
+    return text
 
 
 def schedule_days(category: Record) -> int | None:
@@ -78,10 +93,31 @@ def schedule_text(category: Record) -> str:
     return category.get("retention") or ""
 
 
-def end_action(category: Record) -> str:
+def end_action(category: Record) -> tuple[str, str]:
+    """(action, method) at the end of the period."""
     action = ACTIONS.get(category.get("end_action") or "delete", "deletion")
-    method = category.get("end_method") or ""
-    return f"{action}: {method}" if method else action
+    return action, category.get("end_method") or ""
+
+
+def end_of_service_text(customer: Record) -> str:
+    """Clause 8.5 SCC 2021/914 and Art. 28(3)(g) GDPR, as the customer chose."""
+    days = customer.get("end_of_service_days")
+    within = f" within {days} days" if days is not None else ""
+    if customer.get("end_of_service") == "return":
+        what = (
+            f"returns all personal data to the data exporter{within}, then "
+            "deletes the existing copies"
+        )
+    else:
+        what = (
+            f"deletes all personal data{within} and certifies to the data "
+            "exporter that it has done so"
+        )
+    return (
+        "At the end of the provision of the processing services the data "
+        f"importer {what}, unless Union or Member State law requires storage "
+        "(Clause 8.5; GDPR Art. 28(3)(g))."
+    )
 
 
 def root(category: Record, categories: Mapping[int, Record]) -> Record:
@@ -106,7 +142,7 @@ def schedule_period(category: Record, categories: Mapping[int, Record]) -> Perio
         schedule_days(source),
         schedule_text(source),
         via,
-        end_action(category),
+        *end_action(category),
         source.get("retention_legal_basis") or "",
     )
 
@@ -128,12 +164,36 @@ def effective_period(
                 via = f"{CUSTOMER_SETTING} for {candidate['code']}"
             return Period(
                 days,
-                f"{unit_text(days, 'days')} {event}",
+                f"{days_text(days)} {event}",
                 via,
-                end_action(category),
+                *end_action(category),
                 source.get("retention_legal_basis") or "",
             )
     return schedule_period(category, categories)
+
+
+def customer_periods(
+    customer_id: int | None,
+    category_ids: Iterable[int],
+    categories: Mapping[int, Record],
+    settings: Iterable[Record],
+) -> list[tuple[Record, Period]]:
+    """The period in force for each of these categories, by code: for the
+    customer (its settings applied), or the schedule when ``customer_id`` is
+    None."""
+    overrides = overrides_of(customer_id, settings) if customer_id else {}
+    found = sorted(
+        (categories[i] for i in set(category_ids) if i in categories),
+        key=lambda c: c["code"],
+    )
+    return [(c, effective_period(c, categories, overrides)) for c in found]
+
+
+def period_lines(periods: Iterable[tuple[Record, Period]]) -> list[str]:
+    """ "<code> <name>: <period> (<source>)" per category (Art. 30(1)(f))."""
+    return [
+        f"{c['code']} {c['name']}: {p.short()}, then {p.action}" for c, p in periods
+    ]
 
 
 def overrides_of(customer_id: int, rows: Iterable[Record]) -> dict[int, int]:

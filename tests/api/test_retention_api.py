@@ -1,6 +1,9 @@
 """Retention over the API: customers' plan and retention_overrides, plan
 limits, and the append-only deletion-runs evidence (CONTRACT.md 4, 5)."""
 
+import io
+
+import openpyxl
 import pytest
 
 from inventory.models import DeletionRun, RetentionOverride
@@ -276,3 +279,29 @@ def test_the_admin_shows_runs_read_only(dpo_client):
     )
     run.refresh_from_db()
     assert run.deleted == 5
+
+
+def test_retention_report_over_the_api(
+    api,
+    auditor_api,
+    sales_api,
+    demo,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/reports/", {"kind": "retention"}, format="json")
+    assert response.status_code == 202, response.content
+    status = api.get(f"/api/v1/reports/{response.json()['id']}/").json()
+    assert status["status"] == "done", status
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(b"".join(api.get(status["download_url"]).streaming_content))
+    )
+    assert workbook.sheetnames[:3] == ["Schedule", "Customers", "Manifest"]
+
+    asked = auditor_api.post("/api/v1/reports/", {"kind": "retention"}, format="json")
+    assert asked.status_code == 202
+    refused = sales_api.post("/api/v1/reports/", {"kind": "retention"}, format="json")
+    assert refused.status_code == 403

@@ -18,7 +18,9 @@ from inventory.models import (
     Customer,
     DataCategory,
     DataSubjectCategory,
+    DeletionRun,
     LegalEntity,
+    Plan,
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
@@ -464,10 +466,12 @@ def test_a_processor_activity_is_not_changed_by_a_controller_record(tmp_path):
 
 
 def empty_the_inventory() -> None:
+    DeletionRun.objects.all().delete()  # append-only evidence: no delete()
     for model in (
         TransferImpactAssessment,
         Transfer,
         Customer,
+        Plan,
         ProductFeature,
         ProcessingActivity,
         System,
