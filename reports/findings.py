@@ -28,6 +28,8 @@ TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallba
 CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
 CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
 CUS_SETTING_OUTSIDE_PLAN    error     customer setting beyond its plan's limits
+CUS_VENDOR_OUTSIDE_REGION   error     a feature of a customer with a residency
+                                      region uses a vendor not serving it
 DEL_RUN_OVERDUE             error     (customer / data category) last successful
                                       deletion run older than the schedule allows
 DEL_RUN_GAP                 error     (customer / data category) no successful
@@ -52,7 +54,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from inventory import retention
+from inventory import residency, retention
 from reports.snapshot import TRACKED, Record, Snapshot
 from transfers import rules
 
@@ -637,6 +639,34 @@ def customer_setting_outside_plan(snap: Snapshot) -> Iterator[Finding]:
                 f"The customer {problem} (Art. 28(3) GDPR: processing as the "
                 "contract sets out).",
             )
+
+
+@check
+def customer_vendor_outside_region(snap: Snapshot) -> Iterator[Finding]:
+    """A customer that chose a residency region is served only by that
+    region's vendors (its documented instructions, Art. 28(3)(a) GDPR, Clause
+    8.1 SCC 2021/914); an enabled feature using another vendor breaks them."""
+    regions = snap.table("inventory.Region")
+    features = snap.table("inventory.ProductFeature")
+    vendors = snap.table("inventory.Vendor")
+    for customer in snap.records("inventory.Customer"):
+        allowed = residency.serving(customer, regions)
+        uses: dict[int, list[Record]] = defaultdict(list)
+        for fid in customer["features"]:
+            for vid in features[fid]["vendors"] if fid in features else []:
+                uses[vid].append(features[fid])
+        for vid, via in sorted(uses.items()):
+            if vid in vendors and not allowed.allows_vendor(vid):
+                yield Finding(
+                    "CUS_VENDOR_OUTSIDE_REGION",
+                    ERROR,
+                    "customer",
+                    customer["id"],
+                    customer["name"],
+                    f"Residency region {allowed.region}: its features "
+                    f"({names(via)}) use {vendors[vid]['name']}, which does not "
+                    "serve that region (Art. 28(3)(a) GDPR, Clause 8.1 SCC).",
+                )
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,25 @@ def test_the_demo_gap_is_an_error_finding(demo):
     assert gap.message.startswith("DC07 Conversation content: No successful")
     assert found("DEL_RUN_OVERDUE") == found("DEL_RUN_LONGER_PERIOD") == []
     assert found("CUS_SETTING_OUTSIDE_PLAN") == []
+
+
+def test_a_vendor_outside_the_customers_region_is_an_error():
+    from tests.factories import make_feature, make_vendor
+
+    inside, outside = make_vendor(name="Frankfurt Host"), make_vendor(name="US LLM")
+    region = make_region(name="European Union")
+    region.vendors.set([inside])
+    feature = make_feature(name="AI chat")
+    feature.vendors.set([inside, outside])
+    eu = make_customer(name="EU shop", residency_region=region)
+    eu.features.set([feature])
+    anywhere = make_customer(name="No region")
+    anywhere.features.set([feature])
+
+    (finding,) = found("CUS_VENDOR_OUTSIDE_REGION")
+    assert (finding.object_type, finding.object_id) == ("customer", eu.pk)
+    assert "European Union" in finding.message and "US LLM" in finding.message
+
+
+def test_the_demo_keeps_each_region_to_its_vendors(demo):
+    assert found("CUS_VENDOR_OUTSIDE_REGION") == []
