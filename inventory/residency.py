@@ -43,3 +43,12 @@ def serving(customer: Record, regions: Mapping[int, Record]) -> Serving:
     return Serving(
         region["name"], frozenset(region["systems"]), frozenset(region["vendors"])
     )
+
+
+def narrow(
+    allowed: Serving, by_activity: Mapping[int, frozenset[int]], kind: str
+) -> dict[int, frozenset[int]]:
+    """Per activity, only the ``kind`` ("systems" or "vendors") ids that
+    ``allowed`` lets serve the customer: what a data map keeps of its reach."""
+    keep = allowed.allows_system if kind == "systems" else allowed.allows_vendor
+    return {a: frozenset(i for i in ids if keep(i)) for a, ids in by_activity.items()}

@@ -121,3 +121,13 @@ def test_serving_follows_the_customers_region():
     assert eu.allows_vendor(6) and not eu.allows_vendor(9)
     anywhere = serving({"residency_region_id": None}, regions)
     assert anywhere.allows_system(9) and anywhere.allows_vendor(9)
+
+
+def test_narrow_keeps_only_what_serves_the_region():
+    from inventory.residency import narrow
+
+    eu = serving(
+        {"residency_region_id": 1}, {1: {"name": "EU", "systems": [4], "vendors": [5]}}
+    )
+    assert narrow(eu, {10: frozenset({4, 9})}, "systems") == {10: frozenset({4})}
+    assert narrow(eu, {10: frozenset({5, 9})}, "vendors") == {10: frozenset({5})}
