@@ -18,7 +18,7 @@ def months_to_period(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0003_subprocessor_notices_privacy_email'),
+        ('inventory', '0004_notice_period_from_sending'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
