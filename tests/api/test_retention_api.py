@@ -1,5 +1,5 @@
 """Retention over the API: customers' plan and retention_overrides, plan
-limits, and the append-only deletion-runs evidence (CONTRACT.md 4, 5)."""
+limits, and the append-only deletion-runs evidence, for each role."""
 
 import io
 

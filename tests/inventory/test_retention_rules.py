@@ -47,7 +47,7 @@ ALL = {c["id"]: c for c in (CHAT, FILES, TAX, CONSENT)}
     [
         # Art. 30(1)(f): the schedule's period, a number and a unit.
         (CHAT, {}, 360, "12 months after collection", "schedule"),
-        # The customer's setting replaces it (CONTRACT: retention_overrides).
+        # The customer's setting (retention_overrides) replaces it.
         (CHAT, {7: 90}, 90, "90 days after collection", "customer setting"),
         # "As conversation content": the followed category's period ...
         (FILES, {}, 360, "12 months after collection", "schedule: as DC07"),
