@@ -30,7 +30,7 @@ class ReportError(ValueError):
 
 def registry() -> dict[str, SheetsBuilder]:
     """Kinds of CONTRACT.md section 3, each mapped to its sheets builder."""
-    from reports import changes, dpa_annex, retention, ropa, tia
+    from reports import changes, dpa_annex, dsr_log, retention, ropa, tia
 
     return {
         "ropa-controller": ropa.controller_sheets,
@@ -39,6 +39,7 @@ def registry() -> dict[str, SheetsBuilder]:
         "dpa-annex": dpa_annex.sheets,
         "changes": changes.sheets,
         "retention": retention.sheets,
+        "dsr-log": dsr_log.sheets,
     }
 
 

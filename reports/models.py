@@ -103,6 +103,7 @@ class ReportRun(models.Model):
         DPA_ANNEX = "dpa-annex", "DPA annexes (SCC Annex I-III) for one customer"
         CHANGES = "changes", "Change log"
         RETENTION = "retention", "Retention schedule, periods and deletion runs"
+        DSR_LOG = "dsr-log", "Data subject requests: log and metrics"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

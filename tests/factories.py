@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 
+from dsr.models import DataSubjectRequest
 from inventory.models import (
     Customer,
     DataCategory,
@@ -155,3 +156,15 @@ def make_deletion_run(**kwargs: Any) -> DeletionRun:
     kwargs.setdefault("finished_at", kwargs["started_at"] + timedelta(minutes=3))
     kwargs.setdefault("outcome", DeletionRun.Outcome.SUCCESS)
     return DeletionRun.objects.create(**kwargs)
+
+
+def make_request(**kwargs: Any) -> DataSubjectRequest:
+    kwargs.setdefault("requester_name", f"Requester {n()}")
+    kwargs.setdefault("requester_email", f"requester{n()}@example.org")
+    kwargs.setdefault("regime", "eu")
+    kwargs.setdefault("rights", ["access"])
+    if isinstance(kwargs.get("received_at"), str):
+        kwargs["received_at"] = datetime.fromisoformat(kwargs["received_at"])
+    request = DataSubjectRequest(**kwargs)
+    request.save()
+    return request

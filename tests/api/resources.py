@@ -17,6 +17,7 @@ from tests.factories import (
     make_plan,
     make_plan_limit,
     make_region,
+    make_request,
     make_subject_category,
     make_system,
     make_tia,
@@ -161,6 +162,19 @@ def _resources() -> list[Resource]:
                 "max_days": 90,
             },
             {"max_days": 730},
+        ),
+        Resource(
+            "requests",
+            make_request,
+            lambda: {
+                "received_at": "2026-11-02T09:00:00Z",
+                "channel": "email",
+                "requester_name": f"Ada X{n()}",
+                "requester_email": "ada@example.org",
+                "regime": "eu",
+                "rights": ["access"],
+            },
+            {"notes": "Called back"},
         ),
     ]
 
