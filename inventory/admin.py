@@ -17,9 +17,14 @@ from inventory.models import (
     Customer,
     DataCategory,
     DataSubjectCategory,
+    DeletionRun,
     LegalEntity,
+    Plan,
+    PlanLimit,
     ProcessingActivity,
     ProductFeature,
+    Region,
+    RetentionOverride,
     SecurityMeasure,
     System,
     Vendor,
@@ -233,10 +238,46 @@ class DataCategoryAdmin(InventoryAdmin):
         "art9_kind",
         "criminal_offence",
         "ccpa_category",
+        "retention_period",
+        "retention_unit",
+        "end_action",
         "retention",
     ]
-    list_filter = ["special_category", "art9_kind", "criminal_offence"]
+    list_filter = ["special_category", "art9_kind", "criminal_offence", "end_action"]
     search_fields = ["code", "name", "description"]
+    autocomplete_fields = ["retention_follows"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "description",
+                    "special_category",
+                    "art9_kind",
+                    "criminal_offence",
+                    "ccpa_category",
+                ]
+            },
+        ),
+        (
+            "Retention schedule (Art. 5(1)(e), Art. 30(1)(f))",
+            {
+                "fields": [
+                    "retention_period",
+                    "retention_unit",
+                    "retention_from",
+                    "retention_follows",
+                    "retention",
+                    "end_action",
+                    "end_method",
+                    "retention_legal_basis",
+                    "deletion_interval_days",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(SecurityMeasure)
@@ -343,12 +384,80 @@ class ProductFeatureAdmin(InventoryAdmin):
     autocomplete_fields = ["activities", "vendors", "systems"]
 
 
+class RetentionOverrideInline(admin.TabularInline[RetentionOverride, Customer]):
+    """The customer's retention settings; each row keeps its own history."""
+
+    model = RetentionOverride
+    extra = 0
+    autocomplete_fields = ["data_category"]
+    verbose_name = "retention setting"
+
+
 @admin.register(Customer)
 class CustomerAdmin(InventoryAdmin):
-    list_display = ["name", "country", "dpa_version", "dpa_signed_on", "baa_signed"]
-    list_filter = ["country", "baa_signed", "clause9_option"]
+    list_display = [
+        "name",
+        "country",
+        "plan",
+        "residency_region",
+        "dpa_version",
+        "dpa_signed_on",
+        "baa_signed",
+    ]
+    list_filter = ["country", "baa_signed", "clause9_option", "plan"]
+    list_select_related = ["plan", "residency_region"]
     search_fields = ["name", "contact", "dpo"]
     autocomplete_fields = ["features"]
+    inlines = [RetentionOverrideInline]
+
+
+class PlanLimitInline(admin.TabularInline[PlanLimit, Plan]):
+    model = PlanLimit
+    extra = 0
+    autocomplete_fields = ["data_category"]
+
+
+@admin.register(Plan)
+class PlanAdmin(InventoryAdmin):
+    list_display = ["name", "transcript_export", "baa_available"]
+    search_fields = ["name", "description"]
+    filter_horizontal = ["regions"]
+    inlines = [PlanLimitInline]
+
+
+@admin.register(Region)
+class RegionAdmin(InventoryAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name", "description"]
+    autocomplete_fields = ["systems", "vendors"]
+
+
+@admin.register(DeletionRun)
+class DeletionRunAdmin(SimpleHistoryAdmin):
+    """Evidence reported by the deletion jobs through the API: read-only here,
+    for everyone (append-only: nobody adds, changes or deletes a run by hand)."""
+
+    list_display = [
+        "finished_at",
+        "system",
+        "data_category",
+        "customer",
+        "retention_days",
+        "deleted",
+        "outcome",
+    ]
+    list_filter = ["outcome", "data_category", "customer", "system"]
+    list_select_related = ["system", "data_category", "customer"]
+    date_hierarchy = "finished_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 NoticeAct = Callable[[SubprocessorNotice, Any], str]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -74,6 +74,31 @@ class DataSubjectCategory(models.Model):
         return self.name
 
 
+class PeriodUnit(models.TextChoices):
+    DAYS = "days", "days"
+    WEEKS = "weeks", "weeks"
+    MONTHS = "months", "months"
+    YEARS = "years", "years"
+
+
+class RetentionEvent(models.TextChoices):
+    """What a retention period is counted from."""
+
+    COLLECTED = "collected", "after collection"
+    LAST_ACTIVITY = "last_activity", "after the last activity"
+    CONTRACT_END = "contract_end", "after the end of the contract"
+    CLOSED = "closed", "after the matter is closed"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "after consent is withdrawn"
+
+
+class EndAction(models.TextChoices):
+    """What happens at the end of the period (Art. 5(1)(e): kept in a form
+    which permits identification no longer than necessary)."""
+
+    DELETE = "delete", "Deletion"
+    DEIDENTIFY = "deidentify", "De-identification"
+
+
 class DataCategory(models.Model):
     """A category of personal data, Art. 30(1)(c); special categories per
     Art. 9(1), criminal-offence data per Art. 10, CCPA category per
@@ -100,22 +125,57 @@ class DataCategory(models.Model):
     ccpa_category = models.CharField(
         "CCPA categories", max_length=30, blank=True, validators=[ccpa_validator]
     )
-    retention = models.CharField(max_length=300, blank=True)
-    retention_months = models.IntegerField(
-        null=True, blank=True, help_text="Numeric retention, where there is one."
+    # The retention schedule (Art. 5(1)(e), Art. 30(1)(f)): a period counted
+    # from an event, what happens at its end, and why, where the law sets it.
+    retention = models.CharField(
+        "Retention (criterion)",
+        max_length=300,
+        blank=True,
+        help_text="The period in words, or the criterion where there is no number.",
+    )
+    retention_period = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A number of units; empty: see criterion."
+    )
+    retention_unit = models.CharField(
+        max_length=10, choices=PeriodUnit.choices, blank=True
+    )
+    retention_from = models.CharField(
+        "Counted from",
+        max_length=20,
+        choices=RetentionEvent.choices,
+        default=RetentionEvent.COLLECTED,
+    )
+    retention_follows = models.ForeignKey(
+        "self",
+        verbose_name="Same period as",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="e.g. attachments are kept as long as the conversation.",
+    )
+    end_action = models.CharField(
+        "At the end", max_length=20, choices=EndAction.choices, default="delete"
+    )
+    end_method = models.CharField(
+        "Method", max_length=300, blank=True, help_text="How deletion is done."
+    )
+    retention_legal_basis = models.CharField(
+        "Legal reason for the period",
+        max_length=300,
+        blank=True,
+        help_text="Where a law sets the period (e.g. tax records).",
+    )
+    deletion_interval_days = models.PositiveIntegerField(
+        "Deletion job runs at least every (days)",
+        default=1,
+        help_text="A successful deletion run older than this is an error finding.",
     )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
         verbose_name_plural = "data categories"
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(retention_months__gte=0)
-                | models.Q(retention_months__isnull=True),
-                name="datacategory_retention_not_negative",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -379,6 +439,86 @@ class ProductFeature(models.Model):
         return self.name
 
 
+class Region(models.Model):
+    """A data residency region a customer can choose (e.g. "EU"): the systems
+    and vendors that serve it. A customer's data stays on those (its data map
+    follows them); Art. 28(3)(a) GDPR, Clause 8.1 SCC: documented instructions,
+    including on transfers."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    systems = models.ManyToManyField(System, blank=True)
+    vendors = models.ManyToManyField(Vendor, blank=True)
+    history = HistoricalRecords(m2m_fields=[systems, vendors])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "data residency region"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    """A commercial plan: what a customer may configure within it (retention
+    limits per data category, transcript export, residency regions, a HIPAA
+    BAA). The privacy page's "retention options depend on your plan"."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    transcript_export = models.BooleanField("Transcript export allowed", default=False)
+    baa_available = models.BooleanField("HIPAA BAA available", default=False)
+    regions = models.ManyToManyField(
+        Region, blank=True, verbose_name="residency regions offered"
+    )
+    history = HistoricalRecords(m2m_fields=[regions])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanLimit(models.Model):
+    """The retention a customer on ``plan`` may choose for one data category,
+    in days (e.g. conversation history 30 days to 2 years)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="limits")
+    data_category = models.ForeignKey(
+        DataCategory, on_delete=models.PROTECT, related_name="+"
+    )
+    min_days = models.PositiveIntegerField("Shortest (days)")
+    max_days = models.PositiveIntegerField("Longest (days)")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan__name", "data_category__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "data_category"], name="one_limit_per_plan_category"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_days__lte=models.F("max_days")),
+                name="plan_limit_min_not_above_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.data_category} {self.min_days}-{self.max_days} days"
+
+    def clean(self) -> None:
+        raise_errors(plan_limit_errors(model_values(self)))
+
+
+class EndOfService(models.TextChoices):
+    """Clause 8.5 SCC 2021/914 (Module 2), Art. 28(3)(g) GDPR."""
+
+    DELETE = "delete", "Delete all personal data and certify it"
+    RETURN = "return", "Return all personal data, then delete existing copies"
+
+
 class Customer(models.Model):
     """A controller we process personal data for (Art. 30(2)(a)): the data
     exporter of SCC Module 2, Annex I.A."""
@@ -423,6 +563,28 @@ class Customer(models.Model):
     )
     baa_signed = models.BooleanField("HIPAA BAA signed", default=False)
     features = models.ManyToManyField(ProductFeature, blank=True)
+    # Workspace settings, judged against the plan by the findings.
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transcript_export = models.BooleanField("Transcript export on", default=False)
+    residency_region = models.ForeignKey(
+        Region,
+        verbose_name="Data residency region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    end_of_service = models.CharField(
+        "At the end of the service (Clause 8.5)",
+        max_length=10,
+        choices=EndOfService.choices,
+        default=EndOfService.DELETE,
+    )
+    end_of_service_days = models.PositiveIntegerField(
+        "Deleted or returned within (days)", default=30
+    )
     history = HistoricalRecords(m2m_fields=[features])
 
     class Meta:
@@ -442,6 +604,91 @@ class Customer(models.Model):
 
 
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+class RetentionOverride(models.Model):
+    """A customer's own retention for one data category, in days (its workspace
+    setting, e.g. conversation history 90 days); a category it does not set
+    keeps the schedule's period. Within its plan's limits, or an error finding."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="retention_overrides"
+    )
+    data_category = models.ForeignKey(
+        DataCategory, on_delete=models.PROTECT, related_name="+"
+    )
+    retention_days = models.PositiveIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer__name", "data_category__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "data_category"],
+                name="one_override_per_customer_category",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.data_category} {self.retention_days} days"
+
+
+class DeletionRun(models.Model):
+    """Evidence that a deletion job ran (Art. 5(1)(e) and 5(2) GDPR: storage
+    limitation, and being able to demonstrate it): which system, which data
+    category, for one customer or all of them, the period applied, how many
+    records were deleted or de-identified. Append-only: never changed, never
+    deleted, by anyone (no change or delete permission exists)."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        PARTIAL = "partial", "Partial"
+        FAILED = "failed", "Failed"
+
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="+")
+    data_category = models.ForeignKey(
+        DataCategory, on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: the run covered every customer.",
+    )
+    retention_days = models.PositiveIntegerField("Period applied (days)")
+    deleted = models.PositiveIntegerField("Records deleted or de-identified")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    detail = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        default_permissions = ("add", "view")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(finished_at__gte=models.F("started_at")),
+                name="deletion_run_finishes_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        whom = self.customer if self.customer_id else "all customers"
+        return f"{self.data_category} ({whom}) {self.finished_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("Deletion runs are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValidationError("Deletion runs are append-only.")
+
+    def clean(self) -> None:
+        raise_errors(deletion_run_errors(model_values(self)))
 
 
 # -- the review cycle: one rule, used by activities and TIAs alike
@@ -500,9 +747,51 @@ def data_category_errors(values: Mapping[str, Any]) -> dict[str, str]:
         errors["art9_kind"] = "A special-category data category needs its Art. 9 kind."
     if not values.get("special_category") and values.get("art9_kind"):
         errors["art9_kind"] = "Only special-category data has an Art. 9 kind."
-    months = values.get("retention_months")
-    if months is not None and months < 0:
-        errors["retention_months"] = "Retention cannot be negative."
+    errors.update(schedule_errors(values))
+    return errors
+
+
+def schedule_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """A period is a number with its unit; a category either has its own
+    period or follows another's, never both, and never its own."""
+    period, unit = values.get("retention_period"), values.get("retention_unit")
+    follows = values.get("retention_follows")
+    follows_id = getattr(follows, "pk", follows)
+    errors: dict[str, str] = {}
+    if period is not None and period < 0:
+        errors["retention_period"] = "Retention cannot be negative."
+    elif period is not None and not unit:
+        errors["retention_unit"] = "A retention period needs its unit."
+    elif unit and period is None:
+        errors["retention_period"] = "A unit needs a number of units."
+    if follows_id is not None and period is not None:
+        errors["retention_follows"] = (
+            "Either the category's own period or the period of another, not both."
+        )
+    if follows_id is not None and follows_id == values.get("id"):
+        errors["retention_follows"] = "A category cannot follow its own period."
+    interval = values.get("deletion_interval_days")
+    if interval is not None and interval < 1:
+        errors["deletion_interval_days"] = "At least one day."
+    return errors
+
+
+def plan_limit_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    low, high = values.get("min_days"), values.get("max_days")
+    if low is not None and high is not None and low > high:
+        return {"max_days": "The longest period cannot be below the shortest."}
+    return {}
+
+
+def deletion_run_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """A run finishes after it starts, and not in the future."""
+    started, finished = values.get("started_at"), values.get("finished_at")
+    errors: dict[str, str] = {}
+    if isinstance(started, datetime) and isinstance(finished, datetime):
+        if finished < started:
+            errors["finished_at"] = "A run cannot finish before it starts."
+        elif finished > timezone.now() + timedelta(minutes=5):
+            errors["finished_at"] = "A run cannot finish in the future."
     return errors
 
 

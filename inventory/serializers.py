@@ -9,20 +9,32 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inventory.api import CountryListField, InventorySerializer, StrictInputMixin
+from inventory.api import (
+    CountryListField,
+    InventorySerializer,
+    StrictInputMixin,
+    note_author,
+)
 from inventory.models import (
     Customer,
     DataCategory,
     DataSubjectCategory,
+    DeletionRun,
     LegalEntity,
+    Plan,
+    PlanLimit,
     ProcessingActivity,
     ProductFeature,
+    Region,
+    RetentionOverride,
     SecurityMeasure,
     System,
     Vendor,
     activity_errors,
     ccpa_validator,
     data_category_errors,
+    deletion_run_errors,
+    plan_limit_errors,
 )
 from inventory.notices import SubprocessorNotice
 
@@ -42,7 +54,18 @@ class LegalEntitySerializer(InventorySerializer):
         ]
 
 
+class RetentionOverrideSerializer(serializers.ModelSerializer[RetentionOverride]):
+    """One of a customer's retention settings: days for one data category."""
+
+    class Meta:
+        model = RetentionOverride
+        fields = ["data_category", "retention_days"]
+        validators: list[Any] = []  # uniqueness is checked on the whole list
+
+
 class CustomerSerializer(InventorySerializer):
+    retention_overrides = RetentionOverrideSerializer(many=True, required=False)
+
     class Meta:
         model = Customer
         fields = [
@@ -62,7 +85,69 @@ class CustomerSerializer(InventorySerializer):
             "baa_signed",
             "privacy_email",
             "features",
+            "plan",
+            "retention_overrides",
+            "transcript_export",
+            "residency_region",
+            "end_of_service",
+            "end_of_service_days",
         ]
+
+    def validate_retention_overrides(
+        self, value: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Each setting names its category and days (also in a PATCH); one
+        setting per data category: two would contradict each other."""
+        for item in value:
+            missing = [f for f in ("data_category", "retention_days") if f not in item]
+            if missing:
+                raise serializers.ValidationError(
+                    f"Each setting needs {' and '.join(missing)}."
+                )
+        codes = [item["data_category"].code for item in value]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise serializers.ValidationError(
+                f"Each data category at most once: {', '.join(repeated)} repeated."
+            )
+        return value
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        settings = validated_data.pop("retention_overrides", None)
+        customer = super().create(validated_data)
+        if settings is not None:
+            self.save_overrides(customer, settings)
+        return customer
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        settings = validated_data.pop("retention_overrides", None)
+        customer = super().update(instance, validated_data)
+        if settings is not None:
+            self.save_overrides(customer, settings)
+        return customer
+
+    def save_overrides(
+        self, customer: Customer, settings: list[dict[str, Any]]
+    ) -> None:
+        """Make the customer's settings exactly ``settings``: each added,
+        changed or removed setting is one version of its own; an unchanged
+        one records nothing."""
+        wanted = {s["data_category"].pk: s["retention_days"] for s in settings}
+        for row in customer.retention_overrides.all():
+            days = wanted.pop(row.data_category_id, None)
+            if days is None:
+                note_author(row, self.context)
+                row.delete()
+            elif days != row.retention_days:
+                row.retention_days = days
+                note_author(row, self.context)
+                row.save()
+        for category_id, days in wanted.items():
+            row = RetentionOverride(
+                customer=customer, data_category_id=category_id, retention_days=days
+            )
+            note_author(row, self.context)
+            row.save()
 
 
 class ProductFeatureSerializer(InventorySerializer):
@@ -110,11 +195,77 @@ class DataCategorySerializer(InventorySerializer):
             "criminal_offence",
             "ccpa_category",
             "retention",
-            "retention_months",
+            "retention_period",
+            "retention_unit",
+            "retention_from",
+            "retention_follows",
+            "end_action",
+            "end_method",
+            "retention_legal_basis",
+            "deletion_interval_days",
         ]
 
     def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:
         return data_category_errors(values)
+
+
+class RegionSerializer(InventorySerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "description", "systems", "vendors"]
+
+
+class PlanSerializer(InventorySerializer):
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "name",
+            "description",
+            "transcript_export",
+            "baa_available",
+            "regions",
+        ]
+
+
+class PlanLimitSerializer(InventorySerializer):
+    class Meta:
+        model = PlanLimit
+        fields = ["id", "plan", "data_category", "min_days", "max_days"]
+
+    def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:
+        return plan_limit_errors(values)
+
+
+class DeletionRunSerializer(StrictInputMixin, serializers.ModelSerializer[DeletionRun]):
+    """A deletion job's report of one run: evidence, written once."""
+
+    class Meta:
+        model = DeletionRun
+        fields = [
+            "id",
+            "system",
+            "data_category",
+            "customer",
+            "retention_days",
+            "deleted",
+            "started_at",
+            "finished_at",
+            "outcome",
+            "detail",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = deletion_run_errors(attrs)
+        if errors:
+            raise serializers.ValidationError({k: [v] for k, v in errors.items()})
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> DeletionRun:
+        run = DeletionRun(**validated_data)
+        note_author(run, self.context)
+        run.save()
+        return run
 
 
 class SystemSerializer(InventorySerializer):

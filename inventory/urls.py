@@ -24,5 +24,9 @@ router.register(
 )
 
 router.register("notices", views.SubprocessorNoticeViewSet, basename="notice")
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("plan-limits", views.PlanLimitViewSet, basename="planlimit")
+router.register("deletion-runs", views.DeletionRunViewSet, basename="deletionrun")
 
 urlpatterns = router.urls

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,9 +29,13 @@ from inventory.models import (
     Customer,
     DataCategory,
     DataSubjectCategory,
+    DeletionRun,
     LegalEntity,
+    Plan,
+    PlanLimit,
     ProcessingActivity,
     ProductFeature,
+    Region,
     SecurityMeasure,
     System,
     Vendor,
@@ -61,12 +65,21 @@ class CustomerViewSet(InventoryViewSet):
     """Controllers we process for (Art. 30(2)(a))."""
 
     serializer_class = s.CustomerSerializer
-    filterset_fields = ["country", "baa_signed", "clause9_option", "features"]
+    filterset_fields = [
+        "country",
+        "baa_signed",
+        "clause9_option",
+        "features",
+        "plan",
+        "residency_region",
+    ]
     search_fields = ["name", "contact", "dpo"]
     ordering_fields = ["id", "name", "country", "dpa_signed_on"]
 
     def get_queryset(self) -> QuerySet[Customer]:
-        return Customer.objects.prefetch_related(*id_sets(Customer, "features"))
+        return Customer.objects.prefetch_related(
+            *id_sets(Customer, "features"), "retention_overrides__data_category"
+        )
 
 
 class ProductFeatureViewSet(InventoryViewSet):
@@ -104,6 +117,70 @@ class DataCategoryViewSet(InventoryViewSet):
 
     def get_queryset(self) -> QuerySet[DataCategory]:
         return DataCategory.objects.all()
+
+
+class RegionViewSet(InventoryViewSet):
+    """Data residency regions and the systems and vendors serving each."""
+
+    serializer_class = s.RegionSerializer
+    search_fields = ["code", "name"]
+    ordering_fields = ["id", "code", "name"]
+
+    def get_queryset(self) -> QuerySet[Region]:
+        return Region.objects.prefetch_related(*id_sets(Region, "systems", "vendors"))
+
+
+class PlanViewSet(InventoryViewSet):
+    """Plans and what a customer may configure within them."""
+
+    serializer_class = s.PlanSerializer
+    search_fields = ["name"]
+    ordering_fields = ["id", "name"]
+
+    def get_queryset(self) -> QuerySet[Plan]:
+        return Plan.objects.prefetch_related(*id_sets(Plan, "regions"))
+
+
+class PlanLimitViewSet(InventoryViewSet):
+    """The retention each plan lets a customer choose, per data category."""
+
+    serializer_class = s.PlanLimitSerializer
+    # Named without its plan and category, so listing histories reads no rows.
+    history_label = staticmethod(lambda limit: f"Plan limit #{limit.pk}")
+    filterset_fields = ["plan", "data_category"]
+    ordering_fields = ["id", "plan", "data_category"]
+
+    def get_queryset(self) -> QuerySet[PlanLimit]:
+        return PlanLimit.objects.all()
+
+
+class AppendOnly(RolePermissions):
+    """Evidence is never changed or removed: update and delete do not exist
+    for anyone (405); reading and adding follow the role's permissions."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if request.method in ("PUT", "PATCH", "DELETE") and user.is_authenticated:
+            raise exceptions.MethodNotAllowed(request.method)
+        return bool(super().has_permission(request, view))
+
+
+class DeletionRunViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[DeletionRun],
+):
+    """What the product's deletion jobs report, one run each (Art. 5(1)(e),
+    5(2) GDPR). DPO tokens add runs; DPO and Auditor read; nobody edits."""
+
+    serializer_class = s.DeletionRunSerializer
+    permission_classes = [AppendOnly]
+    filterset_fields = ["system", "data_category", "customer", "outcome"]
+    ordering_fields = ["id", "started_at", "finished_at"]
+
+    def get_queryset(self) -> QuerySet[DeletionRun]:
+        return DeletionRun.objects.all()
 
 
 class SystemViewSet(InventoryViewSet):

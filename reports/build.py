@@ -24,12 +24,15 @@ SheetsBuilder = Callable[[Snapshot, Params], list[Sheet]]
 
 def registry() -> dict[str, SheetsBuilder]:
     """Every report kind (docs/reports.md), mapped to its sheets builder."""
+    from reports import retention
+
     return {
         "ropa-controller": ropa.controller_sheets,
         "ropa-processor": ropa.processor_sheets,
         "tia": tia.sheets,
         "dpa-annex": dpa_annex.sheets,
         "changes": changes.sheets,
+        "retention": retention.sheets,
         "dsr-log": dsr_log.sheets,
     }
 

@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from inventory import retention
 from inventory.models import Customer, DataCategory, SecurityMeasure
 from reports.notices import (
     ANNEX_STATUS_HEADER,
@@ -457,18 +458,20 @@ def nature_text(annex: Annex) -> str:
 
 
 def retention_text(annex: Annex) -> str:
-    """Annex I.B field 7: per activity, then per data category."""
-    activities = [f"{a['ref']} {a['name']}: {a['retention']}" for a in annex.activities]
-    categories = [
-        f"{c['code']} {c['name']}: {c['retention']}"
-        for c in annex.data_categories()
-        if c["retention"]
-    ]
+    """Annex I.B field 7: per data category the period in force for this
+    customer (its own setting, else the schedule) and what happens at its end;
+    then deletion or return at the end of the services (Clause 8.5)."""
+    periods = retention.customer_periods(
+        annex.customer["id"],
+        (c["id"] for c in annex.data_categories()),
+        annex.snap.table("inventory.DataCategory"),
+        annex.snap.records("inventory.RetentionOverride"),
+    )
     return (
-        bullet_lines(activities)
-        + "\nPer category of data:\n"
-        + bullet_lines(categories)
-        + "\nAt the end of the services the data is deleted or returned (Clause 8.5)."
+        "Per category of personal data:\n"
+        + bullet_lines(f"{c['code']} {c['name']}: {p.describe()}" for c, p in periods)
+        + "\n"
+        + retention.end_of_service_text(annex.customer)
     )
 
 

@@ -28,6 +28,15 @@ TRF_TIA_OVERDUE             error     the transfer's TIA is past its review date
 TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallback
 CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
 CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
+CUS_SETTING_OUTSIDE_PLAN    error     customer setting beyond its plan's limits
+CUS_VENDOR_OUTSIDE_REGION   error     a feature of a customer with a residency
+                                      region uses a vendor not serving it
+DEL_RUN_OVERDUE             error     (customer / data category) last successful
+                                      deletion run older than the schedule allows
+DEL_RUN_GAP                 error     (customer / data category) no successful
+                                      run for longer than allowed, last 90 days
+DEL_RUN_LONGER_PERIOD       error     (customer / data category) the last run
+                                      kept data longer than the period in force
 NTC_OBJECTION_UNRESOLVED    error     customer objected, no resolution, Clause 9(a)
 NTC_SEND_OVERDUE            warning   notice unsent past its planned effective date
 NTC_NOT_SENT                info      notice drafted, not yet sent, Clause 9(a)
@@ -53,6 +62,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from dsr import findings as dsr_findings
+from inventory import residency, retention
 from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import Sheet
@@ -391,7 +401,8 @@ def data_category_without_retention(snap: Snapshot) -> Iterator[Finding]:
     """Art. 30(1)(f) and Art. 5(1)(e) GDPR: the envisaged time limit for erasure
     of each category of data, or the criteria for it."""
     for rec in snap.records("inventory.DataCategory"):
-        if not rec["retention"].strip() and rec["retention_months"] is None:
+        numbered = rec["retention_period"] is not None
+        if not (rec["retention"].strip() or numbered or rec["retention_follows_id"]):
             yield Finding(
                 "DC_NO_RETENTION",
                 WARNING,
@@ -654,6 +665,227 @@ def baa_customer_feature_vendor_without_baa(snap: Snapshot) -> Iterator[Finding]
                     f"{vendor['name']}, which has signed no business associate "
                     "agreement (45 CFR 164.502(e), 164.504(e)).",
                 )
+
+
+# -- retention: customer settings and the evidence of deletion ---------------
+# (docs/retention.md; Art. 5(1)(e) and 5(2) GDPR)
+
+# Gaps between successful deletion runs are reported this far back.
+DELETION_GAP_WINDOW_DAYS = 90
+
+
+@check
+def customer_setting_outside_plan(snap: Snapshot) -> Iterator[Finding]:
+    """A workspace setting the customer's plan does not allow (retention
+    outside its limits, transcript export, residency region, HIPAA BAA): the
+    contract and the product disagree, so one of them is wrong."""
+    plans = snap.table("inventory.Plan")
+    categories = snap.table("inventory.DataCategory")
+    limits: dict[int, dict[int, Record]] = defaultdict(dict)
+    for limit in snap.records("inventory.PlanLimit"):
+        limits[limit["plan_id"]][limit["data_category_id"]] = limit
+    settings_ = snap.records("inventory.RetentionOverride")
+    for customer in snap.records("inventory.Customer"):
+        plan = plans.get(customer["plan_id"] or 0)
+        overrides = retention.overrides_of(customer["id"], settings_)
+        problems = retention.setting_problems(
+            customer, plan, limits[plan["id"]] if plan else {}, overrides, categories
+        )
+        for problem in problems:
+            yield Finding(
+                "CUS_SETTING_OUTSIDE_PLAN",
+                ERROR,
+                "customer",
+                customer["id"],
+                customer["name"],
+                f"The customer {problem} (Art. 28(3) GDPR: processing as the "
+                "contract sets out).",
+            )
+
+
+@check
+def customer_vendor_outside_region(snap: Snapshot) -> Iterator[Finding]:
+    """A customer that chose a residency region is served only by that
+    region's vendors (its documented instructions, Art. 28(3)(a) GDPR, Clause
+    8.1 SCC 2021/914); an enabled feature using another vendor breaks them."""
+    regions = snap.table("inventory.Region")
+    features = snap.table("inventory.ProductFeature")
+    vendors = snap.table("inventory.Vendor")
+    for customer in snap.records("inventory.Customer"):
+        allowed = residency.serving(customer, regions)
+        uses: dict[int, list[Record]] = defaultdict(list)
+        for fid in customer["features"]:
+            for vid in features[fid]["vendors"] if fid in features else []:
+                uses[vid].append(features[fid])
+        for vid, via in sorted(uses.items()):
+            if vid in vendors and not allowed.allows_vendor(vid):
+                yield Finding(
+                    "CUS_VENDOR_OUTSIDE_REGION",
+                    ERROR,
+                    "customer",
+                    customer["id"],
+                    customer["name"],
+                    f"Residency region {allowed.region}: its features "
+                    f"({names(via)}) use {vendors[vid]['name']}, which does not "
+                    "serve that region (Art. 28(3)(a) GDPR, Clause 8.1 SCC).",
+                )
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """The runs that delete one data category for one customer (or, with
+    ``customer`` None, for every customer)."""
+
+    category: Record
+    customer: Record | None
+    runs: list[Record]  # oldest first; a customer's includes runs for all
+
+    def successes(self) -> list[Record]:
+        return [r for r in self.runs if r["outcome"] == "success"]
+
+    def finding(self, code: str, message: str) -> Finding:
+        what = f"{self.category['code']} {self.category['name']}"
+        if self.customer is None:
+            return Finding(
+                code, ERROR, "datacategory", self.category["id"], what, message
+            )
+        return Finding(
+            code,
+            ERROR,
+            "customer",
+            self.customer["id"],
+            self.customer["name"],
+            f"{what}: {message}",
+        )
+
+
+def run_scopes(snap: Snapshot) -> list[RunScope]:
+    """Every (data category, customer or all) some deletion job reports on."""
+    runs = sorted(
+        snap.records("inventory.DeletionRun"), key=lambda r: (r["finished_at"], r["id"])
+    )
+    categories = snap.table("inventory.DataCategory")
+    customers = snap.table("inventory.Customer")
+    keys = sorted({(r["data_category_id"], r["customer_id"] or 0) for r in runs})
+    scopes = []
+    for category_id, customer_id in keys:
+        category = categories.get(category_id)
+        if category is None:
+            continue
+        mine = [
+            r
+            for r in runs
+            if r["data_category_id"] == category_id
+            and (r["customer_id"] or 0) in (0, customer_id)
+        ]
+        scopes.append(RunScope(category, customers.get(customer_id), mine))
+    return scopes
+
+
+def allowed_days(category: Record) -> int:
+    return max(1, category["deletion_interval_days"] or 1)
+
+
+def overdue_message(scope: RunScope, day: date) -> str | None:
+    """Why the scope's last successful run is too old on ``day``, if it is."""
+    allowed = allowed_days(scope.category)
+    done = scope.successes()
+    if not done:
+        return (
+            f"No successful deletion run recorded ({len(scope.runs)} failed or "
+            f"partial); the schedule asks for one every {allowed} day(s) "
+            "(Art. 5(1)(e) GDPR)."
+        )
+    last = done[-1]["finished_at"].date()
+    if (day - last).days <= allowed:
+        return None
+    return (
+        f"Last successful deletion run on {last:%Y-%m-%d}, {(day - last).days} "
+        f"days ago; the schedule asks for one every {allowed} day(s) (Art. 5(1)(e) "
+        "GDPR)."
+    )
+
+
+def gap_messages(scope: RunScope, day: date) -> list[str]:
+    """Each gap between successful runs longer than the category's interval,
+    ending in the DELETION_GAP_WINDOW_DAYS before ``day``."""
+    since = day - timedelta(days=DELETION_GAP_WINDOW_DAYS)
+    allowed = allowed_days(scope.category)
+    days = sorted({r["finished_at"].date() for r in scope.successes()})
+    return [
+        f"No successful deletion run between {before:%Y-%m-%d} and "
+        f"{after:%Y-%m-%d} ({(after - before).days} days; the schedule asks for "
+        f"one every {allowed} day(s)): data was kept past its period "
+        "(Art. 5(1)(e) GDPR)."
+        for before, after in zip(days, days[1:], strict=False)
+        if after >= since and (after - before).days > allowed
+    ]
+
+
+def longer_period_message(
+    scope: RunScope, categories: dict[int, Record], settings_: list[Record]
+) -> str | None:
+    """Why the last successful run kept data longer than the period in
+    force for its customer (its setting, or the schedule), if it did."""
+    done = scope.successes()
+    if not done:
+        return None
+    customer = scope.customer
+    overrides = retention.overrides_of(customer["id"], settings_) if customer else {}
+    period = retention.effective_period(scope.category, categories, overrides)
+    applied = done[-1]["retention_days"]
+    if period.days is None or applied <= period.days:
+        return None
+    return (
+        f"The last deletion run kept {applied} days of data; the period in force "
+        f"is {period.days} days ({period.source}) (Art. 5(1)(e) GDPR)."
+    )
+
+
+def run_problems(snap: Snapshot, scope: RunScope) -> list[tuple[str, str]]:
+    """(code, message) of every deletion-run finding about one scope: the
+    checks below and the retention workbook both read them from here."""
+    day = snap.as_of.date()
+    categories = snap.table("inventory.DataCategory")
+    settings_ = snap.records("inventory.RetentionOverride")
+    found = [("DEL_RUN_OVERDUE", overdue_message(scope, day))]
+    found += [("DEL_RUN_GAP", m) for m in gap_messages(scope, day)]
+    found.append(
+        ("DEL_RUN_LONGER_PERIOD", longer_period_message(scope, categories, settings_))
+    )
+    return [(code, message) for code, message in found if message]
+
+
+def run_findings(snap: Snapshot, code: str) -> Iterator[Finding]:
+    for scope in run_scopes(snap):
+        for found, message in run_problems(snap, scope):
+            if found == code:
+                yield scope.finding(code, message)
+
+
+@check
+def deletion_run_overdue(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 5(1)(e) GDPR: data kept no longer than necessary, and 5(2): the
+    controller (and the processor for its customers, Art. 28(3)(h)) can show
+    it. A deletion job that has not succeeded within its interval leaves data
+    past its period."""
+    return run_findings(snap, "DEL_RUN_OVERDUE")
+
+
+@check
+def deletion_run_gap(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 5(1)(e) and 5(2) GDPR: between two successful runs, data outlived
+    its period for as long as the gap exceeds the job's interval. Gaps of the
+    last DELETION_GAP_WINDOW_DAYS days are reported, one finding per gap."""
+    return run_findings(snap, "DEL_RUN_GAP")
+
+
+@check
+def deletion_run_longer_period(snap: Snapshot) -> Iterator[Finding]:
+    """The period the last successful run applied is longer than the one in
+    force for that customer (its setting, or the schedule): the job keeps data
+    the customer asked to be deleted (Art. 28(3)(g), Art. 5(1)(e) GDPR)."""
+    return run_findings(snap, "DEL_RUN_LONGER_PERIOD")
 
 
 # -- sub-processor notices (SCC 2021/914 Clause 9(a)) ----------------------------

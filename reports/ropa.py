@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from inventory import retention
 from inventory.models import DataCategory, ProcessingActivity
 from reports.findings import findings_sheet
 from reports.snapshot import Record, Snapshot
@@ -45,6 +46,7 @@ CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Third countries", 24),
     ("Transfer safeguards", 56),
     ("Retention", 30),
+    ("Retention per data category", 50),
     ("Security measures", 40),
     ("DPIA required", 10),
     ("DPIA reference", 18),
@@ -74,6 +76,8 @@ PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Processing category", 24),
     ("Processing activities", 34),
     ("Categories of personal data", 38),
+    ("Retention", 50),
+    ("End of service (Clause 8.5)", 40),
     ("Sub-processors", 28),
     ("Transfers", 34),
     ("Third countries", 24),
@@ -109,6 +113,35 @@ def special_category_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
         for r in found
         if r["special_category"]
     ]
+
+
+def retention_lines(
+    snap: Snapshot, customer_id: int | None, ids: Iterable[int]
+) -> list[str]:
+    """Art. 30(1)(f): the time limit for erasure of each category of data, as
+    the schedule sets it (``customer_id`` None) or as it applies to one
+    customer with its own settings (docs/retention.md)."""
+    periods = retention.customer_periods(
+        customer_id,
+        ids,
+        snap.table("inventory.DataCategory"),
+        snap.records("inventory.RetentionOverride"),
+    )
+    return retention.period_lines(periods)
+
+
+def schedule_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
+    """Art. 30(1)(f) in the controller record: "<code> <name>: <period>" per
+    category with a period or criterion, as the schedule sets it. import_ropa
+    reads these lines back into categories it creates (one format, both ways)."""
+    categories = snap.table("inventory.DataCategory")
+    found = sorted((categories[i] for i in set(ids) if i in categories), key=code)
+    periods = ((c, retention.schedule_period(c, categories).text) for c in found)
+    return [f"{c['code']} {c['name']}: {text}" for c, text in periods if text]
+
+
+def code(record: Record) -> str:
+    return str(record["code"])
 
 
 # -- transfers (Art. 30(1)(e), 30(2)(c)) --------------------------------------
@@ -253,6 +286,7 @@ class ControllerRow(Row):
     third_countries: str
     transfer_safeguards: str
     retention: str
+    retention_per_category: str
     security_measures: str
     dpia_required: str
     dpia_reference: str
@@ -289,6 +323,7 @@ def controller_row(
         third_countries,
         safeguards,
         act["retention"],
+        lines(schedule_lines(snap, act["data_categories"])),
         lines(names(snap, "inventory.SecurityMeasure", act["security_measures"])),
         yes_no(act["dpia_required"]),
         act["dpia_reference"],
@@ -342,6 +377,8 @@ class ProcessorRow(Row):
     category: str
     activities: str
     data_categories: str
+    retention: str
+    end_of_service: str
     sub_processors: str
     transfers: str
     third_countries: str
@@ -416,6 +453,7 @@ def processor_row(
     covering = [facts[f.transfer] for f in derived if f.transfer in facts]
     transfers = chapter_v({t.id: t for t in [*recorded, *covering]}.values())
     third_countries, safeguards = third_country_cells(derived, recorded, facts)
+    category_ids = {i for a in mine for i in a["data_categories"]}
     return ProcessorRow(
         customer["name"],
         country_name(customer["country"]),
@@ -426,9 +464,9 @@ def processor_row(
         processor,
         feature["name"] if feature else "",
         lines(f"{a['ref']} {a['name']}" for a in sorted(mine, key=lambda a: a["ref"])),
-        lines(
-            data_category_lines(snap, (i for a in mine for i in a["data_categories"]))
-        ),
+        lines(data_category_lines(snap, category_ids)),
+        lines(retention_lines(snap, customer["id"], category_ids)),
+        retention.end_of_service_text(customer),
         lines(names(snap, "inventory.Vendor", feature["vendors"] if feature else [])),
         lines(t.name for t in transfers),
         third_countries,

@@ -39,6 +39,11 @@ TRACKED: tuple[str, ...] = (
     "transfers.Transfer",
     "transfers.TransferImpactAssessment",
     "inventory.SubprocessorNotice",
+    "inventory.Region",
+    "inventory.Plan",
+    "inventory.PlanLimit",
+    "inventory.RetentionOverride",
+    "inventory.DeletionRun",
 )
 
 

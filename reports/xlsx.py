@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import IO, Any
 
@@ -90,6 +90,9 @@ class Sheet:
     # landscape, one page wide, header row on every page, and row heights set
     # from the wrapped text, since LibreOffice does not fit them on opening.
     printable: bool = False
+    # Written after the Manifest (a kind whose listed sheets end with it but
+    # which has more to show); the Manifest still counts its rows.
+    after_manifest: bool = False
 
 
 def _needs_prefix(text: str) -> bool:
@@ -381,10 +384,15 @@ def build_workbook(
     wb.properties.creator = "kbinventory"
     wb.properties.created = _naive_utc(as_of)
     styles = _add_styles(wb)
+    before = [s for s in sheets if not s.after_manifest]
+    after = [replace(s, rows=list(s.rows)) for s in sheets if s.after_manifest]
     try:
-        counts = [(sheet.title, _write_sheet(wb, sheet, styles)) for sheet in sheets]
+        counts = [(sheet.title, _write_sheet(wb, sheet, styles)) for sheet in before]
+        counts += [(sheet.title, len(list(sheet.rows))) for sheet in after]
         items = manifest() if callable(manifest) else manifest
         _write_sheet(wb, _manifest_sheet(items, counts), styles)
+        for sheet in after:
+            _write_sheet(wb, sheet, styles)
     except BaseException:
         _discard(wb)
         raise

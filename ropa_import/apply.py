@@ -319,6 +319,23 @@ class Related:
             number += 1
         return f"IMP{number:03d}"
 
+    def note_retention(
+        self, categories: list[Any], lines: list[str], notes: list[str]
+    ) -> None:
+        """Art. 30(1)(f): a category of this row that has no period yet takes
+        the one the record states for it ("<code> <name>: <period>")."""
+        for line in lines:
+            label, colon, text = line.partition(": ")
+            category = self.find(DataCategory, label)
+            if not colon or category is None or category not in categories:
+                continue
+            scheduled = category.retention_period is not None
+            if category.retention or scheduled or category.retention_follows_id:
+                continue
+            category.retention = text.strip()[: max_length(DataCategory, "retention")]
+            self.history.save(category)
+            notes.append(f"data category {category} retention: {category.retention}")
+
     def mark_special(self, category: DataCategory, kind: str, notes: list[str]) -> None:
         """Art. 9(1): the record says this data category is a special category."""
         if category.special_category and category.art9_kind == kind:
@@ -732,6 +749,9 @@ class Importer:
         ]
         for category, (_, kind) in zip(specials, row.specials, strict=True):
             self.related.mark_special(category, kind, notes)
+        if row.cells.has("retention_per_category"):
+            lines = row.cells.items("retention_per_category")
+            self.related.note_retention(chosen.get("data_categories", []), lines, notes)
         return changed
 
 

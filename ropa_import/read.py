@@ -134,6 +134,7 @@ OWN_FIELDS = (
     "third_countries",
     "transfer_safeguards",
     "retention",
+    "retention_per_category",  # derived from the data categories: not read
     "security_measures",
     "dpia_required",
     "dpia_reference",

@@ -1,6 +1,6 @@
 """Plain factory functions (djangoproject.com style): kwargs.setdefault."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -11,9 +11,13 @@ from inventory.models import (
     Customer,
     DataCategory,
     DataSubjectCategory,
+    DeletionRun,
     LegalEntity,
+    Plan,
+    PlanLimit,
     ProcessingActivity,
     ProductFeature,
+    Region,
     SecurityMeasure,
     System,
     Vendor,
@@ -120,6 +124,41 @@ def make_tia(**kwargs: Any) -> TransferImpactAssessment:
     tia = TransferImpactAssessment(**kwargs)
     tia.save()
     return tia
+
+
+def make_region(**kwargs: Any) -> Region:
+    i = n()
+    kwargs.setdefault("code", f"r{i}")
+    kwargs.setdefault("name", f"Region {i}")
+    return Region.objects.create(**kwargs)
+
+
+def make_plan(**kwargs: Any) -> Plan:
+    kwargs.setdefault("name", f"Plan {n()}")
+    return Plan.objects.create(**kwargs)
+
+
+def make_plan_limit(**kwargs: Any) -> PlanLimit:
+    if "plan" not in kwargs:
+        kwargs["plan"] = make_plan()
+    if "data_category" not in kwargs:
+        kwargs["data_category"] = make_data_category()
+    kwargs.setdefault("min_days", 30)
+    kwargs.setdefault("max_days", 365)
+    return PlanLimit.objects.create(**kwargs)
+
+
+def make_deletion_run(**kwargs: Any) -> DeletionRun:
+    if "system" not in kwargs:
+        kwargs["system"] = make_system()
+    if "data_category" not in kwargs:
+        kwargs["data_category"] = make_data_category()
+    kwargs.setdefault("retention_days", 30)
+    kwargs.setdefault("deleted", 5)
+    kwargs.setdefault("started_at", datetime(2026, 1, 1, 2, 0, tzinfo=UTC))
+    kwargs.setdefault("finished_at", kwargs["started_at"] + timedelta(minutes=3))
+    kwargs.setdefault("outcome", DeletionRun.Outcome.SUCCESS)
+    return DeletionRun.objects.create(**kwargs)
 
 
 def make_request(**kwargs: Any) -> DataSubjectRequest:

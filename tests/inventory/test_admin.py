@@ -99,7 +99,8 @@ def test_processor_activity_with_lawful_basis_is_refused_naming_the_field(dpo_cl
     "data, field",
     [
         ({"special_category": "on"}, "art9_kind"),
-        ({"retention_months": "-3"}, "retention_months"),
+        ({"retention_period": "-3", "retention_unit": "months"}, "retention_period"),
+        ({"retention_period": "12"}, "retention_unit"),
         ({"ccpa_category": "Z"}, "ccpa_category"),
     ],
 )
@@ -130,7 +131,11 @@ def test_valid_data_category_is_saved(dpo_client):
             "name": "Health",
             "special_category": "on",
             "art9_kind": "health",
-            "retention_months": "12",
+            "retention_period": "12",
+            "retention_unit": "months",
+            "retention_from": "collected",
+            "end_action": "delete",
+            "deletion_interval_days": "1",
         },
     )
     assert response.status_code == 302

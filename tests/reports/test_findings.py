@@ -137,7 +137,9 @@ def test_processor_activity_used_by_a_feature_no_customer_enabled():
 
 def test_data_category_without_retention():
     bad = make_data_category(retention="")
-    good = make_data_category(retention="", retention_months=24)
+    good = make_data_category(
+        retention="", retention_period=24, retention_unit="months"
+    )
     assert codes(bad) == {"DC_NO_RETENTION"}
     assert codes(good) == set()
 

@@ -19,7 +19,9 @@ from inventory.models import (
     Customer,
     DataCategory,
     DataSubjectCategory,
+    DeletionRun,
     LegalEntity,
+    Plan,
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
@@ -466,11 +468,13 @@ def test_a_processor_activity_is_not_changed_by_a_controller_record(tmp_path):
 
 
 def empty_the_inventory() -> None:
+    DeletionRun.objects.all().delete()  # append-only evidence: no delete()
     for model in (
         DataSubjectRequest,  # the demo's register names customers
         TransferImpactAssessment,
         Transfer,
         Customer,
+        Plan,
         ProductFeature,
         ProcessingActivity,
         System,

@@ -27,7 +27,8 @@ def app_parts() -> Iterator[tuple[type[models.Model], tuple[str, ...], list[Row]
                 raise
             continue
         for label, key, rows in getattr(module, "PLAN", []):
-            yield apps.get_model(label), key, rows
+            # Rows may be computed when loaded (records dated relative to today).
+            yield apps.get_model(label), key, rows() if callable(rows) else rows
 
 
 @cache
@@ -45,13 +46,15 @@ def resolve(model: type[models.Model], key: Any) -> models.Model:
 
 def convert(model: type[models.Model], name: str, value: Any) -> Any:
     field = model._meta.get_field(name)
+    if value is None:
+        return None
     if field.many_to_many or field.many_to_one:
         assert field.related_model is not None
         target: type[models.Model] = field.related_model
         if field.many_to_many:
             return [resolve(target, v) for v in value]
         return resolve(target, value)
-    if isinstance(field, models.DateField) and isinstance(value, str):
+    if type(field) is models.DateField and isinstance(value, str):
         return date.fromisoformat(value)
     return value
 

@@ -40,6 +40,7 @@ def jobs() -> Iterator[Job]:
     if first is not None:
         start = first.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         yield "changes.xlsx", "changes", {"since": start.isoformat()}
+    yield "retention.xlsx", "retention", {}
     yield "dsr-log.xlsx", "dsr-log", {}
     when = latest_change()
     customers = Snapshot(when).records("inventory.Customer") if when else []
@@ -50,7 +51,8 @@ def jobs() -> Iterator[Job]:
 class Command(BaseCommand):
     help = (
         "Write every report for the current inventory into a directory: both "
-        "Art. 30 records, the TIAs, the change log and each customer's DPA annexes."
+        "Art. 30 records, the TIAs, the change log, the retention workbook and "
+        "each customer's DPA annexes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
