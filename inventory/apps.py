@@ -7,7 +7,9 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_migrate, pre_delete
+        from simple_history.signals import pre_create_historical_record
 
+        from inventory.actors import fill_history_user
         from inventory.models import ProductFeature, remove_from_tracked_sets
         from inventory.roles import sync_groups_after_migrate
         from inventory.signals import feature_vendors_changed
@@ -18,4 +20,7 @@ class InventoryConfig(AppConfig):
             feature_vendors_changed,
             sender=ProductFeature.vendors.through,
             dispatch_uid="subprocessor_notices",
+        )
+        pre_create_historical_record.connect(
+            fill_history_user, dispatch_uid="history_actor"
         )

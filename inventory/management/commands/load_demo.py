@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
 from inventory import demo
+from inventory.actors import acting_as, add_user_argument, command_actor
 from inventory.models import (
     Customer,
     DataCategory,
@@ -113,10 +114,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change."
         )
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = {"created": 0, "changed": 0, "unchanged": 0}
-        with transaction.atomic():
+        actor = command_actor(options, "load_demo")
+        with acting_as(actor), transaction.atomic():
             for model, rows in PLAN:
                 for row in rows:
                     counts[put(model, row)] += 1
