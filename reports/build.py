@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from reports import findings
-from reports.snapshot import Snapshot, latest_change
+from reports.snapshot import Snapshot, first_change, latest_change
 from reports.xlsx import CellValue, Sheet, build_workbook
 
 Params = dict[str, Any]
+END_OF_DAY = time(23, 59, 59, 999999)
 SheetsBuilder = Callable[[Snapshot, Params], list[Sheet]]
 
 
@@ -47,9 +48,7 @@ def parse_when(text: str, option: str = "--as-of") -> datetime:
     try:
         if len(text) == 10:
             day = datetime.strptime(text, "%Y-%m-%d")
-            return day.replace(
-                hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC
-            )
+            return datetime.combine(day.date(), END_OF_DAY, tzinfo=UTC)
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ReportError(
@@ -70,7 +69,32 @@ def resolve_as_of(as_of: datetime | None) -> datetime:
             f"--as-of {as_of.isoformat()} is in the future (a date means the end "
             "of that day, UTC; leave --as-of out for the latest recorded state)"
         )
+    check_recorded(as_of)
     return as_of
+
+
+def check_recorded(as_of: datetime, option: str = "--as-of") -> None:
+    """Refuse a moment before the inventory's first recorded change: the
+    report would be an empty register that looks like a real one."""
+    first = first_change()
+    if first is not None and as_of < first:
+        raise ReportError(
+            f"{option} {show_as_of(as_of)} is before the inventory's first "
+            f"recorded change ({show_as_of(first)})"
+        )
+
+
+def show_as_of(as_of: datetime) -> str:
+    """The moment as the user asked for it, in UTC: a bare date was the end of
+    that day and is shown as that day (Excel would round 23:59:59.999999 up to
+    the next day's midnight)."""
+    moment = as_of.astimezone(UTC)
+    if moment.time() == END_OF_DAY:
+        return f"{moment:%Y-%m-%d} end of day (UTC)"
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return f"{text} UTC"
 
 
 def findings_sheet(snap: Snapshot) -> Sheet:
@@ -87,8 +111,11 @@ def manifest(kind: str, snap: Snapshot, params: Params) -> list[tuple[str, CellV
     shown = {k: v for k, v in sorted(params.items()) if v not in (None, "")}
     return [
         ("Report kind", kind),
-        ("Parameters", json.dumps(shown, sort_keys=True, default=str)),
-        ("As of (UTC)", snap.as_of.astimezone(UTC).replace(tzinfo=None)),
+        (
+            "Parameters",
+            json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False),
+        ),
+        ("As of (UTC)", show_as_of(snap.as_of)),
         ("Software version", f"kbinventory {settings.VERSION}"),
         ("Inventory fingerprint (SHA-256)", snap.fingerprint()),
     ]

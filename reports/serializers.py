@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from inventory.models import Customer
 from kbinventory.api import StrictInputMixin
-from reports.build import ReportError, parse_when
+from reports.build import ReportError, check_recorded, parse_when
 from reports.models import ReportRun
 from transfers.models import Transfer
 
@@ -66,7 +66,12 @@ class ReportRequestSerializer(StrictInputMixin, serializers.Serializer[Any]):
     )
 
     def validate_as_of(self, value: str) -> datetime:
-        return when(value, "as_of")
+        moment = when(value, "as_of")
+        try:
+            check_recorded(moment, "as_of")
+        except ReportError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return moment
 
     def validate_since(self, value: str) -> datetime:
         return when(value, "since")

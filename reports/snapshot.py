@@ -42,6 +42,11 @@ TRACKED: tuple[str, ...] = (
 )
 
 
+# Reference data seeded by a migration, not a record of the inventory itself:
+# its versions do not make the inventory start earlier.
+REFERENCE: tuple[str, ...] = ("transfers.CountryProfile",)
+
+
 def tracked_models() -> list[type[models.Model]]:
     return [apps.get_model(label) for label in TRACKED]
 
@@ -54,6 +59,20 @@ def latest_change() -> datetime | None:
     ]
     present = [d for d in dates if d is not None]
     return max(present) if present else None
+
+
+def first_change() -> datetime | None:
+    """The time of the inventory's first recorded change (reference data aside):
+    before it there is no record to report on."""
+    dates = [
+        apps.get_model(label).history.aggregate(  # type: ignore[attr-defined]
+            first=models.Min("history_date")
+        )["first"]
+        for label in TRACKED
+        if label not in REFERENCE
+    ]
+    present = [d for d in dates if d is not None]
+    return min(present) if present else None
 
 
 class Snapshot:

@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+import time_machine
 from django.utils import timezone
 
 from reports import build
@@ -38,7 +39,8 @@ def request_report(client, body, django_capture_on_commit_callbacks):
 def test_request_status_download(
     api, tiny_builders, django_capture_on_commit_callbacks
 ):
-    make_customer(name="Maison Lumière SAS")
+    with time_machine.travel("2026-01-01T00:00Z"):
+        make_customer(name="Maison Lumière SAS")
     response = request_report(
         api,
         {"kind": "dpa-annex", "customer": "Maison Lumière SAS", "as_of": "2026-01-31"},
@@ -167,6 +169,17 @@ def test_bad_report_requests_are_400_naming_the_option(api, body, field):
     response = api.post(REPORTS, body, format="json")
     assert response.status_code == 400
     assert field in response.json()
+    assert not ReportRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_as_of_before_the_first_record_is_400(api):
+    make_customer(name="Acme")
+    response = api.post(
+        REPORTS, {"kind": "ropa-controller", "as_of": "2020-01-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "before the inventory's first recorded change" in response.json()["as_of"][0]
     assert not ReportRun.objects.exists()
 
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.synthetic import Shape, populate
 from inventory.models import LegalEntity, ProcessingActivity, Vendor
-from reports.build import build
+from reports.build import ReportError, build
 from reports.ropa import CONTROLLER_HEADERS, PROCESSOR_HEADERS
 from reports.xlsx import unneutralise
 from tests.factories import (
@@ -339,9 +339,9 @@ def test_as_of_each_moment_shows_that_moment(story):
     ]
 
 
-def test_before_the_activity_existed_it_is_not_in_the_record(story):
-    wb = load(build("ropa-controller", T0 - STEP))
-    assert records(wb["Controller record"]) == []
+def test_as_of_before_the_first_record_is_refused_not_an_empty_record(story):
+    with pytest.raises(ReportError, match="before the inventory's first recorded"):
+        build("ropa-controller", T0 - STEP)
 
 
 def test_past_report_is_unchanged_by_later_edits(story):
