@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from reports import findings
 from reports.snapshot import Snapshot, first_change, latest_change
-from reports.xlsx import CellValue, Sheet, build_workbook
+from reports.xlsx import (
+    FINGERPRINT_FIELD,
+    CellValue,
+    PageTitle,
+    Sheet,
+    build_workbook,
+)
 
 Params = dict[str, Any]
 END_OF_DAY = time(23, 59, 59, 999999)
@@ -117,7 +123,7 @@ def manifest(kind: str, snap: Snapshot, params: Params) -> list[tuple[str, CellV
         ),
         ("As of (UTC)", show_as_of(snap.as_of)),
         ("Software version", f"kbinventory {settings.VERSION}"),
-        ("Inventory fingerprint (SHA-256)", snap.fingerprint()),
+        (FINGERPRINT_FIELD, snap.fingerprint()),
     ]
 
 
@@ -128,4 +134,28 @@ def build(kind: str, as_of: datetime | None = None, **params: Any) -> bytes:
         raise ReportError(f"unknown report kind {kind!r}; one of {', '.join(builders)}")
     snap = Snapshot(resolve_as_of(as_of))
     sheets = builders[kind](snap, params)
-    return build_workbook(sheets, lambda: manifest(kind, snap, params), snap.as_of)
+    page = page_title(kind, snap, params)
+    return build_workbook(
+        sheets, lambda: manifest(kind, snap, params), snap.as_of, page
+    )
+
+
+# What each printed page of a report says it is (its page header).
+TITLES = {
+    "ropa-controller": "Record of processing activities, controller (GDPR Art. 30(1))",
+    "ropa-processor": "Record of processing activities, processor (GDPR Art. 30(2))",
+    "tia": "Transfer impact assessments (GDPR Art. 46, EDPB Rec. 01/2020)",
+    "dpa-annex": "Annexes to the Standard Contractual Clauses (Decision 2021/914)",
+    "changes": "Change log of the inventory (GDPR Art. 5(2), 30)",
+}
+
+
+def page_title(kind: str, snap: Snapshot, params: Params) -> PageTitle:
+    subject = ""
+    if params.get("customer"):
+        subject = f"Customer: {params['customer']}"
+    elif params.get("transfer"):
+        subject = f"Transfer #{params['transfer']}"
+    elif params.get("since"):
+        subject = f"Since {show_as_of(parse_when(str(params['since']), '--since'))}"
+    return PageTitle(TITLES.get(kind, kind), subject, show_as_of(snap.as_of))

@@ -57,7 +57,7 @@ HEADERS = (
     "New value",
     "Reason",
 )
-WIDTHS = (20, 18, 20, 34, 10, 24, 38, 38, 30)
+WIDTHS = (19, 18, 20, 30, 10, 24, 34, 34, 56)
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_COLUMNS = (
     "history_id",

@@ -65,9 +65,9 @@ def first_change() -> datetime | None:
     """The time of the inventory's first recorded change (reference data aside):
     before it there is no record to report on."""
     dates = [
-        apps.get_model(label).history.aggregate(  # type: ignore[attr-defined]
-            first=models.Min("history_date")
-        )["first"]
+        apps.get_model(label).history.aggregate(first=models.Min("history_date"))[
+            "first"
+        ]
         for label in TRACKED
         if label not in REFERENCE
     ]

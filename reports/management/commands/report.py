@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from reports.build import ReportError, build, parse_when
+from reports.pdf import check_pdf_kind, to_pdf
 
 
 def report_params(options: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def write(path: Path, data: bytes) -> None:
 class Command(BaseCommand):
     help = (
         "manage.py report KIND --out PATH [--as-of T] [--since T] [--customer NAME] "
-        "[--transfer ID]: write one report workbook (ropa-controller, "
+        "[--transfer ID] [--format pdf]: write one report workbook (ropa-controller, "
         "ropa-processor, tia, dpa-annex, changes) as the inventory stood at "
         "--as-of; prints its path and SHA-256."
     )
@@ -76,13 +77,24 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="Start of the change log (changes)")
         parser.add_argument("--customer", help="Customer name (dpa-annex)")
         parser.add_argument("--transfer", help="One transfer id (tia)")
+        parser.add_argument(
+            "--format",
+            choices=("xlsx", "pdf"),
+            default="xlsx",
+            help="pdf: the workbook rendered by LibreOffice (ropa-controller, "
+            "ropa-processor, dpa-annex)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             as_of = parse_when(options["as_of"]) if options["as_of"] else None
             params = report_params(options)
             check_window(as_of, params.get("since"))
+            if options["format"] == "pdf":
+                check_pdf_kind(options["kind"])
             data = build(options["kind"], as_of, **params)
+            if options["format"] == "pdf":
+                data = to_pdf(data)
         except ReportError as exc:
             raise CommandError(str(exc), returncode=2) from None
         path = Path(options["out"])
