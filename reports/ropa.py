@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import translation
 from django_countries import countries
 
-from inventory.models import DataCategory, ProcessingActivity
+from inventory.models import DataCategory, ProcessingActivity, Vendor
 from reports.build import findings_sheet
 from reports.findings import destination
 from reports.snapshot import Record, Snapshot
@@ -55,6 +55,20 @@ CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 CONTROLLER_HEADERS = tuple(h for h, _ in CONTROLLER_COLUMNS)
 CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
+# Printed after those, derived from other records; import_ropa ignores them.
+# Named as the UK ICO controller template names them where it has the column
+# (docs/workbooks.md maps ICO and CNIL headings to ours).
+DERIVED_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Name and contact details of joint controller", 30),
+    ("Recipients (role, country)", 36),
+    ("Link to contract with processor", 32),
+    ("Retention per data category", 36),
+    ("CCPA categories", 22),
+    ("Created", 11),
+    ("Last changed", 11),
+)
+RECORD_HEADERS = CONTROLLER_HEADERS + tuple(h for h, _ in DERIVED_COLUMNS)
+RECORD_WIDTHS = CONTROLLER_WIDTHS + tuple(w for _, w in DERIVED_COLUMNS)
 
 ORGANISATION_HEADERS: tuple[str, ...] = (
     "Name",
@@ -250,10 +264,76 @@ class ControllerRow(Row):
     dpia_required: str
     dpia_reference: str
     next_review: CellValue
+    joint_controllers: str = ""
+    recipients_roles: str = ""
+    processor_contracts: str = ""
+    retention_per_category: str = ""
+    ccpa_categories: str = ""
+    created: CellValue = None
+    last_changed: CellValue = None
+
+
+def vendors_of(snap: Snapshot, ids: Iterable[int]) -> list[Record]:
+    table = snap.table("inventory.Vendor")
+    return sorted((table[i] for i in ids if i in table), key=lambda r: r["name"])
+
+
+def recipient_line(vendor: Record) -> str:
+    """Art. 30(1)(d): who receives the data, in which role and country."""
+    role = label(Vendor.Role, vendor["role"])
+    return f"{vendor['name']} ({role}, {country_name(vendor['country'])})"
+
+
+def contract_line(vendor: Record) -> str:
+    """Art. 28(3): the processor's contract, by the date it was signed."""
+    signed = vendor["dpa_signed_on"]
+    return f"{vendor['name']}: DPA signed {signed}" if signed else ""
+
+
+def category_retention_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
+    """Art. 30(1)(f): "where possible" the time limit per category of data."""
+    table = snap.table("inventory.DataCategory")
+    found = sorted((table[i] for i in set(ids) if i in table), key=lambda r: r["code"])
+    return [f"{r['code']}: {r['retention']}" for r in found if r["retention"]]
+
+
+def ccpa_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
+    """Cal. Civ. Code 1798.140(v)(1): the CCPA category letters per category."""
+    table = snap.table("inventory.DataCategory")
+    found = sorted((table[i] for i in set(ids) if i in table), key=lambda r: r["code"])
+    return [f"{r['code']}: {r['ccpa_category']}" for r in found if r["ccpa_category"]]
+
+
+def derived_cells(
+    snap: Snapshot, act: Record, created: dict[int, Any]
+) -> dict[str, CellValue]:
+    """The DERIVED_COLUMNS of one activity."""
+    vendors = vendors_of(snap, act["recipients"])
+    processors = (Vendor.Role.PROCESSOR, Vendor.Role.SUB_PROCESSOR)
+    joint = [v for v in vendors if v["role"] == Vendor.Role.JOINT_CONTROLLER]
+    first = created.get(act["id"])
+    return {
+        "joint_controllers": lines(
+            f"{v['name']}: {v['contact']}" if v["contact"] else v["name"] for v in joint
+        ),
+        "recipients_roles": lines(recipient_line(v) for v in vendors),
+        "processor_contracts": lines(
+            filter(None, (contract_line(v) for v in vendors if v["role"] in processors))
+        ),
+        "retention_per_category": lines(
+            category_retention_lines(snap, act["data_categories"])
+        ),
+        "ccpa_categories": lines(ccpa_lines(snap, act["data_categories"])),
+        "created": first.date() if first else None,
+        "last_changed": act["history_date"].date(),
+    }
 
 
 def controller_row(
-    snap: Snapshot, act: Record, transfers: Iterable[TransferFacts]
+    snap: Snapshot,
+    act: Record,
+    transfers: Iterable[TransferFacts],
+    created: dict[int, Any] | None = None,
 ) -> ControllerRow:
     """Art. 30(1)(a)-(g) for one activity, in the cell formats of ROPA_FORMAT."""
     third_countries, safeguards = third_country_cells(chapter_v(transfers))
@@ -284,6 +364,7 @@ def controller_row(
         yes_no(act["dpia_required"]),
         act["dpia_reference"],
         act["next_review_on"],
+        **derived_cells(snap, act, created or {}),
     )
 
 
@@ -295,18 +376,20 @@ def controller_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
         for activity_id in fact.activities:
             by_activity[activity_id].append(fact)
     activities = snap.records("inventory.ProcessingActivity")
+    created = snap.created("inventory.ProcessingActivity")
     for act in sorted(activities, key=lambda r: r["ref"]):
         if act["role"] == ProcessingActivity.Role.CONTROLLER:
-            yield controller_row(snap, act, by_activity[act["id"]]).cells()
+            row = controller_row(snap, act, by_activity[act["id"]], created)
+            yield row.cells()
 
 
 def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
     """The Art. 30(1) GDPR record of processing activities of the controller."""
     record = Sheet(
         "Controller record",
-        CONTROLLER_HEADERS,
+        RECORD_HEADERS,
         controller_rows(snap),
-        CONTROLLER_WIDTHS,
+        RECORD_WIDTHS,
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]
 

@@ -499,9 +499,12 @@ def test_round_trip_export_import_into_empty_database_export(tmp_path, demo):
 
     assert result.errors == []
     second = build("ropa-controller")
-    assert sheet_values(second, "Controller record") == sheet_values(
-        first, "Controller record"
-    )
+    # The importable columns; the derived ones (dates of creation, vendors'
+    # roles and contracts) describe records the import does not recreate.
+    width = len(CONTROLLER_HEADERS)
+    assert [r[:width] for r in sheet_values(second, "Controller record")] == [
+        r[:width] for r in sheet_values(first, "Controller record")
+    ]
     assert sheet_values(second, "Organisation") == sheet_values(first, "Organisation")
     imported = ProcessingActivity.objects.get(ref="PA-X1")
     assert imported.purposes == "=SUM(A1:A9)"
