@@ -264,11 +264,11 @@ class ControllerRow(Row):
     dpia_required: str
     dpia_reference: str
     next_review: CellValue
-    joint_controllers: str = ""
-    recipients_roles: str = ""
-    processor_contracts: str = ""
-    retention_per_category: str = ""
-    ccpa_categories: str = ""
+    joint_controllers: CellValue = None
+    recipients_roles: CellValue = None
+    processor_contracts: CellValue = None
+    retention_per_category: CellValue = None
+    ccpa_categories: CellValue = None
     created: CellValue = None
     last_changed: CellValue = None
 
