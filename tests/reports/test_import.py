@@ -22,6 +22,7 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
+    SubprocessorNotice,
     System,
     Vendor,
 )
@@ -466,6 +467,7 @@ def test_a_processor_activity_is_not_changed_by_a_controller_record(tmp_path):
 
 def empty_the_inventory() -> None:
     for model in (
+        SubprocessorNotice,  # the demo's sub-processor change announced some
         TransferImpactAssessment,
         Transfer,
         Customer,
