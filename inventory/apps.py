@@ -7,9 +7,13 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_migrate, pre_delete
-        from simple_history.signals import pre_create_historical_record
+        from simple_history.signals import (
+            post_create_historical_record,
+            pre_create_historical_record,
+        )
 
         from inventory.actors import fill_history_user
+        from inventory.chain import seal_version
         from inventory.models import ProductFeature, remove_from_tracked_sets
         from inventory.roles import sync_groups_after_migrate
         from inventory.signals import feature_vendors_changed
@@ -24,3 +28,4 @@ class InventoryConfig(AppConfig):
         pre_create_historical_record.connect(
             fill_history_user, dispatch_uid="history_actor"
         )
+        post_create_historical_record.connect(seal_version, dispatch_uid="seal")
