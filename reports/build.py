@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from inventory.chain import chain_digest
 from reports import findings
 from reports.snapshot import Snapshot, first_change, latest_change
 from reports.xlsx import (
@@ -26,6 +27,9 @@ from reports.xlsx import (
 )
 
 Params = dict[str, Any]
+# The history's seals the report was built from (inventory/chain.py): check a
+# filed workbook against the database with verify_history and this value.
+SEALS_FIELD = "History seals read (SHA-256)"
 END_OF_DAY = time(23, 59, 59, 999999)
 SheetsBuilder = Callable[[Snapshot, Params], list[Sheet]]
 
@@ -124,6 +128,7 @@ def manifest(kind: str, snap: Snapshot, params: Params) -> list[tuple[str, CellV
         ("As of (UTC)", show_as_of(snap.as_of)),
         ("Software version", f"kbinventory {settings.VERSION}"),
         (FINGERPRINT_FIELD, snap.fingerprint()),
+        (SEALS_FIELD, chain_digest(snap.history_ids())),
     ]
 
 

@@ -121,6 +121,15 @@ class Snapshot:
                 digest.update(f"{label}:{history_id}:{when}\n".encode())
         return digest.hexdigest()
 
+    def history_ids(self) -> dict[str, list[int]]:
+        """The history rows used, by historical table (for their seals)."""
+        found: dict[str, set[int]] = defaultdict(set)
+        for label, used in self._used.items():
+            model = apps.get_model(label.rsplit(":", 1)[-1])
+            table = model.history.model._meta.db_table
+            found[table].update(history_id for history_id, _ in used)
+        return {table: sorted(ids) for table, ids in found.items()}
+
     def _load(self, model: type[models.Model], label: str) -> dict[int, Record]:
         history = model.history  # type: ignore[attr-defined]
         current = (

@@ -106,3 +106,47 @@ def test_many_to_many_sets_are_sealed_too(db):
     status, message = verify_command()
     assert status == 1
     assert f"history_id {latest.pk}: altered" in message
+
+
+def seals_in_manifest(data: bytes) -> str:
+    from tests.reports.helpers import load
+
+    manifest = dict(load(data)["Manifest"].iter_rows(values_only=True))
+    return manifest["History seals read (SHA-256)"]
+
+
+def test_the_manifest_records_the_seals_it_was_built_from(vendor):
+    from reports.build import build
+
+    first = seals_in_manifest(build("changes"))
+    assert len(first) == 64
+    assert seals_in_manifest(build("changes")) == first
+    # A history rewritten and re-sealed consistently no longer matches the
+    # value in the workbooks filed before.
+    seal = HistorySeal.objects.filter(table=table()).order_by("history_id").last()
+    seal.digest = "0" * 64
+    seal.save()
+    assert seals_in_manifest(build("changes")) != first
+
+
+@pytest.mark.parametrize(
+    "role, status", [("dpo", 200), ("auditor", 200), ("sales", 403), (None, 302)]
+)
+def test_admin_page_is_for_the_dpo_and_the_auditor(vendor, role, status, request):
+    from django.test import Client
+
+    client = Client()
+    if role is not None:
+        client.force_login(request.getfixturevalue(role))
+    response = client.get("/admin/verify-history/")
+    assert response.status_code == status
+    if status == 200:
+        assert "History intact" in response.content.decode()
+
+
+def test_admin_page_names_the_altered_version(vendor, auditor_client):
+    _, middle, _ = versions(vendor)
+    raw("UPDATE {t} SET service = %s WHERE history_id = %s", ["Nothing", middle])
+
+    page = auditor_client.get("/admin/verify-history/").content.decode()
+    assert f"history_id {middle}: altered" in page
