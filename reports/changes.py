@@ -57,7 +57,7 @@ HEADERS = (
     "New value",
     "Reason",
 )
-WIDTHS = (19, 18, 20, 30, 10, 24, 34, 34, 56)
+WIDTHS = (21, 18, 20, 30, 10, 24, 34, 34, 54)
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_COLUMNS = (
     "history_id",
