@@ -1,4 +1,4 @@
-"""The three roles of CONTRACT.md section 5, as Django groups and permissions.
+"""The three roles (docs/api.md), as Django groups and permissions.
 
 The groups are created by a migration; their permissions are re-synchronised
 after every migrate so that models added later (reports, transfers) are covered.
@@ -13,7 +13,7 @@ DPO = "DPO"
 AUDITOR = "Auditor"
 SALES = "Sales"
 GROUPS = (DPO, AUDITOR, SALES)
-TRACKED_APPS = ("inventory", "transfers", "reports")
+TRACKED_APPS = ("inventory", "transfers", "reports", "dsr")
 SALES_VIEW_MODELS = ("customer", "productfeature", "vendor")
 # Permissions every role needs to ask for reports; which kinds each may ask for
 # is decided in reports (Sales: dpa-annex only).

@@ -1,4 +1,4 @@
-"""The inventory over the API: field names exactly as CONTRACT.md section 4."""
+"""The inventory over the API: field names as the models name them (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inventory.api import CountryListField, InventorySerializer, StrictInputMixin
 from inventory.models import (
     Customer,
     DataCategory,
@@ -24,7 +25,6 @@ from inventory.models import (
     data_category_errors,
 )
 from inventory.notices import SubprocessorNotice
-from kbinventory.api import CountryListField, InventorySerializer, StrictInputMixin
 
 
 class LegalEntitySerializer(InventorySerializer):
@@ -158,8 +158,8 @@ def next_activity_ref(role: str) -> str:
 
 
 class ProcessingActivitySerializer(InventorySerializer):
-    """Art. 30(1)/(2) entry. ``ref`` is generated when omitted (CONTRACT.md does
-    not name it); ``reviewed_on``/``reviewed_by`` are set by a review, not here."""
+    """Art. 30(1)/(2) entry. ``ref`` is generated when omitted (clients need
+    not send it); ``reviewed_on``/``reviewed_by`` are set by a review, not here."""
 
     class Meta:
         model = ProcessingActivity

@@ -1,4 +1,4 @@
-"""Settings for kbinventory, read from the environment (CONTRACT.md section 2).
+"""Settings for kbinventory, read from the environment (README, Configuration).
 
 Safe defaults, loud failures: DEBUG is off unless asked for, there is no default
 SECRET_KEY outside debug, and a boolean other than True/False stops start-up.
@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "inventory",
     "transfers",
     "reports",
+    "dsr",
+    "ropa_import",
 ]
 
 MIDDLEWARE = [
@@ -193,7 +195,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "kbinventory.api.exception_handler",
+    "EXCEPTION_HANDLER": "kbinventory.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbinventory API",
@@ -205,14 +207,18 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource
     "ENUM_NAME_OVERRIDES": {
-        "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
+        "CountryCodeEnum": "inventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
         "NoticeStatusEnum": "inventory.models.SubprocessorNotice.Status",
+        "RequestRoleEnum": "dsr.models.DataSubjectRequest.Role",
+        "RequestStatusEnum": "dsr.models.DataSubjectRequest.Status",
+        "RequestOutcomeEnum": "dsr.models.DataSubjectRequest.Outcome",
+        "CloseOutcomeEnum": "dsr.serializers.CLOSE_OUTCOMES",
     },
 }
 
-# Celery: without a broker, tasks run in-process (DESIGN.md, Runtime).
+# Celery: without a broker, tasks run in-process (docs/architecture.md, Runtime).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -299,8 +305,36 @@ CELERY_BEAT_SCHEDULE["send-queued-notices"] = {
 }
 # Extra digest recipients besides the DPO group's users (comma-separated).
 DPO_EMAIL = env_str("DPO_EMAIL")
-CELERY_IMPORTS = ["reports.digest"]
 CELERY_BEAT_SCHEDULE["findings-digest"] = {
-    "task": "reports.digest.send_findings_digest",
+    "task": "reports.tasks.send_findings_digest",
     "schedule": crontab(hour=6, minute=30),
 }
+
+# Data subject requests (docs/dsr.md): the public-holiday calendar of each
+# regime's working days, "regime=COUNTRY[-SUBDIVISION]" pairs (holidays package).
+DSR_HOLIDAY_CALENDARS = dict(
+    item.split("=", 1)
+    for item in env_list("DSR_HOLIDAY_CALENDARS", "eu=IE,uk=GB-ENG,ch=CH,ccpa=US-CA")
+    if "=" in item
+)
+# Closed requests keep the requester's identity and messages this long, then
+# `purge_requests` (daily with beat) leaves a pseudonymised record.
+DSR_RETENTION_MONTHS = env_int("DSR_RETENTION_MONTHS", 36)
+CELERY_BEAT_SCHEDULE["purge-requests"] = {
+    "task": "dsr.tasks.purge_requests",
+    "schedule": crontab(hour=3, minute=15),
+}
+# The privacy mailbox (docs/dsr.md): unset DSR_IMAP_HOST, nothing polls.
+DSR_IMAP_HOST = env_str("DSR_IMAP_HOST")
+DSR_IMAP_PORT = env_int("DSR_IMAP_PORT", 993)
+DSR_IMAP_USER = env_str("DSR_IMAP_USER")
+DSR_IMAP_PASSWORD = env_str("DSR_IMAP_PASSWORD")
+DSR_IMAP_SSL = env_bool("DSR_IMAP_SSL", True)
+DSR_IMAP_FOLDER = env_str("DSR_IMAP_FOLDER", "INBOX")
+DSR_MAILBOX_ADDRESS = env_str("DSR_MAILBOX_ADDRESS")  # default DEFAULT_FROM_EMAIL
+DSR_DEFAULT_REGIME = env_str("DSR_DEFAULT_REGIME", "eu")
+if DSR_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-privacy-mailbox"] = {
+        "task": "dsr.tasks.poll_mailbox",
+        "schedule": env_int("DSR_IMAP_POLL_SECONDS", 300),
+    }

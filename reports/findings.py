@@ -30,6 +30,8 @@ CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA ve
 NTC_OBJECTION_UNRESOLVED    error     customer objected, no resolution, Clause 9(a)
 NTC_SEND_OVERDUE            warning   notice unsent past its planned effective date
 NTC_NOT_SENT                info      notice drafted, not yet sent, Clause 9(a)
+DSR_*                       both      data subject requests late or due (see
+                                      dsr/findings.py for the codes)
 CHECK_FAILED                error     a check raised; the others still ran
 ==========================  ========  ==============================================
 """
@@ -48,9 +50,12 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from dsr import findings as dsr_findings
 from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
+from reports.xlsx import Sheet
 from transfers import rules
+from transfers.rules import destination
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -65,11 +70,12 @@ OBJECT_TYPES = (
     "countryprofile",
     "customer",
     "subprocessornotice",
+    "datasubjectrequest",
 )
 # object_type (model name) -> "app_label.ModelName", for links and labels.
 OBJECT_LABELS: dict[str, str] = {
     label.split(".")[1].lower(): label for label in TRACKED
-}
+} | {"datasubjectrequest": "dsr.DataSubjectRequest"}
 
 
 @dataclass(frozen=True, order=True)
@@ -88,7 +94,7 @@ class Finding:
         return (self.code, self.object_type, self.object_id, self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        """The API / ``--json`` shape: CONTRACT.md section 4 fields plus the
+        """The API / ``--json`` shape: docs/api.md fields plus the
         object's name."""
         data = asdict(self)
         data["object"] = data.pop("object_name")
@@ -454,22 +460,6 @@ def transfer_assessments(snap: Snapshot) -> Iterator[tuple[Record, rules.Destina
         yield rec, destination(country, vendor, day)
 
 
-def destination(
-    country: Record | None, vendor: Record | None, day: date
-) -> rules.Destination:
-    if country is None:
-        return rules.Destination(eea=False, adequacy=rules.Adequacy.NONE)
-    started = country["valid_from"] is None or country["valid_from"] <= day
-    ended = country["valid_to"] is not None and country["valid_to"] < day
-    return rules.Destination(
-        eea=country["eea"],
-        adequacy=rules.Adequacy(country["adequacy"]),
-        scope=rules.Scope(country["scope"]) if country["scope"] else None,
-        importer_dpf_certified=bool(vendor and vendor["dpf_certified"]),
-        decision_valid=started and not ended,
-    )
-
-
 @check
 def transfer_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
     """Art. 44 and 46 GDPR: a transfer adequacy does not cover needs a safeguard."""
@@ -655,3 +645,37 @@ def notice_not_sent(snap: Snapshot) -> Iterator[Finding]:
                 f"Notice to {customer} drafted on {rec['drafted_on']:%Y-%m-%d}, "
                 "not yet sent (Clause 9(a) SCC, Art. 28(2) GDPR).",
             )
+
+
+# -- data subject requests (the dsr app's register) ----------------------------
+
+
+@check
+def data_subject_requests(snap: Snapshot) -> Iterator[Finding]:
+    """Requests late or due soon, as the register stood at as_of (Art. 12(3),
+    Art. 28(3)(e) GDPR; CCPA regs sec. 7021): the rules are dsr.findings'."""
+    requests = dsr_findings.requests_as_of(snap.as_of)
+    snap.use(
+        "dsr.DataSubjectRequest",
+        [(history_id, when.isoformat()) for _, history_id, when in requests],
+    )
+    today = snap.as_of.date()
+    for p in dsr_findings.problems((r for r, _, _ in requests), today):
+        yield Finding(
+            p.code,
+            p.severity,
+            "datasubjectrequest",
+            p.request_id,
+            p.reference,
+            p.message,
+        )
+
+
+def findings_sheet(snap: Snapshot) -> Sheet:
+    """The checks of reports.findings, as they stood at as_of."""
+    rows = [
+        (f.severity, f.code, f.object_type, f.object_name, f.message)
+        for f in compute(snap)
+    ]
+    headers = ("Severity", "Code", "Object type", "Object", "Message")
+    return Sheet("Findings", headers, rows, widths=(10, 24, 20, 45, 80))

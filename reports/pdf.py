@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from reports.build import ReportError
+from reports.params import ReportError
 
 # The kinds that are attached to contracts or sent to regulators.
 PDF_KINDS = ("ropa-controller", "ropa-processor", "dpa-annex")

@@ -1,8 +1,8 @@
 """The inventory as it stood at one moment, read from the history tables.
 
 Every report and every finding is a function of a Snapshot, so "as of 31 March"
-means the same thing everywhere (DESIGN.md: a report is a pure function of the
-inventory history, as_of and its parameters).
+means the same thing everywhere (docs/architecture.md: a report is a pure
+function of the inventory history, as_of and its parameters).
 
 Reading is done the fast way of stack-notes.md: per model, the latest historical
 record of each object at ``as_of`` (deleted ones dropped) in one query, then
@@ -45,6 +45,9 @@ TRACKED: tuple[str, ...] = (
 # Reference data seeded by a migration, not a record of the inventory itself:
 # its versions do not make the inventory start earlier.
 REFERENCE: tuple[str, ...] = ("transfers.CountryProfile",)
+# Also dated by the default ``as_of``: the register of data subject requests,
+# whose findings and log are built from its history like the inventory.
+DATED_ALSO: tuple[str, ...] = ("dsr.DataSubjectRequest",)
 
 
 def tracked_models() -> list[type[models.Model]]:
@@ -54,8 +57,8 @@ def tracked_models() -> list[type[models.Model]]:
 def latest_change() -> datetime | None:
     """The time of the latest recorded change: the default ``as_of``."""
     dates = [
-        m.history.aggregate(last=models.Max("history_date"))["last"]  # type: ignore[attr-defined]
-        for m in tracked_models()
+        m.history.aggregate(last=models.Max("history_date"))["last"]
+        for m in [apps.get_model(label) for label in (*TRACKED, *DATED_ALSO)]
     ]
     present = [d for d in dates if d is not None]
     return max(present) if present else None

@@ -49,7 +49,7 @@ def test_controller_record_header_row_is_the_shared_layout(controller):
     # The importable columns first, then those derived from other records.
     assert row[: len(CONTROLLER_HEADERS)] == list(CONTROLLER_HEADERS)
     assert row == list(RECORD_HEADERS)
-    for required in (  # CONTRACT.md 3
+    for required in (  # docs/reports.md
         "Processing activity",
         "Purposes",
         "Lawful basis",
@@ -244,7 +244,7 @@ def test_same_call_twice_gives_identical_bytes(demo, kind):
     assert build(kind) == build(kind)
 
 
-# domain.md 9.6: each payload put in an activity's purposes.
+# OWASP "CSV Injection" payloads: each put in an activity's purposes.
 PAYLOADS = [
     "=1+1",
     "+1",

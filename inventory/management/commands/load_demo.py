@@ -1,59 +1,47 @@
 """Load the KonnectBot demo inventory; running it again changes nothing."""
 
+from collections.abc import Iterator
 from datetime import date
+from functools import cache
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
-from inventory import demo, demo_history
+from inventory import demo_history
 from inventory.actors import acting_as, add_user_argument, command_actor
-from inventory.models import (
-    Customer,
-    DataCategory,
-    DataSubjectCategory,
-    LegalEntity,
-    ProcessingActivity,
-    ProductFeature,
-    SecurityMeasure,
-    System,
-    Vendor,
-)
-from transfers.models import Transfer, TransferImpactAssessment
+from inventory.signals import demo_loaded
 
+Row = dict[str, Any]
 REASON = "KonnectBot demo data (load_demo)"
-# The natural key each record is found by, so a second run finds the first's rows.
-NATURAL_KEYS: dict[type[models.Model], tuple[str, ...]] = {
-    LegalEntity: ("name",),
-    DataSubjectCategory: ("name",),
-    DataCategory: ("code",),
-    SecurityMeasure: ("name",),
-    Vendor: ("name",),
-    System: ("name",),
-    ProcessingActivity: ("ref",),
-    ProductFeature: ("name",),
-    Customer: ("name",),
-    Transfer: ("name",),
-    TransferImpactAssessment: ("transfer", "assessed_on"),
-}
-PLAN: list[tuple[type[models.Model], list[demo.Row]]] = [
-    (LegalEntity, demo.LEGAL_ENTITIES),
-    (DataSubjectCategory, demo.DATA_SUBJECT_CATEGORIES),
-    (DataCategory, demo.DATA_CATEGORIES),
-    (SecurityMeasure, demo.SECURITY_MEASURES),
-    (Vendor, demo.VENDORS),
-    (System, demo.SYSTEMS),
-    (ProcessingActivity, demo.ACTIVITIES),
-    (ProductFeature, demo.FEATURES),
-    (Customer, demo.CUSTOMERS),
-    (Transfer, demo.TRANSFERS),
-    (TransferImpactAssessment, demo.TIAS),
-]
+
+
+def app_parts() -> Iterator[tuple[type[models.Model], tuple[str, ...], list[Row]]]:
+    """Every installed app's part of the demo (its ``demo.PLAN``), in
+    INSTALLED_APPS order, so an app's records exist before those that name them."""
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        for label, key, rows in getattr(module, "PLAN", []):
+            yield apps.get_model(label), key, rows
+
+
+@cache
+def natural_keys() -> dict[type[models.Model], tuple[str, ...]]:
+    """The natural key each record is found by, so a second run finds the
+    first's rows."""
+    return {model: key for model, key, _ in app_parts()}
 
 
 def resolve(model: type[models.Model], key: Any) -> models.Model:
     """Find a related record by its natural key."""
-    (field,) = NATURAL_KEYS[model]
+    (field,) = natural_keys()[model]
     return model._default_manager.get(**{field: key})
 
 
@@ -77,24 +65,24 @@ def comparable(value: Any) -> Any:
     return getattr(value, "code", value)
 
 
-def demo_key(model: type[models.Model], row: demo.Row) -> tuple[str, str]:
-    return model.__name__, str(row[NATURAL_KEYS[model][0]])
+def demo_key(model: type[models.Model], row: Row) -> tuple[str, str]:
+    return model.__name__, str(row[natural_keys()[model][0]])
 
 
-def put(model: type[models.Model], row: demo.Row, created: set[Any]) -> str:
+def put(model: type[models.Model], row: Row, created: set[Any]) -> str:
     """Create or update one record; returns created / changed / unchanged.
     A record created here gets its past (inventory/demo_history.py)."""
     key = demo_key(model, row)
     lookup_row = row
     if not model._default_manager.filter(
-        **{k: convert(model, k, row[k]) for k in NATURAL_KEYS[model]}
+        **{k: convert(model, k, row[k]) for k in natural_keys()[model]}
     ).exists():
         row = demo_history.as_created(*key, row)
     values = {name: convert(model, name, value) for name, value in row.items()}
     m2m = {
         n: values.pop(n) for n in list(values) if model._meta.get_field(n).many_to_many
     }
-    lookup = {k: values[k] for k in NATURAL_KEYS[model]}
+    lookup = {k: values[k] for k in natural_keys()[model]}
     obj = model._default_manager.filter(**lookup).first()
     outcome = "unchanged"
     if obj is None:
@@ -121,8 +109,12 @@ def put(model: type[models.Model], row: demo.Row, created: set[Any]) -> str:
 
 def replay(edit: demo_history.Edit) -> None:
     """Bring one field to its demo value on the edit's date, with its reason."""
-    model = next(m for m, _ in PLAN if m.__name__ == edit.model)
-    row = next(r for r in dict(PLAN)[model] if demo_key(model, r)[1] == edit.key)
+    model, row = next(
+        (model, row)
+        for model, _, rows in app_parts()
+        for row in rows
+        if demo_key(model, row) == (edit.model, edit.key)
+    )
     obj = resolve(model, edit.key)
     obj._history_date = edit.when  # type: ignore[attr-defined]
     obj._change_reason = edit.reason  # type: ignore[attr-defined]
@@ -150,11 +142,16 @@ class Command(BaseCommand):
         actor = command_actor(options, "load_demo")
         with acting_as(actor), transaction.atomic():
             created: set[Any] = set()
-            for model, rows in PLAN:
+            for model, _, rows in app_parts():
                 for row in rows:
                     counts[put(model, row, created)] += 1
             for edit in demo_history.edits_for(created):
                 replay(edit)
+            # Other apps add their part of the demo (e.g. data subject requests).
+            parts: list[tuple[Any, Any]] = demo_loaded.send(sender=self.__class__)
+            for _, outcomes in parts:
+                for outcome in outcomes:
+                    counts[outcome] += 1
             if options["dry_run"]:
                 transaction.set_rollback(True)
         prefix = "Dry run: would have " if options["dry_run"] else "Demo inventory: "

@@ -1,5 +1,5 @@
 """``manage.py demo_reports --out DIR``: every report kind for the current
-inventory, as ``make demo`` shows them (CONTRACT.md section 1)."""
+inventory, as ``make demo`` shows them (README, Quick start)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Min
 from django.utils.text import slugify
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from reports.snapshot import Snapshot, latest_change, tracked_models
 
 Job = tuple[str, str, dict[str, Any]]  # file name, kind, parameters
@@ -39,6 +40,7 @@ def jobs() -> Iterator[Job]:
     if first is not None:
         start = first.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         yield "changes.xlsx", "changes", {"since": start.isoformat()}
+    yield "dsr-log.xlsx", "dsr-log", {}
     when = latest_change()
     customers = Snapshot(when).records("inventory.Customer") if when else []
     for name in sorted(c["name"] for c in customers):
