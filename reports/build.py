@@ -81,7 +81,13 @@ TITLES = {
 def page_title(kind: str, snap: Snapshot, params: Params) -> PageTitle:
     subject = ""
     if params.get("customer"):
-        subject = f"Customer: {params['customer']}"
+        customer = params["customer"]
+        found = (
+            snap.get("inventory.Customer", customer)
+            if isinstance(customer, int)
+            else None
+        )
+        subject = f"Customer: {found['name'] if found else customer}"
     elif params.get("transfer"):
         subject = f"Transfer #{params['transfer']}"
     elif params.get("since"):
