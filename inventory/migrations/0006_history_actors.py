@@ -13,7 +13,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0004_notice_period_from_sending"),
+        ("inventory", "0005_feature_systems"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

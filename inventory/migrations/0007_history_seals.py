@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         # Seal after every version the migrations write or fix (actors).
         ("transfers", "0004_history_actors"),
-        ('inventory', '0005_history_actors'),
+        ('inventory', '0006_history_actors'),
     ]
 
     operations = [
