@@ -7,7 +7,13 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_migrate, pre_delete
+        from simple_history.signals import (
+            post_create_historical_record,
+            pre_create_historical_record,
+        )
 
+        from inventory.actors import fill_history_user
+        from inventory.chain import seal_version
         from inventory.history import detach_before_delete
         from inventory.models import ProductFeature
         from inventory.roles import sync_groups_after_migrate
@@ -20,3 +26,7 @@ class InventoryConfig(AppConfig):
             sender=ProductFeature.vendors.through,
             dispatch_uid="subprocessor_notices",
         )
+        pre_create_historical_record.connect(
+            fill_history_user, dispatch_uid="history_actor"
+        )
+        post_create_historical_record.connect(seal_version, dispatch_uid="seal")

@@ -842,4 +842,7 @@ def stale_edit_message(instance: models.Model, version: str | int | None) -> str
 
 # Sub-processor notices live in their own module (inventory/notices.py); importing
 # the model here registers it with the app and keeps it in ``inventory.models``.
+# The history's seals (tamper evidence) live in their own module.
+from inventory.chain import ChainHead as ChainHead  # noqa: E402
+from inventory.chain import HistorySeal as HistorySeal  # noqa: E402
 from inventory.notices import SubprocessorNotice as SubprocessorNotice  # noqa: E402

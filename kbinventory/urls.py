@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from inventory.chain_views import verify_history_view
 from kbinventory import errors
 from reports.findings_admin import findings_list
 from reports.flows_admin import data_map_view, plotly_js
@@ -21,6 +22,11 @@ urlpatterns = [
         "admin/import-ropa/",
         admin.site.admin_view(import_ropa_view),
         name="import_ropa",
+    ),
+    path(
+        "admin/verify-history/",
+        admin.site.admin_view(verify_history_view),
+        name="verify_history",
     ),
     path("admin/", admin.site.urls),
 ]

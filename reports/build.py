@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 
+from inventory.chain import chain_digest
 from reports import changes, dpa_annex, dsr_log, ropa, tia
-from reports.params import Params, ReportError, resolve_as_of
+from reports.params import Params, ReportError, parse_when, resolve_as_of, show_as_of
 from reports.snapshot import Snapshot
-from reports.xlsx import CellValue, Sheet, build_workbook
+from reports.xlsx import FINGERPRINT_FIELD, CellValue, PageTitle, Sheet, build_workbook
+
+# The history's seals the report was built from (inventory/chain.py): check a
+# filed workbook against the database with verify_history and this value.
+SEALS_FIELD = "History seals read (SHA-256)"
 
 SheetsBuilder = Callable[[Snapshot, Params], list[Sheet]]
 
@@ -41,10 +46,14 @@ def manifest(kind: str, snap: Snapshot, params: Params) -> list[tuple[str, CellV
     shown = {k: v for k, v in sorted(params.items()) if v not in (None, "")}
     return [
         ("Report kind", kind),
-        ("Parameters", json.dumps(shown, sort_keys=True, default=str)),
-        ("As of (UTC)", snap.as_of.astimezone(UTC).replace(tzinfo=None)),
+        (
+            "Parameters",
+            json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False),
+        ),
+        ("As of (UTC)", show_as_of(snap.as_of)),
         ("Software version", f"kbinventory {settings.VERSION}"),
-        ("Inventory fingerprint (SHA-256)", snap.fingerprint()),
+        (FINGERPRINT_FIELD, snap.fingerprint()),
+        (SEALS_FIELD, chain_digest(snap.history_ids())),
     ]
 
 
@@ -55,4 +64,35 @@ def build(kind: str, as_of: datetime | None = None, **params: Any) -> bytes:
         raise ReportError(f"unknown report kind {kind!r}; one of {', '.join(builders)}")
     snap = Snapshot(resolve_as_of(as_of))
     sheets = builders[kind](snap, params)
-    return build_workbook(sheets, lambda: manifest(kind, snap, params), snap.as_of)
+    page = page_title(kind, snap, params)
+    return build_workbook(
+        sheets, lambda: manifest(kind, snap, params), snap.as_of, page
+    )
+
+
+# What each printed page of a report says it is (its page header).
+TITLES = {
+    "ropa-controller": "Record of processing activities, controller (GDPR Art. 30(1))",
+    "ropa-processor": "Record of processing activities, processor (GDPR Art. 30(2))",
+    "tia": "Transfer impact assessments (GDPR Art. 46, EDPB Rec. 01/2020)",
+    "dpa-annex": "Annexes to the Standard Contractual Clauses (Decision 2021/914)",
+    "changes": "Change log of the inventory (GDPR Art. 5(2), 30)",
+    "dsr-log": "Data subject requests (GDPR Art. 12-22)",
+}
+
+
+def page_title(kind: str, snap: Snapshot, params: Params) -> PageTitle:
+    subject = ""
+    if params.get("customer"):
+        customer = params["customer"]
+        found = (
+            snap.get("inventory.Customer", customer)
+            if isinstance(customer, int)
+            else None
+        )
+        subject = f"Customer: {found['name'] if found else customer}"
+    elif params.get("transfer"):
+        subject = f"Transfer #{params['transfer']}"
+    elif params.get("since"):
+        subject = f"Since {show_as_of(parse_when(str(params['since']), '--since'))}"
+    return PageTitle(TITLES.get(kind, kind), subject, show_as_of(snap.as_of))

@@ -7,7 +7,7 @@ processing kept up to date (Art. 30, made available on request under Art.
 30(4)): an auditor sees who changed what, when, from which value to which.
 
 One row per changed field, headed When, Who, Object type, Object, Change,
-Field, Old value, New value (docs/reports.md):
+Field, Old value, New value, Reason (docs/reports.md):
 - created: one row per field given a value (empty fields are left out; the Old
   value is empty), so the auditor reads what the record started with;
 - changed: one row per field that differs from the record's previous version
@@ -17,7 +17,9 @@ Values are shown as the admin shows them: related records by name (sets as
 sorted names, one per line), choices by their label, countries by name,
 booleans as Yes/No; dates and numbers stay typed. Related names are those of
 the latest version at ``as_of``, so a record renamed later reads the same
-everywhere in the log. Who is the username, empty for system changes.
+everywhere in the log. Who is the username: a person, or the system actor
+``system: <command>`` for commands and migrations (inventory/actors.py), so it
+is never empty. Reason is the change reason the version was saved with.
 Rows are ordered by When, object type, object id, then the model's field order.
 
 The query count does not depend on the number of changes: per model, one query
@@ -53,10 +55,17 @@ HEADERS = (
     "Field",
     "Old value",
     "New value",
+    "Reason",
 )
-WIDTHS = (20, 14, 22, 36, 10, 26, 40, 40)
+WIDTHS = (21, 18, 20, 30, 10, 24, 34, 34, 54)
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-HISTORY_COLUMNS = ("history_id", "history_date", "history_type", "history_user_id")
+HISTORY_COLUMNS = (
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_user_id",
+    "history_change_reason",
+)
 
 Format = Callable[[Any], CellValue]
 
@@ -76,6 +85,7 @@ class Change:
     field: str = ""
     old: CellValue = None
     new: CellValue = None
+    reason: str = ""
 
     def key(self) -> tuple[datetime, str, int, int, int]:
         return (
@@ -96,6 +106,7 @@ class Change:
             self.field,
             self.old,
             self.new,
+            self.reason,
         )
 
 
@@ -286,6 +297,7 @@ class ChangeLog:
             "who": self.names.username(row["history_user_id"]),
             "name": str(self.names.build(model, row)),
             "change": CHANGE_TYPES[row["history_type"]],
+            "reason": row["history_change_reason"] or "",
         }
         if row["history_type"] == "-":
             yield Change(position=0, **head)

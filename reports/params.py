@@ -7,14 +7,15 @@ this module imports no builder, so nothing here can form a cycle.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.utils import timezone
 
-from reports.snapshot import latest_change
+from reports.snapshot import first_change, latest_change
 
 Params = dict[str, Any]
+END_OF_DAY = time(23, 59, 59, 999999)
 
 
 class ReportError(ValueError):
@@ -28,9 +29,7 @@ def parse_when(text: str, option: str = "--as-of") -> datetime:
     try:
         if len(text) == 10:
             day = datetime.strptime(text, "%Y-%m-%d")
-            return day.replace(
-                hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC
-            )
+            return datetime.combine(day.date(), END_OF_DAY, tzinfo=UTC)
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ReportError(
@@ -55,4 +54,29 @@ def resolve_as_of(as_of: datetime | None) -> datetime:
             f"--as-of {as_of.isoformat()} is in the future (a date means the end "
             "of that day, UTC; leave --as-of out for the latest recorded state)"
         )
+    check_recorded(as_of)
     return as_of
+
+
+def check_recorded(as_of: datetime, option: str = "--as-of") -> None:
+    """Refuse a moment before the inventory's first recorded change: the
+    report would be an empty register that looks like a real one."""
+    first = first_change()
+    if first is not None and as_of < first:
+        raise ReportError(
+            f"{option} {show_as_of(as_of)} is before the inventory's first "
+            f"recorded change ({show_as_of(first)})"
+        )
+
+
+def show_as_of(as_of: datetime) -> str:
+    """The moment as the user asked for it, in UTC: a bare date was the end of
+    that day and is shown as that day (Excel would round 23:59:59.999999 up to
+    the next day's midnight)."""
+    moment = as_of.astimezone(UTC)
+    if moment.time() == END_OF_DAY:
+        return f"{moment:%Y-%m-%d} end of day (UTC)"
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return f"{text} UTC"

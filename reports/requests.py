@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from inventory.models import Customer
 from reports.models import ReportRun, may_request
-from reports.params import Params, ReportError, parse_when, resolve_as_of
+from reports.params import (
+    Params,
+    ReportError,
+    check_recorded,
+    parse_when,
+    resolve_as_of,
+)
 from reports.snapshot import Snapshot
 
 # The option only that kind takes.
@@ -74,6 +80,11 @@ def check_request(
             f"means the end of that day, UTC; leave {names['as_of']} out for the "
             "latest recorded state)",
         )
+    elif moment is not None:
+        try:
+            check_recorded(moment, names["as_of"])
+        except ReportError as exc:
+            check.fail("as_of", str(exc))
     start = check.when("since", since)
     end = moment or timezone.now()
     if start is not None and start > end:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory import retention
-from inventory.models import DataCategory, ProcessingActivity
+from inventory.models import DataCategory, ProcessingActivity, Vendor
 from reports.findings import findings_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
@@ -54,6 +54,19 @@ CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 CONTROLLER_HEADERS = tuple(h for h, _ in CONTROLLER_COLUMNS)
 CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
+# Printed after those, derived from other records; import_ropa ignores them.
+# Named as the UK ICO controller template names them where it has the column
+# (docs/workbooks.md maps ICO and CNIL headings to ours).
+DERIVED_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Name and contact details of joint controller", 30),
+    ("Recipients (role, country)", 36),
+    ("Link to contract with processor", 32),
+    ("CCPA categories", 22),
+    ("Created", 11),
+    ("Last changed", 11),
+)
+RECORD_HEADERS = CONTROLLER_HEADERS + tuple(h for h, _ in DERIVED_COLUMNS)
+RECORD_WIDTHS = CONTROLLER_WIDTHS + tuple(w for _, w in DERIVED_COLUMNS)
 
 ORGANISATION_HEADERS: tuple[str, ...] = (
     "Name",
@@ -291,10 +304,66 @@ class ControllerRow(Row):
     dpia_required: str
     dpia_reference: str
     next_review: CellValue
+    joint_controllers: CellValue = None
+    recipients_roles: CellValue = None
+    processor_contracts: CellValue = None
+    ccpa_categories: CellValue = None
+    created: CellValue = None
+    last_changed: CellValue = None
+
+
+def vendors_of(snap: Snapshot, ids: Iterable[int]) -> list[Record]:
+    table = snap.table("inventory.Vendor")
+    return sorted((table[i] for i in ids if i in table), key=lambda r: r["name"])
+
+
+def recipient_line(vendor: Record) -> str:
+    """Art. 30(1)(d): who receives the data, in which role and country."""
+    role = label(Vendor.Role, vendor["role"])
+    return f"{vendor['name']} ({role}, {country_name(vendor['country'])})"
+
+
+def contract_line(vendor: Record) -> str:
+    """Art. 28(3): the processor's contract, by the date it was signed."""
+    signed = vendor["dpa_signed_on"]
+    return f"{vendor['name']}: DPA signed {signed}" if signed else ""
+
+
+def ccpa_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
+    """Cal. Civ. Code 1798.140(v)(1): the CCPA category letters per category."""
+    table = snap.table("inventory.DataCategory")
+    found = sorted((table[i] for i in set(ids) if i in table), key=lambda r: r["code"])
+    return [f"{r['code']}: {r['ccpa_category']}" for r in found if r["ccpa_category"]]
+
+
+def derived_cells(
+    snap: Snapshot, act: Record, created: dict[int, Any]
+) -> dict[str, CellValue]:
+    """The DERIVED_COLUMNS of one activity."""
+    vendors = vendors_of(snap, act["recipients"])
+    processors = (Vendor.Role.PROCESSOR, Vendor.Role.SUB_PROCESSOR)
+    joint = [v for v in vendors if v["role"] == Vendor.Role.JOINT_CONTROLLER]
+    first = created.get(act["id"])
+    return {
+        "joint_controllers": lines(
+            f"{v['name']}: {v['contact']}" if v["contact"] else v["name"] for v in joint
+        ),
+        "recipients_roles": lines(recipient_line(v) for v in vendors),
+        "processor_contracts": lines(
+            filter(None, (contract_line(v) for v in vendors if v["role"] in processors))
+        ),
+        "ccpa_categories": lines(ccpa_lines(snap, act["data_categories"])),
+        "created": first.date() if first else None,
+        "last_changed": act["history_date"].date(),
+    }
 
 
 def controller_row(
-    snap: Snapshot, act: Record, flows: list[Flow], transfers: Iterable[TransferFacts]
+    snap: Snapshot,
+    act: Record,
+    flows: list[Flow],
+    transfers: Iterable[TransferFacts],
+    created: dict[int, Any] | None = None,
 ) -> ControllerRow:
     """Art. 30(1)(a)-(g) for one activity, in the cell formats of docs/import.md;
     third countries and safeguards from the activity's flows."""
@@ -328,6 +397,7 @@ def controller_row(
         yes_no(act["dpia_required"]),
         act["dpia_reference"],
         act["next_review_on"],
+        **derived_cells(snap, act, created or {}),
     )
 
 
@@ -340,12 +410,13 @@ def controller_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
         for activity_id in fact.activities:
             by_activity[activity_id].append(fact)
     activities = snap.records("inventory.ProcessingActivity")
+    created = snap.created("inventory.ProcessingActivity")
     for act in sorted(activities, key=lambda r: r["ref"]):
         if act["role"] == ProcessingActivity.Role.CONTROLLER:
             flows = data_map.for_activity(act["id"])
             recorded = by_activity[act["id"]]
             covering = [facts[f.transfer] for f in flows if f.transfer in facts]
-            row = controller_row(snap, act, flows, [*recorded, *covering])
+            row = controller_row(snap, act, flows, [*recorded, *covering], created)
             yield row.cells()
 
 
@@ -353,9 +424,9 @@ def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
     """The Art. 30(1) GDPR record of processing activities of the controller."""
     record = Sheet(
         "Controller record",
-        CONTROLLER_HEADERS,
+        RECORD_HEADERS,
         controller_rows(snap),
-        CONTROLLER_WIDTHS,
+        RECORD_WIDTHS,
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]
 

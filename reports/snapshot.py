@@ -47,6 +47,9 @@ TRACKED: tuple[str, ...] = (
 )
 
 
+# Reference data seeded by a migration, not a record of the inventory itself:
+# its versions do not make the inventory start earlier.
+REFERENCE: tuple[str, ...] = ("transfers.CountryProfile",)
 # Also dated by the default ``as_of``: the register of data subject requests,
 # whose findings and log are built from its history like the inventory.
 DATED_ALSO: tuple[str, ...] = ("dsr.DataSubjectRequest",)
@@ -64,6 +67,20 @@ def latest_change() -> datetime | None:
     ]
     present = [d for d in dates if d is not None]
     return max(present) if present else None
+
+
+def first_change() -> datetime | None:
+    """The time of the inventory's first recorded change (reference data aside):
+    before it there is no record to report on."""
+    dates = [
+        apps.get_model(label).history.aggregate(first=models.Min("history_date"))[
+            "first"
+        ]
+        for label in TRACKED
+        if label not in REFERENCE
+    ]
+    present = [d for d in dates if d is not None]
+    return min(present) if present else None
 
 
 class Snapshot:
@@ -111,6 +128,15 @@ class Snapshot:
             for history_id, when in self._used[label]:
                 digest.update(f"{label}:{history_id}:{when}\n".encode())
         return digest.hexdigest()
+
+    def history_ids(self) -> dict[str, list[int]]:
+        """The history rows used, by historical table (for their seals)."""
+        found: dict[str, set[int]] = defaultdict(set)
+        for label, used in self._used.items():
+            model = apps.get_model(label.rsplit(":", 1)[-1])
+            table = model.history.model._meta.db_table
+            found[table].update(history_id for history_id, _ in used)
+        return {table: sorted(ids) for table, ids in found.items()}
 
     def _load(self, model: type[models.Model], label: str) -> dict[int, Record]:
         history = model.history  # type: ignore[attr-defined]

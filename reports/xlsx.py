@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import decimal
 import io
+import itertools
 import math
 import re
 import shutil
@@ -33,6 +34,8 @@ from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
 
 CellValue = (
     str
@@ -61,7 +64,12 @@ _ZIP_MAX = datetime.datetime(2107, 12, 31, 23, 59, 58)
 # workbook as two named styles and each cell only copies their small style array
 # (assigning Font/Alignment per cell made 2 M cells about three times slower, and
 # assigning the named style by name per cell cost a third of a large report).
-HEADER_FONT = Font(bold=True)
+# The font named, not left to the viewer: LibreOffice otherwise falls back to a
+# wider serif and the row heights computed here no longer fit (Calibri, or its
+# metric twin Carlito, is what the heights are estimated for).
+FONT_NAME, FONT_SIZE = "Calibri", 11
+HEADER_FONT = Font(name=FONT_NAME, sz=FONT_SIZE, bold=True)
+DATA_FONT = Font(name=FONT_NAME, sz=FONT_SIZE)
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 DATA_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 HEADER_STYLE = "kbinventory header"
@@ -73,9 +81,17 @@ DATA_STYLE = "kbinventory data"
 LINE_POINTS = 15  # one line of the default 11-point font
 MAX_ROW_POINTS = 409  # Excel's limit
 # Characters per unit of column width. A unit is one digit of Calibri 11, and
-# average text is narrower, but word wrap leaves lines short and viewers without
-# Calibri substitute wider fonts: 1.0 errs towards a little spare room.
-CHARS_PER_WIDTH = 1.0
+# average text is narrower; word wrap is counted at spaces (_wrapped), so 1.1
+# leaves a little spare room, measured in LibreOffice's PDF rendering.
+CHARS_PER_WIDTH = 1.1
+# Sheets of up to this many rows are read before writing, to widen columns to
+# their longest word; longer ones (the change log of a large inventory) stream.
+PEEK_ROWS = 2000
+MAX_WORD_WIDTH = 48
+WORDS = re.compile(r"[\s]+")
+# Beyond this total column width an A4 landscape page shrinks text below about
+# 60 %: such sheets print on A3 (docs/workbooks.md).
+A4_MAX_WIDTH = 260
 
 
 @dataclass(frozen=True)
@@ -86,13 +102,25 @@ class Sheet:
     headers: Sequence[str]
     rows: Iterable[Sequence[CellValue]]
     widths: Sequence[int] | None = None
-    # For documents people print or attach to a contract (the DPA annexes):
-    # landscape, one page wide, header row on every page, and row heights set
-    # from the wrapped text, since LibreOffice does not fit them on opening.
-    printable: bool = False
+    # Every report is a document people print, file or attach to a contract:
+    # landscape, one page wide, header row on every page (docs/workbooks.md).
+    printable: bool = True
     # Written after the Manifest (a kind whose listed sheets end with it but
     # which has more to show); the Manifest still counts its rows.
     after_manifest: bool = False
+
+
+@dataclass(frozen=True)
+class PageTitle:
+    """What every printed page says it belongs to (the page header)."""
+
+    kind: str  # the report, e.g. "Record of processing activities (controller)"
+    subject: str  # the customer or transfer it is about; may be empty
+    as_of: str  # the moment, as the user asked for it
+
+
+FINGERPRINT_FIELD = "Inventory fingerprint (SHA-256)"
+FOOTER_FINGERPRINT_CHARS = 16
 
 
 def _needs_prefix(text: str) -> bool:
@@ -171,10 +199,28 @@ def _fill(cell: Cell, value: CellValue, style: StyleArray) -> Cell:
 
 
 def _lines(text: str, per_line: int) -> int:
-    """Lines that text takes once wrapped at ``per_line`` characters."""
+    """Lines that text takes once word-wrapped at ``per_line`` characters."""
     if len(text) <= per_line:  # the usual case: no line can wrap
         return text.count("\n") + 1
-    return sum(-(-len(part) // per_line) or 1 for part in text.split("\n"))
+    return sum(_wrapped(part, per_line) for part in text.split("\n"))
+
+
+def _wrapped(line: str, per_line: int) -> int:
+    """Lines of one paragraph, wrapped at spaces as a spreadsheet does (a word
+    longer than a line is cut, as it would be)."""
+    if len(line) <= per_line:
+        return 1
+    count, used = 1, 0
+    for word in line.split(" "):
+        size = len(word)
+        if used and used + 1 + size > per_line:
+            count, used = count + 1, 0
+        if size > per_line:
+            count += (used + size - 1) // per_line
+            used = (used + size) % per_line or per_line
+        else:
+            used += size + (1 if used else 0)
+    return count
 
 
 class _RowWriter:
@@ -225,7 +271,7 @@ class _RowWriter:
 def _add_styles(wb: Workbook) -> tuple[StyleArray, StyleArray]:
     """Register the header and data styles; return their style arrays."""
     header = NamedStyle(HEADER_STYLE, font=HEADER_FONT, alignment=HEADER_ALIGNMENT)
-    data = NamedStyle(DATA_STYLE, alignment=DATA_ALIGNMENT)
+    data = NamedStyle(DATA_STYLE, font=DATA_FONT, alignment=DATA_ALIGNMENT)
     wb.add_named_style(header)
     wb.add_named_style(data)
     return header.as_tuple(), data.as_tuple()
@@ -262,18 +308,21 @@ def _write_sheet(
         raise ValueError(f"sheet {sheet.title!r} has no headers")
     ws = wb.create_sheet(sheet.title)
     # Layout must be set before the first append: write-only sheets emit it then.
+    head, rows = _peek(sheet.rows)
     widths = _widths(sheet)
+    if head is not None:
+        widths = _fit_words(widths, [sheet.headers, *head])
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     if sheet.printable:
-        _print_layout(ws)
+        _print_layout(ws, sum(widths))
     writer = _RowWriter(ws, widths)
     ncols = len(sheet.headers)
     header, data = styles
     writer.write(1, sheet.headers, header)
     count = 0
-    for row in sheet.rows:
+    for row in rows:
         if len(row) != ncols:
             raise ValueError(
                 f"sheet {sheet.title!r} row {count + 1}: "
@@ -286,12 +335,72 @@ def _write_sheet(
     return count
 
 
-def _print_layout(ws: WriteOnlyWorksheet) -> None:
+def _peek(
+    rows: Iterable[Sequence[CellValue]],
+) -> tuple[list[Sequence[CellValue]] | None, Iterable[Sequence[CellValue]]]:
+    """The rows of a sheet short enough to read before writing it (None for a
+    longer one, which streams), and the rows to write."""
+    iterator = iter(rows)
+    head = list(itertools.islice(iterator, PEEK_ROWS + 1))
+    if len(head) > PEEK_ROWS:
+        return None, itertools.chain(head, iterator)
+    return head, head
+
+
+def _fit_words(widths: Sequence[int], rows: list[Sequence[CellValue]]) -> list[int]:
+    """Widen each column to its longest word (an e-mail address, a hash), up to
+    MAX_WORD_WIDTH: a viewer would otherwise break the word in the middle."""
+    fitted = list(widths)
+    for row in rows:
+        for column, value in enumerate(row[: len(fitted)]):
+            if isinstance(value, str) and len(value) > fitted[column] - 2:
+                longest = max(len(word) for word in WORDS.split(value))
+                wanted = min(longest + 2, MAX_WORD_WIDTH)
+                fitted[column] = max(fitted[column], wanted)
+    return fitted
+
+
+def _print_layout(ws: WriteOnlyWorksheet, width: int) -> None:
+    """Landscape, one page wide, as many pages down as needed, the header row
+    repeated on each; A4, or A3 for a sheet so wide that A4 would print it too
+    small to read; margins narrow enough for wide records."""
     ws.page_setup.orientation = "landscape"
+    wide = width > A4_MAX_WIDTH
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3 if wide else Worksheet.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
     ws.print_title_rows = "1:1"
+    ws.page_margins = PageMargins(
+        left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3
+    )
+
+
+def _header_text(text: str) -> str:
+    """Header/footer text is a small language: "&" starts a code."""
+    return text.replace("&", "&&")
+
+
+def _page_header_footer(
+    ws: WriteOnlyWorksheet, page: PageTitle, fingerprint: str
+) -> None:
+    """Which report, customer and as-of each page belongs to; page x of y and
+    the start of the fingerprint, so a loose page can be matched to its file.
+    Set at close time: write-only sheets emit header and footer last."""
+    header = ws.oddHeader
+    header.left.text = _header_text(page.kind)
+    header.center.text = _header_text(page.subject)
+    header.right.text = _header_text(f"As of {page.as_of}")
+    footer = ws.oddFooter
+    footer.left.text = _header_text(ws.title)
+    footer.center.text = "Page &P of &N"
+    if fingerprint:
+        short = fingerprint[:FOOTER_FINGERPRINT_CHARS]
+        footer.right.text = _header_text(f"Fingerprint {short}")
+    for part in (header.left, header.center, header.right):
+        part.size = 9
+    for part in (footer.left, footer.center, footer.right):
+        part.size = 8
 
 
 def _zip_time(as_of: datetime.datetime) -> tuple[int, int, int, int, int, int]:
@@ -350,7 +459,8 @@ def _manifest_sheet(
     """The closing sheet that lets an auditor check the export is complete."""
     rows: list[tuple[str, CellValue]] = list(manifest)
     rows += [(f"Rows in {title}", count) for title, count in counts]
-    return Sheet(MANIFEST_TITLE, ("Field", "Value"), rows, widths=(40, 60))
+    # Wide enough for the 64 hex digits of a SHA-256 on one line.
+    return Sheet(MANIFEST_TITLE, ("Field", "Value"), rows, widths=(34, 70))
 
 
 def _discard(wb: Workbook) -> None:
@@ -371,6 +481,7 @@ def build_workbook(
     sheets: Sequence[Sheet],
     manifest: Manifest | Callable[[], Manifest],
     as_of: datetime.datetime,
+    page: PageTitle | None = None,
 ) -> bytes:
     """Write the sheets in order, then the Manifest, as reproducible XLSX bytes.
 
@@ -393,6 +504,10 @@ def build_workbook(
         _write_sheet(wb, _manifest_sheet(items, counts), styles)
         for sheet in after:
             _write_sheet(wb, sheet, styles)
+        if page is not None:
+            fingerprint = dict(items).get(FINGERPRINT_FIELD) or ""
+            for ws in wb.worksheets:
+                _page_header_footer(ws, page, str(fingerprint))
     except BaseException:
         _discard(wb)
         raise

@@ -172,6 +172,17 @@ def test_bad_report_requests_are_400_naming_the_option(api, body, field):
 
 
 @pytest.mark.django_db
+def test_as_of_before_the_first_record_is_400(api):
+    make_customer(name="Acme")
+    response = api.post(
+        REPORTS, {"kind": "ropa-controller", "as_of": "2020-01-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "before the inventory's first recorded change" in response.json()["as_of"][0]
+    assert not ReportRun.objects.exists()
+
+
+@pytest.mark.django_db
 def test_tia_for_one_transfer_stores_its_id(api):
     transfer = make_transfer()
     response = api.post(

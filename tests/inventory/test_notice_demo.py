@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def test_notices_from_load_demo_name_it_like_the_change_they_announce(monkeypatch):
     call_command("load_demo", stdout=io.StringIO())
-    assert not SubprocessorNotice.objects.exists()
+    # The demo's past announces only its own sub-processor change (EdgeShield).
+    assert set(SubprocessorNotice.objects.values_list("vendor_name", flat=True)) == {
+        "EdgeShield CDN Inc."
+    }
     (chat,) = [row for row in demo.FEATURES if row["name"] == "AI chat"]
     monkeypatch.setitem(chat, "vendors", [*chat["vendors"], "Textwire Messaging Inc."])
     call_command("load_demo", stdout=io.StringIO())

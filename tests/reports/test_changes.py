@@ -30,6 +30,7 @@ HEADERS = [
     "Field",
     "Old value",
     "New value",
+    "Reason",
 ]
 START = timezone.now().replace(microsecond=0) - timedelta(days=30)
 
@@ -113,6 +114,20 @@ def test_changed_fields_show_old_and_new_values_and_who(story):
     assert changed["service"]["Who"] == "lee"
     assert changed["service"]["When"] == naive(at(2))
     assert changed["service"]["Object type"] == "vendor"
+    assert changed["service"]["Reason"] is None  # saved without a reason
+
+
+def test_reason_column_carries_the_change_reason(db):
+    vendor = make_vendor(name="Reasoned Ltd")
+    vendor.service = "Hosting"
+    vendor._change_reason = "DPA renegotiated"
+    vendor.save()
+
+    rows = about(changes(), "Reasoned Ltd")
+    changed = [r for r in rows if r["Change"] == "changed"]
+    assert [(r["Field"], r["Reason"]) for r in changed] == [
+        ("service", "DPA renegotiated")
+    ]
 
 
 def test_many_to_many_changes_show_names_not_ids(story):
@@ -272,7 +287,7 @@ def test_demo_load_and_an_admin_edit_in_the_log(demo, dpo_client):
     rows = changes(since=since)
 
     maison = about(loaded, "Maison Lumière SAS")
-    assert {r["Who"] for r in maison} == {None}  # load_demo: a system change
+    assert {r["Who"] for r in maison} == {"system: load_demo"}  # a system actor
     assert "Postwave Email Inc." in {r["Object"] for r in loaded}
     # Names that include a related record's (TIA -> its transfer) are resolved.
     assert "TIA Maison Lumière to KonnectBot (US) (2026-02-10)" in {

@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -61,9 +62,40 @@ def test_report_passes_as_of_and_transfer_to_the_builder(demo, tmp_path, run_rep
     assert status == 0
     manifest = dict(load(path.read_bytes())["Manifest"].iter_rows(values_only=True))
     assert json.loads(manifest["Parameters"]) == {"transfer": cortex.pk}
-    asked = datetime.datetime.fromisoformat(now).replace(tzinfo=None)
-    # Excel keeps milliseconds.
-    assert abs(manifest["As of (UTC)"] - asked) < datetime.timedelta(milliseconds=1)
+    asked = datetime.datetime.fromisoformat(now)
+    # Exactly as asked, to the microsecond, in UTC.
+    assert manifest["As of (UTC)"] == f"{asked:%Y-%m-%d %H:%M:%S.%f} UTC"
+
+
+def test_a_bare_date_is_shown_as_that_day(db, tmp_path, run_report):
+    with time_machine.travel("2026-01-05T10:00Z"):
+        call_command("load_demo", stdout=io.StringIO())
+    path = tmp_path / "r.xlsx"
+    argv = ["ropa-controller", "--out", str(path), "--as-of", "2026-03-31"]
+    status, _, err = run_report(argv)
+    assert (status, err) == (0, "")
+    manifest = dict(load(path.read_bytes())["Manifest"].iter_rows(values_only=True))
+    assert manifest["As of (UTC)"] == "2026-03-31 end of day (UTC)"
+
+
+def test_as_of_before_the_first_record_is_exit_2_one_line(demo, tmp_path, run_report):
+    path = tmp_path / "r.xlsx"
+    status, out, err = run_report(
+        ["ropa-controller", "--out", str(path), "--as-of", "2001-01-01"]
+    )
+    assert status == 2
+    assert "before the inventory's first recorded change" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not path.exists()
+
+
+def test_manifest_shows_names_unescaped(demo, tmp_path, run_report):
+    path = tmp_path / "a.xlsx"
+    argv = ["dpa-annex", "--out", str(path), "--customer", "Maison Lumière SAS"]
+    status, _, _ = run_report(argv)
+    assert status == 0
+    for ws in load(path.read_bytes()).worksheets:  # the page header, by name
+        assert ws.oddHeader.center.text == "Customer: Maison Lumière SAS"
 
 
 def test_same_command_twice_gives_the_same_sha256(demo, tmp_path, run_report):

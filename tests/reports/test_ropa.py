@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.synthetic import Shape, populate
 from inventory.models import LegalEntity, ProcessingActivity, Vendor
-from reports.build import build
-from reports.ropa import CONTROLLER_HEADERS, PROCESSOR_HEADERS
+from reports.build import ReportError, build
+from reports.ropa import CONTROLLER_HEADERS, PROCESSOR_HEADERS, RECORD_HEADERS
 from reports.xlsx import unneutralise
 from tests.factories import (
     make_activity,
@@ -46,7 +46,9 @@ def test_controller_workbook_has_the_contract_sheets_in_order(controller):
 
 def test_controller_record_header_row_is_the_shared_layout(controller):
     row = headers(controller["Controller record"])
-    assert row == list(CONTROLLER_HEADERS)
+    # The importable columns first, then those derived from other records.
+    assert row[: len(CONTROLLER_HEADERS)] == list(CONTROLLER_HEADERS)
+    assert row == list(RECORD_HEADERS)
     for required in (  # docs/reports.md
         "Processing activity",
         "Purposes",
@@ -345,9 +347,9 @@ def test_as_of_each_moment_shows_that_moment(story):
     ]
 
 
-def test_before_the_activity_existed_it_is_not_in_the_record(story):
-    wb = load(build("ropa-controller", T0 - STEP))
-    assert records(wb["Controller record"]) == []
+def test_as_of_before_the_first_record_is_refused_not_an_empty_record(story):
+    with pytest.raises(ReportError, match="before the inventory's first recorded"):
+        build("ropa-controller", T0 - STEP)
 
 
 def test_past_report_is_unchanged_by_later_edits(story):
@@ -393,3 +395,42 @@ def queries_for(kind: str, activities: int) -> int:
 @pytest.mark.parametrize("kind", ["ropa-controller", "ropa-processor", "tia"])
 def test_query_count_does_not_grow_with_the_inventory(db, kind):
     assert queries_for(kind, 50) == queries_for(kind, 500)
+
+
+def test_controller_record_prints_what_the_ico_and_cnil_templates_ask_for(db):
+    with time_machine.travel("2026-02-01T09:00Z", tick=False):
+        joint = make_vendor(
+            name="Partner SA",
+            role=Vendor.Role.JOINT_CONTROLLER,
+            country="FR",
+            contact="privacy@partner.example",
+        )
+        processor = make_vendor(
+            name="Mailer Inc.", role=Vendor.Role.PROCESSOR, dpa_signed_on="2025-03-14"
+        )
+        email = make_data_category(
+            code="DC01", name="Email", retention="2 years", ccpa_category="A,B"
+        )
+        activity = make_activity(ref="PA-J1", name="Co-marketing")
+        activity.recipients.set([joint, processor])
+        activity.data_categories.set([email])
+    with time_machine.travel("2026-03-05T09:00Z", tick=False):
+        activity.purposes = "Joint events"
+        activity.save()
+
+    sheet = load(build("ropa-controller"))["Controller record"]
+    row = by(sheet, "Reference")["PA-J1"]
+    assert row["Name and contact details of joint controller"] == (
+        "Partner SA: privacy@partner.example"
+    )
+    assert row["Recipients (role, country)"] == (
+        "Mailer Inc. (Processor, United States of America)\n"
+        "Partner SA (Joint controller, France)"
+    )
+    assert (
+        row["Link to contract with processor"] == "Mailer Inc.: DPA signed 2025-03-14"
+    )
+    assert row["Retention per data category"] == "DC01: 2 years"
+    assert row["CCPA categories"] == "DC01: A,B"
+    assert row["Created"] == datetime.datetime(2026, 2, 1)
+    assert row["Last changed"] == datetime.datetime(2026, 3, 5)

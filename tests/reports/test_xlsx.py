@@ -10,8 +10,10 @@ import pytest
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from reports.xlsx import (
+    FINGERPRINT_FIELD,
     MAX_CELL_CHARS,
     TRIGGERS,
+    PageTitle,
     Sheet,
     build_workbook,
     neutralise,
@@ -249,13 +251,38 @@ def test_row_of_wrong_length_is_a_value_error():
         build(Sheet("Data", ["A", "B"], [["only one"]]))
 
 
-def test_printable_sheet_is_landscape_one_page_wide():
-    printable = Sheet("Data", ["Value"], [["short"]], [20], printable=True)
-    ws = load(build(printable))["Data"]
-    assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1
-    plain = load(build(Sheet("Data", ["Value"], [["short"]], [20])))["Data"]
-    assert plain.page_setup.orientation is None
+def test_every_sheet_is_landscape_one_page_wide_with_its_header_row_repeated():
+    wb = load(build(Sheet("Data", ["Value"], [["short"]], [20])))
+    for ws in wb.worksheets:  # the Manifest too
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1"
+
+
+def test_every_page_names_report_subject_as_of_and_fingerprint():
+    page = PageTitle(
+        "Change log", "Customer: Smith & Co", "2026-03-31 end of day (UTC)"
+    )
+    manifest = [("Report", "x"), (FINGERPRINT_FIELD, "ab" * 32)]
+    data = build_workbook([Sheet("Data", ["A"], [["x"]])], manifest, AS_OF, page)
+    for ws in load(data).worksheets:
+        header, footer = ws.oddHeader, ws.oddFooter
+        assert header.left.text == "Change log"
+        assert header.center.text == "Customer: Smith && Co"  # "&" escaped
+        assert header.right.text == "As of 2026-03-31 end of day (UTC)"
+        assert footer.center.text == "Page &P of &N"
+        assert footer.right.text == "Fingerprint " + "ab" * 8
+        assert footer.left.text == ws.title
+
+
+def test_row_height_follows_word_wrap_not_character_count():
+    # 23 characters in a 12-wide column: two lines by count, but a spreadsheet
+    # wraps at spaces, so each 7-letter word takes a line of its own.
+    sheet = Sheet("Data", ["T"], [["aaaaaaa bbbbbbb ccccccc"]], widths=[12])
+    ws = load(build(sheet))["Data"]
+    assert ws.row_dimensions[2].height == 3 * 15
 
 
 def test_row_is_as_tall_as_its_longest_wrapped_text():

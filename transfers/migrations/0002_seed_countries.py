@@ -1,9 +1,13 @@
 """Seed the country register: every ISO 3166-1 country, the 30 EEA states and
 the Commission's adequacy decisions (GDPR Art. 45; docs/law.md). Each row gets its first
-history record, so reports as of any later date find it."""
+history record, so reports as of any later date find it: the record is dated
+25 May 2018, when the GDPR (and its Art. 30 records) started to apply, because
+the register is reference data whose decisions carry their own validity dates,
+and an inventory recorded (or imported) with an earlier past must find it."""
+
+from datetime import UTC, datetime
 
 from django.db import migrations
-from django.utils import timezone
 from django_countries import countries
 
 from transfers.countries import ADEQUACY, EEA
@@ -15,7 +19,7 @@ def seed(apps, schema_editor):
     CountryProfile = apps.get_model("transfers", "CountryProfile")
     History = apps.get_model("transfers", "HistoricalCountryProfile")
     decisions = {d.code: d for d in ADEQUACY}
-    now = timezone.now()
+    now = datetime(2018, 5, 25, tzinfo=UTC)
     for code, _name in countries:
         decision = decisions.get(code)
         values = {"eea": code in EEA}

@@ -10,6 +10,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
+from inventory import demo_history
+from inventory.actors import acting_as, add_user_argument, command_actor
 from inventory.signals import demo_loaded
 
 Row = dict[str, Any]
@@ -66,8 +68,19 @@ def comparable(value: Any) -> Any:
     return getattr(value, "code", value)
 
 
-def put(model: type[models.Model], row: Row) -> str:
-    """Create or update one record; returns created / changed / unchanged."""
+def demo_key(model: type[models.Model], row: Row) -> tuple[str, str]:
+    return model.__name__, str(row[natural_keys()[model][0]])
+
+
+def put(model: type[models.Model], row: Row, created: set[Any]) -> str:
+    """Create or update one record; returns created / changed / unchanged.
+    A record created here gets its past (inventory/demo_history.py)."""
+    key = demo_key(model, row)
+    lookup_row = row
+    if not model._default_manager.filter(
+        **{k: convert(model, k, row[k]) for k in natural_keys()[model]}
+    ).exists():
+        row = demo_history.as_created(*key, row)
     values = {name: convert(model, name, value) for name, value in row.items()}
     m2m = {
         n: values.pop(n) for n in list(values) if model._meta.get_field(n).many_to_many
@@ -77,6 +90,8 @@ def put(model: type[models.Model], row: Row) -> str:
     outcome = "unchanged"
     if obj is None:
         obj, outcome = model(**values), "created"
+        obj._history_date = demo_history.created_at(key[0], lookup_row)  # type: ignore[attr-defined]
+        created.add(key)
     else:
         for name, value in values.items():
             if comparable(getattr(obj, name)) != comparable(value):
@@ -95,6 +110,25 @@ def put(model: type[models.Model], row: Row) -> str:
     return outcome
 
 
+def replay(edit: demo_history.Edit) -> None:
+    """Bring one field to its demo value on the edit's date, with its reason."""
+    model, row = next(
+        (model, row)
+        for model, _, rows in app_parts()
+        for row in rows
+        if demo_key(model, row) == (edit.model, edit.key)
+    )
+    obj = resolve(model, edit.key)
+    obj._history_date = edit.when  # type: ignore[attr-defined]
+    obj._change_reason = edit.reason  # type: ignore[attr-defined]
+    value = convert(model, edit.field, row[edit.field])
+    if model._meta.get_field(edit.field).many_to_many:
+        getattr(obj, edit.field).set(value)
+    else:
+        setattr(obj, edit.field, value)
+        obj.save()
+
+
 class Command(BaseCommand):
     help = (
         "Load the KonnectBot demo inventory (idempotent: a second run writes nothing)."
@@ -104,13 +138,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change."
         )
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = {"created": 0, "changed": 0, "unchanged": 0}
-        with transaction.atomic():
+        actor = command_actor(options, "load_demo")
+        with acting_as(actor), transaction.atomic():
+            created: set[Any] = set()
             for model, _, rows in app_parts():
                 for row in rows:
-                    counts[put(model, row)] += 1
+                    counts[put(model, row, created)] += 1
+            for edit in demo_history.edits_for(created):
+                replay(edit)
             # Other apps add their part of the demo (e.g. data subject requests).
             parts: list[tuple[Any, Any]] = demo_loaded.send(sender=self.__class__)
             for _, outcomes in parts:

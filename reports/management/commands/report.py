@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.build import build
 from reports.params import ReportError
+from reports.pdf import check_pdf_kind, to_pdf
 from reports.requests import COMMAND_NAMES, check_request
 
 
@@ -28,7 +29,7 @@ def write(path: Path, data: bytes) -> None:
 class Command(BaseCommand):
     help = (
         "manage.py report KIND --out PATH [--as-of T] [--since T] [--customer NAME] "
-        "[--transfer ID]: write one report workbook (ropa-controller, "
+        "[--transfer ID] [--format pdf]: write one report workbook (ropa-controller, "
         "ropa-processor, tia, dpa-annex, changes, dsr-log) as the inventory stood at "
         "--as-of; prints its path and SHA-256."
     )
@@ -47,6 +48,13 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="Start of the period (changes, dsr-log)")
         parser.add_argument("--customer", help="Customer id or name (dpa-annex)")
         parser.add_argument("--transfer", help="One transfer id (tia)")
+        parser.add_argument(
+            "--format",
+            choices=("xlsx", "pdf"),
+            default="xlsx",
+            help="pdf: the workbook rendered by LibreOffice (ropa-controller, "
+            "ropa-processor, dpa-annex)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -58,7 +66,11 @@ class Command(BaseCommand):
                 transfer=options["transfer"],
                 names=COMMAND_NAMES,
             )
+            if options["format"] == "pdf":
+                check_pdf_kind(checked.kind)
             data = build(checked.kind, checked.as_of, **checked.parameters)
+            if options["format"] == "pdf":
+                data = to_pdf(data)
         except ReportError as exc:
             raise CommandError(str(exc), returncode=2) from None
         path = Path(options["out"])

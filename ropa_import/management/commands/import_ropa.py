@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from inventory.actors import acting_as, add_user_argument, command_actor
 from ropa_import.apply import ImportResult, import_ropa
 from ropa_import.read import ImportFileError
 
@@ -22,11 +23,14 @@ class Command(BaseCommand):
             action="store_true",
             help="show what would be created, updated or left unchanged; write nothing",
         )
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["path"]
+        actor = command_actor(options, "import_ropa")
         try:
-            result = import_ropa(path, dry_run=options["dry_run"])
+            with acting_as(actor):
+                result = import_ropa(path, dry_run=options["dry_run"])
         except ImportFileError as exc:
             raise CommandError(f"{path}: {exc}", returncode=2) from None
         if result.errors:

@@ -1,0 +1,160 @@
+"""The demo's workbooks, printed by LibreOffice, are documents: every page
+landscape, a handful of pages, a header naming the report and its as-of, page x
+of y and the fingerprint in the footer, and no word broken in the middle.
+
+The PDFs and a PNG of page 1 of each are kept in ``$KB_PRINT_ARTEFACTS``
+(default ``out/print``) for a human look. Needs LibreOffice and poppler-utils:
+skipped where they are absent, except in CI (``CI=true``), where they must be.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from reports import pdf
+from reports.build import build
+from tests.reports.helpers import load
+
+TOOLS = ("soffice", "pdfinfo", "pdftotext", "pdftoppm")
+missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+if missing and os.environ.get("CI") != "true":
+    pytestmark = pytest.mark.skip(reason=f"not installed: {', '.join(missing)}")
+
+# The demo's workbooks and the most pages each may print on. Before page
+# set-up they printed on 21, 45, 18, 11 and 178 pages.
+WORKBOOKS = {
+    "ropa-controller": ({}, 6),
+    "ropa-processor": ({}, 8),
+    "tia": ({}, 6),
+    "dpa-annex-maison": ({"customer": "Maison Lumière SAS"}, 10),
+    "changes": ({}, 40),
+}
+
+
+def artefacts() -> Path:
+    folder = Path(os.environ.get("KB_PRINT_ARTEFACTS", "out/print"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "9999", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    return [(float(w), float(h)) for w, h in found]
+
+
+def text_of(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+_PRINTED: dict[str, tuple[Path, str]] = {}
+
+
+@pytest.fixture
+def printed(db) -> dict[str, tuple[Path, str]]:
+    """Each demo workbook as a PDF (and a PNG of its page 1), with the
+    workbook's fingerprint; rendered once for the module."""
+    if not _PRINTED:
+        call_command("load_demo", stdout=io.StringIO())
+        folder = artefacts()
+        for name, (params, _) in WORKBOOKS.items():
+            data = build(name.removesuffix("-maison"), **params)
+            manifest = dict(load(data)["Manifest"].iter_rows(values_only=True))
+            target = folder / f"{name}.pdf"
+            target.write_bytes(pdf.to_pdf(data))
+            png = ["pdftoppm", "-png", "-r", "70", "-singlefile", "-f", "1"]
+            subprocess.run(
+                [*png, str(target), str(folder / f"{name}-page1")], check=True
+            )
+            fingerprint = manifest["Inventory fingerprint (SHA-256)"]
+            _PRINTED[name] = (target, str(fingerprint))
+    return _PRINTED
+
+
+@pytest.mark.parametrize("name", WORKBOOKS)
+def test_every_page_is_landscape_and_the_workbook_prints_on_few_pages(printed, name):
+    path, _ = printed[name]
+    sizes = page_sizes(path)
+    assert sizes, "no pages"
+    assert all(width > height for width, height in sizes), sizes
+    assert len(sizes) <= WORKBOOKS[name][1]
+
+
+@pytest.mark.parametrize("name", WORKBOOKS)
+def test_every_page_says_what_it_is_and_carries_the_fingerprint(printed, name):
+    path, fingerprint = printed[name]
+    text = text_of(path)
+    pages = text.split("\f")[:-1]  # pdftotext ends each page with a form feed
+    assert len(pages) == len(page_sizes(path))
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+        assert f"Fingerprint {fingerprint[:16]}" in page
+        assert "As of " in page
+    assert fingerprint in text  # the Manifest's full hash, on one line
+
+
+def test_the_annex_names_its_customer_and_breaks_no_address(printed):
+    path, _ = printed["dpa-annex-maison"]
+    text = text_of(path)
+    assert "Customer: Maison Lumière SAS" in text
+    for address in ("claire.martin@lumiere.example", "dpo@konnectbot.example"):
+        assert address in text
+
+
+def test_report_command_writes_a_pdf_of_the_same_workbook(demo, tmp_path):
+    out = tmp_path / "annex.pdf"
+    call_command(
+        "report",
+        "dpa-annex",
+        "--customer",
+        "Maison Lumière SAS",
+        "--format",
+        "pdf",
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    data = build("dpa-annex", customer="Maison Lumière SAS")
+    fingerprint = dict(load(data)["Manifest"].iter_rows(values_only=True))[
+        "Inventory fingerprint (SHA-256)"
+    ]
+    assert out.read_bytes().startswith(b"%PDF")
+    assert fingerprint in text_of(out)
+
+
+def test_pdf_is_refused_in_one_line_where_libreoffice_is_absent(
+    demo, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "report", "ropa-controller", "--format", "pdf", "--out", str(tmp_path / "r")
+        )
+    assert error.value.returncode == 2
+    assert "needs LibreOffice" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_pdf_is_refused_for_kinds_not_attached_to_contracts(demo, tmp_path):
+    with pytest.raises(CommandError) as error:
+        call_command("report", "tia", "--format", "pdf", "--out", str(tmp_path / "r"))
+    assert error.value.returncode == 2
