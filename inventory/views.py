@@ -172,6 +172,10 @@ class SubprocessorNoticeViewSet(viewsets.ReadOnlyModelViewSet[SubprocessorNotice
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Send the notice to the customer.
+
+        Mails it to the customer's privacy address (else the first address in
+        its contact) and records when and to whom."""
         notice = self.get_object()
         notice.send()
         return Response(self.get_serializer(notice).data)
@@ -179,6 +183,7 @@ class SubprocessorNoticeViewSet(viewsets.ReadOnlyModelViewSet[SubprocessorNotice
     @extend_schema(request=s.NoticeResponseSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record the customer's objection or acceptance (SCC Clause 9(a))."""
         notice = self.get_object()
         body = s.NoticeResponseSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -23,7 +23,6 @@ from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django_countries import countries
 from django_countries.fields import Country, CountryField
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import (
     exceptions,
@@ -586,6 +585,12 @@ def if_match_fails(header: str, current: str) -> bool:
     return "*" not in tags and current not in tags
 
 
+def if_none_match_hits(header: str, current: str) -> bool:
+    """RFC 9110 13.1.2: the client's copy is current (weak comparison)."""
+    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    return "*" in tags or current in tags
+
+
 def check_if_match(request: Request, instance: models.Model) -> None:
     """RFC 9110 13.1.1: an update sent with a stale If-Match is refused with
     412, naming who changed the record since and when (CONTRACT.md 4)."""
@@ -657,16 +662,6 @@ def delete_with_history(instance: models.Model, context: Mapping[str, Any]) -> N
         instance.delete()
 
 
-class InventorySchema(AutoSchema):
-    """Tells the two history routes apart in the OpenAPI operation ids."""
-
-    def get_operation_id(self) -> str:
-        operation_id: str = super().get_operation_id()
-        if getattr(self.view, "action", None) == "all_history":
-            return operation_id.replace("_history_", "_all_history_")
-        return operation_id
-
-
 class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
     """CRUD for one history-tracked model: role permissions, history routes,
     ETag/If-Match, one atomic write per request with the user and the reason
@@ -674,7 +669,6 @@ class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
 
     permission_classes = [RolePermissions]
     lookup_value_regex = ID_PATTERN
-    schema = InventorySchema()
     written: Any = None
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -691,13 +685,21 @@ class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
+        current = etag(latest_record(instance))
+        if if_none_match_hits(request.headers.get("If-None-Match", ""), current):
+            return Response(
+                status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": current}
+            )
         data = self.get_serializer(instance).data
-        return Response(data, headers={"ETag": etag(latest_record(instance))})
+        return Response(data, headers={"ETag": current})
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():
             response = super().create(request, *args, **kwargs)
         response["ETag"] = etag(latest_record(self.written))
+        response["Location"] = request.build_absolute_uri(
+            f"{request.path}{self.written.pk}/"
+        )
         return response
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -734,6 +736,10 @@ class ReviewMixin:
     @extend_schema(request=ReviewSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Mark the record reviewed.
+
+        Records who reviewed it and when, and moves ``next_review_on`` to the
+        date given, or one review interval ahead."""
         view: Any = self
         instance = view.get_object()
         body = ReviewSerializer(data=request.data)

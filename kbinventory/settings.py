@@ -5,7 +5,9 @@ SECRET_KEY outside debug, and a boolean other than True/False stops start-up.
 """
 
 import os
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +18,9 @@ from celery.schedules import crontab
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VERSION = "0.1.0"
+# One version, the package's: workbook manifests and the API schema show it.
+with open(BASE_DIR / "pyproject.toml", "rb") as _pyproject:
+    VERSION = str(tomllib.load(_pyproject)["project"]["version"])
 
 
 def _fail(message: str) -> None:
@@ -123,6 +127,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kbinventory.openapi.KnownQueryParameters",
 ]
 
 ROOT_URLCONF = "kbinventory.urls"
@@ -192,9 +197,25 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kbinventory.openapi.ApiSchema",
+    # No ?format=: JSON only, and a download is chosen by its Accept header.
+    "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "kbinventory.api.exception_handler",
 }
+# Optional rate limit per user (or per address when anonymous), e.g. "600/minute":
+# beyond it 429 with Retry-After. Unset: no limit (the schema then declares no 429).
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE") or None
+if API_THROTTLE_RATE:
+    if not re.fullmatch(r"[0-9]+/(second|minute|hour|day)", API_THROTTLE_RATE):
+        _fail("API_THROTTLE_RATE must look like 600/minute (second, minute, hour, day)")
+    REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ]
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+        "user": API_THROTTLE_RATE,
+        "anon": API_THROTTLE_RATE,
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbinventory API",
     "DESCRIPTION": "Data-protection inventory: Art. 30 records, transfers, reports.",
@@ -203,11 +224,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kbinventory.openapi.postprocess",
+        "inventory.openapi.demo_examples",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource
     "ENUM_NAME_OVERRIDES": {
         "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
+        "ReportKindEnum": "reports.models.ReportRun.Kind",
+        "NoticeChangeEnum": "inventory.models.SubprocessorNotice.Change",
+        "NoticeResponseEnum": ["objected", "accepted"],
+        "VersionTypeEnum": ["created", "changed", "deleted"],
+        "TiaOutcomeEnum": "transfers.models.TransferImpactAssessment.Outcome",
+        "AdequacyScopeEnum": "transfers.models.CountryProfile.Scope",
     },
 }
 

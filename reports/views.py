@@ -26,6 +26,8 @@ from reports.serializers import (
 )
 from reports.snapshot import Snapshot
 
+OCTET_STREAM = "application/octet-stream"
+
 
 class XlsxRenderer(renderers.BaseRenderer):
     """Lets a client ask for the workbook by its media type."""
@@ -39,6 +41,23 @@ class XlsxRenderer(renderers.BaseRenderer):
         self, data: Any, accepted_media_type: Any = None, context: Any = None
     ) -> Any:
         return data
+
+
+class OctetStreamRenderer(XlsxRenderer):
+    """The same bytes for a client that asks for any binary file (generated
+    clients do: ``Accept: application/octet-stream``)."""
+
+    media_type = OCTET_STREAM
+    format = "bin"
+
+
+WORKBOOK = OpenApiResponse(
+    OpenApiTypes.BINARY,
+    description=(
+        "The workbook (an attachment). Served as "
+        "`application/octet-stream` when the request accepts only that."
+    ),
+)
 
 
 class ReportRunViewSet(
@@ -86,29 +105,23 @@ class ReportRunViewSet(
             data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
 
-    @extend_schema(
-        responses={
-            (200, XLSX): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The workbook"
-            ),
-            404: OpenApiResponse(description="Unknown run, or not done yet"),
-        }
-    )
+    @extend_schema(responses={(200, XLSX): WORKBOOK, (200, OCTET_STREAM): WORKBOOK})
     @action(
         detail=True,
-        renderer_classes=[renderers.JSONRenderer, XlsxRenderer],
+        renderer_classes=[XlsxRenderer, OctetStreamRenderer, renderers.JSONRenderer],
         filter_backends=[],
     )
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
-        """The workbook as an attachment, once the run is done."""
+        """Download the workbook of a run that is done (404 until then)."""
         run = self.get_object()
         if run.status != ReportRun.Status.DONE or not run.file:
             raise exceptions.NotFound(f"The report is not ready (status {run.status}).")
+        binary = request.accepted_media_type == OCTET_STREAM
         return FileResponse(
             run.file.open("rb"),
             as_attachment=True,
             filename=f"{run.kind}-{run.pk}.xlsx",
-            content_type=XLSX,
+            content_type=OCTET_STREAM if binary else XLSX,
         )
 
     def finalize_response(

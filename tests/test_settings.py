@@ -108,3 +108,11 @@ def test_production_settings_start():
 def test_debug_on_this_machine_only_starts_without_a_secret_key():
     result = run({"DEBUG": "True", "ALLOWED_HOSTS": "localhost,127.0.0.1,[::1]"})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("rate,ok", [("600/minute", True), ("lots", False)])
+def test_api_throttle_rate_is_checked_at_start_up(rate, ok):
+    result = run({"DEBUG": "True", "API_THROTTLE_RATE": rate})
+    assert (result.returncode == 0) is ok, result.stderr
+    if not ok:
+        assert "API_THROTTLE_RATE must look like 600/minute" in result.stderr
