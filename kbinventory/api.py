@@ -669,6 +669,9 @@ class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
 
     permission_classes = [RolePermissions]
     lookup_value_regex = ID_PATTERN
+    # Answers with ETags and honours If-Match / If-None-Match: the API schema
+    # (kbinventory.openapi) declares those headers, 304, 409 and 412 from this.
+    etags = True
     written: Any = None
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -209,8 +209,9 @@ def doc(obj: Any) -> str:
 
 
 def versioned(view: Any) -> bool:
-    """Views with a version history answer with ETags and honour If-Match."""
-    return hasattr(view, "history_model")
+    """Views of versioned records that answer with ETags and honour If-Match
+    (``etags = True``, as on every InventoryViewSet)."""
+    return bool(getattr(view, "etags", False))
 
 
 def json_error(component: ResolvedComponent, description: str, example: Any) -> Any:
