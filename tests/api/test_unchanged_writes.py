@@ -15,8 +15,10 @@ from tests.factories import (
     make_activity,
     make_customer,
     make_data_category,
+    make_entity,
     make_feature,
     make_measure,
+    make_subject_category,
     make_system,
     make_tia,
     make_transfer,
@@ -141,7 +143,13 @@ def make_notice_free_feature():
     return feature
 
 
+def country_brazil():
+    return CountryProfile.objects.get(code="BR")
+
+
 ADMIN_RECORDS = [
+    make_entity,
+    make_subject_category,
     make_activity,
     make_customer,
     make_data_category,
@@ -151,11 +159,11 @@ ADMIN_RECORDS = [
     make_notice_free_feature,
     make_transfer,
     make_tia,
-    lambda: CountryProfile.objects.get(code="BR"),
+    country_brazil,
 ]
 
 
-@pytest.mark.parametrize("make", ADMIN_RECORDS)
+@pytest.mark.parametrize("make", ADMIN_RECORDS, ids=lambda make: make.__name__)
 def test_admin_save_without_changes_records_nothing(make):
     obj = make()
     if hasattr(obj, "data_categories"):
