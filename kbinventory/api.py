@@ -700,10 +700,12 @@ class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
         with transaction.atomic():
             response = super().create(request, *args, **kwargs)
         response["ETag"] = etag(latest_record(self.written))
-        response["Location"] = request.build_absolute_uri(
-            f"{request.path}{self.written.pk}/"
-        )
         return response
+
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        """A 201 names the new record's URL (RFC 9110 15.3.2)."""
+        path = f"{self.request.path}{data['id']}/"
+        return {"Location": self.request.build_absolute_uri(path)}
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():

@@ -340,7 +340,7 @@ class ApiSchema(AutoSchema):
         etag_actions = {"retrieve", "update", "partial_update", "create", "review"}
         if versioned(self.view) and self.action() in etag_actions and int(code) < 400:
             headers["ETag"] = {"schema": {"type": "string"}, "description": ETAG_HELP}
-        if code in ("201", "202"):
+        if (code == "201" and versioned(self.view)) or code == "202":
             headers["Location"] = {
                 "schema": {"type": "string", "format": "uri"},
                 "description": "The URL of what was created.",

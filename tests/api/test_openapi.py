@@ -13,6 +13,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from rest_framework.throttling import UserRateThrottle
 
+from tests.api.resources import RESOURCES
 from tests.factories import make_activity, make_transfer, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -311,3 +312,12 @@ def test_examples_come_from_the_demo_and_fit_their_schemas(schema):
         if "example" in component:
             root = {**component, "components": {"schemas": schemas}}
             OAS30Validator(root).validate(component["example"])
+
+
+@pytest.mark.parametrize("resource", RESOURCES, ids=str)
+def test_every_create_answers_with_location_and_etag(api, resource):
+    response = api.post(f"/api/v1/{resource.path}/", resource.payload(), format="json")
+    assert response.status_code == 201, response.json()
+    record = api.get(response["Location"])
+    assert record.json() == response.json()
+    assert record["ETag"] == response["ETag"]
