@@ -88,7 +88,16 @@ class ReportRunViewSet(
             return ReportRequestSerializer
         return ReportRunSerializer
 
-    @extend_schema(responses={202: ReportRunSerializer})
+    @extend_schema(
+        summary="Request a report",
+        description=(
+            "Records a run of the report `kind` with the `report` command's "
+            "options and answers 202 with it and its `Location`; the workbook is "
+            "built in the background. Poll the run until `status` is `done`, "
+            "then download it."
+        ),
+        responses={202: ReportRunSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kind = request.data.get("kind") if isinstance(request.data, dict) else None
         if kind in ReportRun.Kind.values and not may_request(request.user, kind):
@@ -112,7 +121,9 @@ class ReportRunViewSet(
         filter_backends=[],
     )
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
-        """Download the workbook of a run that is done (404 until then)."""
+        """Download the workbook.
+
+        Once the run's status is ``done``; until then 404."""
         run = self.get_object()
         if run.status != ReportRun.Status.DONE or not run.file:
             raise exceptions.NotFound(f"The report is not ready (status {run.status}).")
