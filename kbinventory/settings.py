@@ -218,7 +218,17 @@ if API_THROTTLE_RATE:
     }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbinventory API",
-    "DESCRIPTION": "Data-protection inventory: Art. 30 records, transfers, reports.",
+    "DESCRIPTION": (
+        "Data-protection inventory: Art. 30 records, transfers, reports.\n\n"
+        "Authenticate with `Authorization: Token <key>` (`manage.py create_token "
+        "USER`) or an admin session; what you may do follows your group (DPO, "
+        "Auditor, Sales). Lists are pages (`page`, `page_size` up to 500); an "
+        "undeclared query parameter is a 400. Versioned records answer with an "
+        "`ETag`: send it as `If-Match` on writes (412 when stale) or as "
+        "`If-None-Match` on reads (304). A write that changes nothing records no "
+        "version. Every error is JSON and declared per operation. The "
+        "repository's docs/api.md is the integrator's guide."
+    ),
     "VERSION": VERSION,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
