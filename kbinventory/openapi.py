@@ -33,6 +33,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, get_doc, get_view_model
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
 
 logger = logging.getLogger("kbinventory.api")
 JSON = "application/json"
@@ -516,3 +518,14 @@ class KnownQueryParameters:
         takes = ", ".join(sorted(known or [])) or "none"
         message = f"Unknown query parameter; this operation takes: {takes}."
         return JsonResponse({name: [message] for name in unknown}, status=400)
+
+
+class SchemaFormatNegotiation(DefaultContentNegotiation):
+    """``/api/schema/?format=json`` (or ``yaml``) as drf-spectacular documents
+    it, although the API itself takes no ``format`` parameter."""
+
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+    ) -> Any:
+        wanted = format_suffix or request.query_params.get("format")
+        return super().select_renderer(request, renderers, wanted)

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kbinventory import api
+from kbinventory.openapi import SchemaFormatNegotiation
 from reports.findings_admin import findings_list
 from reports.import_views import import_ropa_view
 
@@ -20,7 +21,11 @@ urlpatterns = [
 
 # REST API (CONTRACT.md 4): JSON only, also for unknown paths and errors.
 urlpatterns += [
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(content_negotiation_class=SchemaFormatNegotiation),
+        name="schema",
+    ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("inventory.urls")),
     path("api/v1/", include("transfers.urls")),

@@ -321,3 +321,16 @@ def test_every_create_answers_with_location_and_etag(api, resource):
     record = api.get(response["Location"])
     assert record.json() == response.json()
     assert record["ETag"] == response["ETag"]
+
+
+@pytest.mark.parametrize(
+    "query,media",
+    [
+        ("?format=json", "application/vnd.oai.openapi+json"),
+        ("", "application/vnd.oai.openapi;"),
+    ],
+)
+def test_schema_is_served_as_json_or_yaml(query, media):
+    response = Client().get(f"/api/schema/{query}")
+    assert response.status_code == 200
+    assert (response["Content-Type"] + ";").startswith(media)
