@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -34,6 +34,7 @@ from drf_spectacular.plumbing import ResolvedComponent, get_doc, get_view_model
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 logger = logging.getLogger("kbinventory.api")
@@ -525,7 +526,10 @@ class SchemaFormatNegotiation(DefaultContentNegotiation):
     it, although the API itself takes no ``format`` parameter."""
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
     ) -> Any:
         wanted = format_suffix or request.query_params.get("format")
         return super().select_renderer(request, renderers, wanted)
