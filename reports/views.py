@@ -44,8 +44,9 @@ class XlsxRenderer(renderers.BaseRenderer):
 
 
 class OctetStreamRenderer(XlsxRenderer):
-    """The same bytes for a client that asks for any binary file (generated
-    clients do: ``Accept: application/octet-stream``)."""
+    """The same bytes for a client that asks for a plain binary file
+    (``Accept: application/octet-stream``): some client generators know no
+    other binary type."""
 
     media_type = OCTET_STREAM
     format = "bin"
