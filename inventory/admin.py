@@ -5,9 +5,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from inventory.models import (
@@ -18,11 +20,16 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
-    SubprocessorNotice,
     System,
     Vendor,
     latest_version,
     stale_edit_message,
+)
+from inventory.notices import (
+    MAIL_DOWN_ADVICE,
+    MailServerDown,
+    NoticeStateError,
+    SubprocessorNotice,
 )
 
 # The admin shows what reports.findings says about each record: the one place
@@ -246,88 +253,259 @@ class CustomerAdmin(InventoryAdmin):
     autocomplete_fields = ["features"]
 
 
+NoticeAct = Callable[[SubprocessorNotice, Any], str]
+
+
+def send_act(new_period: bool) -> NoticeAct:
+    def act(notice: SubprocessorNotice, user: Any) -> str:
+        if notice.send(user, new_period=new_period):
+            return f"sent to {notice.sent_to}."
+        return (
+            f"already sent on {notice.sent_at:%Y-%m-%d %H:%M} to {notice.sent_to}: "
+            "nothing sent again (use Resend a copy)."
+        )
+
+    return act
+
+
+def resend_act(notice: SubprocessorNotice, user: Any) -> str:
+    notice.resend(user)
+    return f"copy sent to {notice.resent_to}."
+
+
+class AnswerForm(forms.Form):
+    """The day the customer answered (or the objection was resolved): the
+    record keeps the customer's date, not the day the DPO typed it in."""
+
+    on = forms.DateField(
+        label="On",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, with_note: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_note:
+            del self.fields["note"]
+
+
+def respond_act(response: str, form: AnswerForm) -> NoticeAct:
+    def act(notice: SubprocessorNotice, user: Any) -> str:
+        on = form.cleaned_data["on"]
+        notice.record_response(notice.customer, response, on, user)
+        return f"{response} on {on:%Y-%m-%d} recorded."
+
+    return act
+
+
+def resolve_act(resolution: str, form: AnswerForm) -> NoticeAct:
+    def act(notice: SubprocessorNotice, user: Any) -> str:
+        data = form.cleaned_data
+        notice.resolve(resolution, data["on"], user, data.get("note", ""))
+        return f"objection resolved ({notice.get_resolution_display().lower()})."
+
+    return act
+
+
 @admin.register(SubprocessorNotice)
 class SubprocessorNoticeAdmin(InventoryAdmin):
     """Notices are created by the changes they announce (Clause 9(a) SCC
-    2021/914); the DPO sends them and records the customer's answer."""
+    2021/914) and are evidence: nobody edits or deletes them. The DPO sends
+    them, resends a copy, records the customer's answer and how an objection
+    ended, each through an action that keeps who and when."""
 
     list_display = [
         "customer",
         "vendor_name",
         "change",
         "status",
-        "notice_date",
+        "drafted_on",
+        "sent_at",
         "effective_date",
         "objection_deadline",
+        "resolution",
     ]
-    list_filter = ["status", "change", "customer", "notice_date"]
+    list_filter = ["status", "change", "resolution", "customer", "drafted_on"]
     list_select_related = ["customer"]
     search_fields = ["customer__name", "vendor_name", "description"]
-    date_hierarchy = "notice_date"
-    fields = [
-        "customer",
-        "vendor",
-        "vendor_name",
-        "change",
-        "description",
-        "notice_date",
-        "effective_date",
-        "objection_deadline",
-        "status",
-        "sent_at",
-        "sent_to",
-        "responded_on",
+    date_hierarchy = "drafted_on"
+    actions = [
+        "send_notices",
+        "send_with_new_period",
+        "resend_notices",
+        "record_objections",
+        "record_acceptances",
+        "resolve_change_withdrawn",
+        "resolve_customer_terminated",
+        "resolve_objection_withdrawn",
     ]
-    readonly_fields = [
-        "customer",
-        "vendor",
-        "vendor_name",
-        "change",
-        "description",
-        "notice_date",
-        "effective_date",
-        "objection_deadline",
-        "sent_at",
-        "sent_to",
-    ]
-    actions = ["send_notices", "record_objections", "record_acceptances"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The actions need the change permission; the record itself is
+        # read-only for everyone (status and dates change only by actions).
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Earlier versions can be read, never restored."""
+        if request.method == "POST":
+            raise PermissionDenied
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response
 
     def _each(
         self,
         request: HttpRequest,
         notices: QuerySet[SubprocessorNotice],
-        act: Callable[[SubprocessorNotice], None],
+        act: NoticeAct,
     ) -> None:
-        done = 0
         for notice in notices.select_related("customer"):
             try:
-                act(notice)
+                done = act(notice, request.user)
             except ValidationError as exc:
                 self.message_user(
-                    request, f"{notice}: {exc.messages[0]}", messages.ERROR
+                    request, f"{notice}: {' '.join(exc.messages)}", messages.ERROR
+                )
+            except NoticeStateError as exc:
+                self.message_user(request, f"{notice}: {exc}", messages.ERROR)
+            except MailServerDown as exc:
+                self.message_user(
+                    request, f"{notice}: {exc}. {MAIL_DOWN_ADVICE}", messages.ERROR
                 )
             else:
-                done += 1
-        self.message_user(request, f"{done} notice(s) updated.")
+                self.message_user(request, f"{notice}: {done}")
 
-    @admin.action(description="Send notice", permissions=["change"])
+    @admin.action(
+        description="Send notice (dates count from today)", permissions=["change"]
+    )
     def send_notices(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
     ) -> None:
-        """Email each notice to its customer's privacy contact."""
-        self._each(request, queryset, lambda n: n.send())
+        """Email each notice to its customer's privacy contact, once."""
+        self._each(request, queryset, send_act(new_period=False))
+
+    @admin.action(
+        description="Send with a new notice period (change was due already)",
+        permissions=["change"],
+    )
+    def send_with_new_period(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> None:
+        self._each(request, queryset, send_act(new_period=True))
+
+    @admin.action(description="Resend a copy of a sent notice", permissions=["change"])
+    def resend_notices(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> None:
+        self._each(request, queryset, resend_act)
+
+    def answer(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[SubprocessorNotice],
+        title: str,
+        make_act: Callable[[AnswerForm], NoticeAct],
+        with_note: bool = False,
+    ) -> TemplateResponse | None:
+        """An intermediate page asking the date (and a note), then the act."""
+        if "apply" in request.POST:
+            form = AnswerForm(request.POST, with_note=with_note)
+            if form.is_valid():
+                self._each(request, queryset, make_act(form))
+                return None
+        else:
+            today = timezone.localdate()
+            form = AnswerForm(initial={"on": today}, with_note=with_note)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "notices": queryset,
+            "action": request.POST.get("action", ""),
+            "opts": self.opts,
+        }
+        return TemplateResponse(
+            request, "admin/inventory/subprocessornotice/answer.html", context
+        )
 
     @admin.action(description="Record objection", permissions=["change"])
     def record_objections(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
-    ) -> None:
-        self._each(request, queryset, lambda n: n.record_objection(n.customer))
+    ) -> TemplateResponse | None:
+        objected = SubprocessorNotice.Response.OBJECTED
+        return self.answer(
+            request,
+            queryset,
+            "Record the customer's objection",
+            lambda form: respond_act(objected, form),
+        )
 
     @admin.action(description="Record acceptance", permissions=["change"])
     def record_acceptances(
         self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
-    ) -> None:
-        self._each(request, queryset, lambda n: n.record_acceptance(n.customer))
+    ) -> TemplateResponse | None:
+        accepted = SubprocessorNotice.Response.ACCEPTED
+        return self.answer(
+            request,
+            queryset,
+            "Record the customer's acceptance",
+            lambda form: respond_act(accepted, form),
+        )
+
+    @admin.action(
+        description="Objection resolved: change withdrawn", permissions=["change"]
+    )
+    def resolve_change_withdrawn(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> TemplateResponse | None:
+        return self.resolution(request, queryset, RESOLUTION.CHANGE_WITHDRAWN)
+
+    @admin.action(
+        description="Objection resolved: customer terminated", permissions=["change"]
+    )
+    def resolve_customer_terminated(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> TemplateResponse | None:
+        return self.resolution(request, queryset, RESOLUTION.CUSTOMER_TERMINATED)
+
+    @admin.action(
+        description="Objection resolved: objection withdrawn", permissions=["change"]
+    )
+    def resolve_objection_withdrawn(
+        self, request: HttpRequest, queryset: QuerySet[SubprocessorNotice]
+    ) -> TemplateResponse | None:
+        return self.resolution(request, queryset, RESOLUTION.OBJECTION_WITHDRAWN)
+
+    def resolution(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[SubprocessorNotice],
+        resolution: str,
+    ) -> TemplateResponse | None:
+        label = RESOLUTION(resolution).label.lower()
+        return self.answer(
+            request,
+            queryset,
+            f"Record the objection's resolution: {label}",
+            lambda form: resolve_act(resolution, form),
+            with_note=True,
+        )
+
+
+RESOLUTION = SubprocessorNotice.Resolution

@@ -7,21 +7,23 @@ past date (Art. 30(4) GDPR: made available to the supervisory authority on reque
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable, Mapping
-from datetime import UTC, date, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django_countries.fields import CountryField
 
 from inventory.history_records import HistoricalRecords
+
+logger = logging.getLogger(__name__)
 
 CCPA_LETTERS = "ABCDEFGHIJKL"
 ccpa_validator = RegexValidator(
@@ -371,7 +373,7 @@ class Customer(models.Model):
         "Privacy contact email",
         blank=True,
         help_text="Where sub-processor change notices go; empty: the first email "
-        "address in the DPO field, then in the contact field.",
+        "address in the contact field.",
     )
     dpo = models.CharField("DPO", max_length=300, blank=True)
     representative = models.CharField(
@@ -402,9 +404,9 @@ class Customer(models.Model):
         return self.name
 
     def notice_email(self) -> str:
-        """The privacy contact for notices: ``privacy_email``, else the first
-        address found in ``dpo``, then in ``contact``; "" when there is none."""
-        for text in (self.privacy_email, self.dpo, self.contact):
+        """Where sub-processor notices go: ``privacy_email``, else the first
+        address found in ``contact``; "" when there is none."""
+        for text in (self.privacy_email, self.contact):
             match = EMAIL_IN_TEXT.search(text)
             if match:
                 return match.group(0)
@@ -412,210 +414,6 @@ class Customer(models.Model):
 
 
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
-def customers_using(vendor_ids: Iterable[int]) -> models.QuerySet[Customer]:
-    """Customers with an enabled feature that uses any of these vendors."""
-    return Customer.objects.filter(features__vendors__in=list(vendor_ids)).distinct()
-
-
-def vendors_by_customer(feature_ids: Iterable[int]) -> dict[Customer, set[int]]:
-    """For each customer that enabled any of these features, the ids of every
-    vendor behind all of its enabled features: its sub-processors."""
-    customers = (
-        Customer.objects.filter(features__in=list(feature_ids))
-        .distinct()
-        .prefetch_related("features__vendors")
-    )
-    return {
-        c: {v.pk for f in c.features.all() for v in f.vendors.all()} for c in customers
-    }
-
-
-class SubprocessorNoticeQuerySet(models.QuerySet["SubprocessorNotice"]):
-    def for_customer(self, customer: Customer | int) -> SubprocessorNoticeQuerySet:
-        return self.filter(customer=customer)
-
-    def pending(self) -> SubprocessorNoticeQuerySet:
-        return self.filter(status=SubprocessorNotice.Status.PENDING)
-
-    def announce(
-        self,
-        customer: Customer,
-        vendor: Vendor,
-        change: str,
-        description: str,
-        day: date | None = None,
-    ) -> SubprocessorNotice:
-        """One dated notice: effective after the customer's notice period; any
-        objection must come before the change takes effect (Clause 9(a))."""
-        day = day or timezone.localdate()
-        effective = day + timedelta(days=customer.notice_period_days)
-        return self.create(
-            customer=customer,
-            vendor=vendor,
-            vendor_name=vendor.name,
-            change=change,
-            description=description,
-            notice_date=day,
-            effective_date=effective,
-            objection_deadline=max(day, effective - timedelta(days=1)),
-        )
-
-    def announce_features_change(
-        self,
-        before: Mapping[Customer, set[int]],
-        after: Mapping[Customer, set[int]],
-    ) -> list[SubprocessorNotice]:
-        """Notices for each customer whose set of sub-processors changed."""
-        notices = []
-        for customer in set(before) | set(after):
-            old, new = before.get(customer, set()), after.get(customer, set())
-            for vendor in Vendor.objects.filter(pk__in=new - old):
-                text = f"{vendor.name} ({vendor.service or vendor.get_role_display()})"
-                countries = ", ".join(vendor.processing_country_codes()) or "-"
-                notices.append(
-                    self.announce(
-                        customer,
-                        vendor,
-                        SubprocessorNotice.Change.ADDED,
-                        f"New sub-processor: {text}, processing in {countries}.",
-                    )
-                )
-            for vendor in Vendor.objects.filter(pk__in=old - new):
-                notices.append(
-                    self.announce(
-                        customer,
-                        vendor,
-                        SubprocessorNotice.Change.REMOVED,
-                        f"{vendor.name} no longer processes your data as a "
-                        "sub-processor.",
-                    )
-                )
-        return notices
-
-    def announce_move(
-        self, vendor: Vendor, before: list[str]
-    ) -> list[SubprocessorNotice]:
-        """Notices of a change of the vendor's processing countries."""
-        after = vendor.processing_country_codes()
-        added = [c for c in after if c not in before]
-        dropped = [c for c in before if c not in after]
-        words = [f"now also in {', '.join(added)}"] if added else []
-        words += [f"no longer in {', '.join(dropped)}"] if dropped else []
-        description = (
-            f"{vendor.name} changes where it processes your data: "
-            f"{'; '.join(words)} (was: {', '.join(before) or '-'}; now: "
-            f"{', '.join(after) or '-'})."
-        )
-        return [
-            self.announce(
-                customer, vendor, SubprocessorNotice.Change.MOVED, description
-            )
-            for customer in customers_using([vendor.pk])
-        ]
-
-
-class SubprocessorNotice(models.Model):
-    """A notice to a customer that its sub-processors change: SCC 2021/914
-    Clause 9(a) (option 2: inform in writing at least the agreed period in
-    advance, so the controller can object; option 1: ask for specific prior
-    authorisation) and Art. 28(2) GDPR. Created automatically when a feature's
-    vendors or a vendor's processing countries change."""
-
-    class Change(models.TextChoices):
-        ADDED = "added", "Sub-processor added"
-        REMOVED = "removed", "Sub-processor removed"
-        MOVED = "moved", "Processing countries changed"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        OBJECTED = "objected", "Objected"
-        ACCEPTED = "accepted", "Accepted"
-
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="subprocessor_notices"
-    )
-    vendor = models.ForeignKey(
-        Vendor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    vendor_name = models.CharField("Sub-processor", max_length=200)
-    change = models.CharField(max_length=10, choices=Change.choices)
-    description = models.TextField("What changed")
-    notice_date = models.DateField()
-    effective_date = models.DateField()
-    objection_deadline = models.DateField()
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    sent_at = models.DateTimeField(null=True, blank=True)
-    sent_to = models.CharField(max_length=300, blank=True)
-    responded_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
-
-    objects = SubprocessorNoticeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-notice_date", "customer__name", "vendor_name", "-id"]
-        verbose_name = "sub-processor notice"
-
-    def __str__(self) -> str:
-        return f"{self.customer} - {self.vendor_name}: {self.get_change_display()}"
-
-    def email_subject(self) -> str:
-        return f"Sub-processor change notice: {self.vendor_name}"
-
-    def email_body(self) -> str:
-        """Plain text for the customer's privacy contact."""
-        authorise = (
-            "Your agreement requires your specific prior authorisation (Clause 9(a) "
-            "option 1): the change will not apply to your data until you give it.\n"
-            if self.customer.clause9_option == Customer.Clause9.SPECIFIC
-            else ""
-        )
-        return (
-            f"Dear {self.customer.name},\n\n"
-            "As agreed in our data processing agreement (Art. 28(2) GDPR; Clause "
-            "9(a) of the Standard Contractual Clauses, Decision (EU) 2021/914), we "
-            "inform you of a change to the sub-processors that process personal "
-            f"data on your behalf:\n\n  {self.description}\n\n"
-            f"Notice date: {self.notice_date:%Y-%m-%d}\n"
-            f"Effective date: {self.effective_date:%Y-%m-%d}\n"
-            f"Objection deadline: {self.objection_deadline:%Y-%m-%d}\n\n"
-            f"{authorise}To object, reply to this message before the deadline.\n"
-        )
-
-    def send(self) -> None:
-        """Email the notice to the customer's privacy contact and mark it sent."""
-        address = self.customer.notice_email()
-        if self.status in (self.Status.OBJECTED, self.Status.ACCEPTED):
-            raise ValidationError(f"This notice was already {self.status}.")
-        if not address:
-            raise ValidationError(
-                f"{self.customer} has no privacy contact email: set one first."
-            )
-        send_mail(self.email_subject(), self.email_body(), None, [address])
-        self.status, self.sent_at, self.sent_to = (
-            self.Status.SENT,
-            timezone.now(),
-            address,
-        )
-        self._change_reason = f"Notice sent to {address}"
-        self.save()
-
-    def record_objection(self, customer: Customer, on: date | None = None) -> None:
-        """The customer objects (Clause 9(a) option 2)."""
-        self._respond(customer, self.Status.OBJECTED, on)
-
-    def record_acceptance(self, customer: Customer, on: date | None = None) -> None:
-        self._respond(customer, self.Status.ACCEPTED, on)
-
-    def _respond(self, customer: Customer, status: str, on: date | None) -> None:
-        raise_errors(notice_response_errors(self, customer))
-        self.status, self.responded_on = status, on or timezone.localdate()
-        self._change_reason = f"{customer}: {status}"
-        self.save()
 
 
 # -- the review cycle: one rule, used by activities and TIAs alike
@@ -648,18 +446,6 @@ def record_review(record: Any, user: Any, next_review_on: date | None) -> None:
     record._change_reason = f"Marked reviewed; next review {record.next_review_on}"
     record._history_user = user
     record.save()
-
-
-def notice_response_errors(
-    notice: SubprocessorNotice, customer: Customer
-) -> dict[str, str]:
-    """Only the customer a notice was given to can object to it or accept it."""
-    if customer.pk != notice.customer_id:
-        return {
-            "customer": f"{customer} cannot respond to a notice given to "
-            f"{notice.customer}."
-        }
-    return {}
 
 
 # -- validation rules: one function each, called from Model.clean() (admin) and
@@ -756,3 +542,8 @@ def remove_from_tracked_sets(
             continue
         for obj in getattr(instance, rel.get_accessor_name()).all():
             getattr(obj, rel.field.name).remove(instance)
+
+
+# Sub-processor notices live in their own module (inventory/notices.py); importing
+# the model here registers it with the app and keeps it in ``inventory.models``.
+from inventory.notices import SubprocessorNotice as SubprocessorNotice  # noqa: E402

@@ -17,14 +17,14 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
-    SubprocessorNotice,
     System,
     Vendor,
     activity_errors,
     ccpa_validator,
     data_category_errors,
 )
-from kbinventory.api import InventorySerializer
+from inventory.notices import SubprocessorNotice
+from kbinventory.api import CountryListField, InventorySerializer, StrictInputMixin
 
 
 class LegalEntitySerializer(InventorySerializer):
@@ -204,7 +204,17 @@ class ProcessingActivitySerializer(InventorySerializer):
 
 class SubprocessorNoticeSerializer(serializers.ModelSerializer[SubprocessorNotice]):
     """A sub-processor change notice (SCC Clause 9(a)); read-only: it is
-    created by the change it announces."""
+    created by the change it announces and changed only by its actions."""
+
+    countries_added = CountryListField(read_only=True)
+    countries_removed = CountryListField(read_only=True)
+    sent_by = serializers.SlugRelatedField[Any](slug_field="username", read_only=True)
+    response_recorded_by = serializers.SlugRelatedField[Any](
+        slug_field="username", read_only=True
+    )
+    resolved_by = serializers.SlugRelatedField[Any](
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = SubprocessorNotice
@@ -215,17 +225,62 @@ class SubprocessorNoticeSerializer(serializers.ModelSerializer[SubprocessorNotic
             "vendor_name",
             "change",
             "description",
-            "notice_date",
+            "countries_added",
+            "countries_removed",
+            "features_concerned",
+            "data_concerned",
+            "drafted_on",
+            "planned_effective_date",
             "effective_date",
             "objection_deadline",
+            "clause9_option",
             "status",
             "sent_at",
             "sent_to",
+            "sent_by",
+            "new_period",
+            "send_queued_at",
+            "send_error",
+            "resent_at",
+            "resent_to",
+            "resend_count",
             "responded_on",
+            "response_recorded_at",
+            "response_recorded_by",
+            "resolution",
+            "resolved_on",
+            "resolved_by",
+            "resolution_note",
         ]
         read_only_fields = fields
 
 
-class NoticeResponseSerializer(serializers.Serializer[Any]):
+class NoticeActionResultSerializer(SubprocessorNoticeSerializer):
+    """The notice after an action, with what the action did."""
+
+    detail = serializers.CharField(read_only=True)
+
+    class Meta(SubprocessorNoticeSerializer.Meta):
+        fields = [*SubprocessorNoticeSerializer.Meta.fields, "detail"]
+        read_only_fields = fields
+
+
+class NoticeSendSerializer(StrictInputMixin, serializers.Serializer[Any]):
+    new_period = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Send a notice whose change was due already: the change then "
+        "takes effect a full notice period from today.",
+    )
+
+
+class NoticeResponseSerializer(StrictInputMixin, serializers.Serializer[Any]):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    response = serializers.ChoiceField(choices=["objected", "accepted"])
+    response = serializers.ChoiceField(choices=SubprocessorNotice.Response.choices)
+    responded_on = serializers.DateField(required=False)
+
+
+class NoticeResolveSerializer(StrictInputMixin, serializers.Serializer[Any]):
+    resolution = serializers.ChoiceField(choices=SubprocessorNotice.Resolution.choices)
+    resolved_on = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -13,12 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from inventory.models import (
-    ProductFeature,
-    SubprocessorNotice,
-    Vendor,
-    vendors_by_customer,
-)
+from inventory.models import ProductFeature, Vendor
+from inventory.notices import SubprocessorNotice, vendor_use
 
 BEFORE = "_subprocessor_notice_before"
 
@@ -46,10 +42,10 @@ def feature_vendors_changed(
 ) -> None:
     if action.startswith("pre_"):
         features = affected_features(instance, reverse, pk_set)
-        setattr(instance, BEFORE, (features, vendors_by_customer(features)))
+        setattr(instance, BEFORE, (features, vendor_use(features)))
     elif action.startswith("post_") and hasattr(instance, BEFORE):
         features, before = getattr(instance, BEFORE)
         delattr(instance, BEFORE)
         SubprocessorNotice.objects.announce_features_change(
-            before, vendors_by_customer(features)
+            before, vendor_use(features), origin=instance
         )

@@ -3,12 +3,14 @@ its history, filters, search and ordering, and no query per row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,11 +24,24 @@ from inventory.models import (
     ProcessingActivity,
     ProductFeature,
     SecurityMeasure,
-    SubprocessorNotice,
     System,
     Vendor,
 )
-from kbinventory.api import InventoryViewSet, ReviewMixin, RolePermissions, id_sets
+from inventory.notices import (
+    MAIL_DOWN_ADVICE,
+    MailServerDown,
+    NoticeStateError,
+    SubprocessorNotice,
+)
+from kbinventory.api import (
+    ID_PATTERN,
+    Conflict,
+    HistoryMixin,
+    InventoryViewSet,
+    ReviewMixin,
+    RolePermissions,
+    id_sets,
+)
 
 
 class LegalEntityViewSet(InventoryViewSet):
@@ -157,47 +172,121 @@ class ProcessingActivityViewSet(ReviewMixin, InventoryViewSet):
         )
 
 
-class SubprocessorNoticeViewSet(viewsets.ReadOnlyModelViewSet[SubprocessorNotice]):
-    """Sub-processor change notices (SCC Clause 9(a)): listed, sent, and the
-    customer's objection or acceptance recorded."""
+NOTICE_ERRORS = {
+    200: s.NoticeActionResultSerializer,
+    400: OpenApiResponse(description="Bad input, naming the field."),
+    409: OpenApiResponse(description="The notice's state does not allow it."),
+    503: OpenApiResponse(
+        description="The mail server is unavailable: the notice stays pending and "
+        "the retry task sends it (Retry-After: seconds)."
+    ),
+}
+
+
+class SubprocessorNoticeViewSet(
+    HistoryMixin, viewsets.ReadOnlyModelViewSet[SubprocessorNotice]
+):
+    """Sub-processor change notices (SCC Clause 9(a)): listed with their
+    history, sent once (resent explicitly), the customer's answer and how an
+    objection ended recorded once each. Never edited or deleted."""
 
     serializer_class = s.SubprocessorNoticeSerializer
     permission_classes = [RolePermissions]
-    filterset_fields = ["customer", "vendor", "status", "change"]
-    ordering_fields = ["id", "notice_date", "objection_deadline"]
+    lookup_value_regex = ID_PATTERN
+    filterset_fields = ["customer", "vendor", "status", "change", "resolution"]
+    ordering_fields = ["id", "drafted_on", "sent_at", "objection_deadline"]
 
     def get_queryset(self) -> QuerySet[SubprocessorNotice]:
-        return SubprocessorNotice.objects.all()
+        return SubprocessorNotice.objects.select_related(
+            "sent_by", "response_recorded_by", "resolved_by"
+        )
 
-    @extend_schema(request=None)
+    def done(self, notice: SubprocessorNotice, detail: str) -> Response:
+        data = {**self.get_serializer(notice).data, "detail": detail}
+        return Response(data)
+
+    def act(self, action: Callable[[], str], notice: SubprocessorNotice) -> Response:
+        """Run one notice action; its refusals as 400 (input), 409 (state)
+        or 503 (mail server down; Retry-After says when the retry runs)."""
+        try:
+            return self.done(notice, action())
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        except NoticeStateError as exc:
+            raise Conflict(str(exc)) from None
+        except MailServerDown as exc:
+            retry = settings.NOTICE_RETRY_SECONDS
+            return Response(
+                {"detail": f"{exc}. {MAIL_DOWN_ADVICE}", "retry_after": retry},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(retry)},
+            )
+
+    @extend_schema(request=s.NoticeSendSerializer, responses=NOTICE_ERRORS)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Send the notice to the customer.
-
-        Mails it to the customer's privacy address (else the first address in
-        its contact) and records when and to whom."""
+        """Send the notice once; its dates count from today. A second call
+        sends nothing and says when it was sent."""
         notice = self.get_object()
-        notice.send()
-        return Response(self.get_serializer(notice).data)
+        body = s.NoticeSendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
 
-    @extend_schema(request=s.NoticeResponseSerializer)
+        def send() -> str:
+            if notice.send(request.user, body.validated_data["new_period"]):
+                return f"Sent to {notice.sent_to}."
+            return (
+                f"Already sent at {notice.sent_at:%Y-%m-%d %H:%M:%S %Z} to "
+                f"{notice.sent_to}: nothing was sent again. POST resend/ to "
+                "send a copy."
+            )
+
+        return self.act(send, notice)
+
+    @extend_schema(request=None, responses=NOTICE_ERRORS)
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Send a copy of a notice already sent (same dates); recorded."""
+        notice = self.get_object()
+
+        def resend() -> str:
+            notice.resend(request.user)
+            return f"Copy sent to {notice.resent_to}."
+
+        return self.act(resend, notice)
+
+    @extend_schema(request=s.NoticeResponseSerializer, responses=NOTICE_ERRORS)
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Record the customer's objection or acceptance (SCC Clause 9(a))."""
+        """Record the customer's objection or acceptance, once."""
         notice = self.get_object()
         body = s.NoticeResponseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        customer, response = (
-            body.validated_data["customer"],
-            body.validated_data["response"],
-        )
-        record = (
-            notice.record_objection
-            if response == "objected"
-            else notice.record_acceptance
-        )
-        try:
-            record(customer)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
-        return Response(self.get_serializer(notice).data)
+        data = body.validated_data
+
+        def respond() -> str:
+            notice.record_response(
+                data["customer"],
+                data["response"],
+                data.get("responded_on"),
+                request.user,
+            )
+            return f"{notice.get_status_display()} recorded."
+
+        return self.act(respond, notice)
+
+    @extend_schema(request=s.NoticeResolveSerializer, responses=NOTICE_ERRORS)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record how an objection ended, once."""
+        notice = self.get_object()
+        body = s.NoticeResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+
+        def resolve() -> str:
+            notice.resolve(
+                data["resolution"], data.get("resolved_on"), request.user, data["note"]
+            )
+            return f"Objection resolved: {notice.get_resolution_display().lower()}."
+
+        return self.act(resolve, notice)

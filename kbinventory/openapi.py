@@ -141,6 +141,12 @@ ERRORS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "Too many requests; retry after `Retry-After` seconds.",
         {"detail": "Request was throttled. Expected available in 12 seconds."},
     ),
+    # Only where a view declares it (e.g. a mail server that is down):
+    "503": (
+        "Error",
+        "A service the request needs is down; retry after `Retry-After` seconds.",
+        {},
+    ),
 }
 COMPONENTS = {
     "Error": ERROR,
@@ -336,6 +342,13 @@ class ApiSchema(AutoSchema):
             component_name, description, example = ERRORS[code]
             component = self.component(component_name)
             responses.setdefault(code, json_error(component, description, example))
+        for code, response in responses.items():
+            if code in ERRORS and not response.get("content"):
+                # A view that declared the error gave its description only:
+                # the body is still the API's error body.
+                component = self.component(ERRORS[code][0])
+                body = json_error(component, "", ERRORS[code][2])
+                response["content"] = body["content"]
         return responses
 
     def success_headers(self, code: str) -> dict[str, Any]:

@@ -245,9 +245,10 @@ SPECTACULAR_SETTINGS = {
         "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
+        "NoticeStatusEnum": "inventory.models.SubprocessorNotice.Status",
         "ReportKindEnum": "reports.models.ReportRun.Kind",
         "NoticeChangeEnum": "inventory.models.SubprocessorNotice.Change",
-        "NoticeResponseEnum": ["objected", "accepted"],
+        "NoticeResponseEnum": "inventory.models.SubprocessorNotice.Response",
         "VersionTypeEnum": ["created", "changed", "deleted"],
         "TiaOutcomeEnum": "transfers.models.TransferImpactAssessment.Outcome",
         "AdequacyScopeEnum": "transfers.models.CountryProfile.Scope",
@@ -309,7 +310,8 @@ LOGGING = {
 # import_ropa: the largest workbook accepted (bytes), upload page and command alike.
 IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
-# Email: the findings digest to the DPO and sub-processor notices to customers.
+# Email: the findings digest to the DPO and sub-processor notices to customers,
+# all from the environment (README "Findings, reviews and sub-processor notices").
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -317,7 +319,27 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    _fail("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one of them")
+# A server that does not answer must not hold a request for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@konnectbot.example")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where this service is reached: links in e-mails are absolute.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    _fail(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+# Notices queued while the mail server was down are retried this often.
+NOTICE_RETRY_SECONDS = max(env_int("NOTICE_RETRY_SECONDS", 300), 30)
+CELERY_BEAT_SCHEDULE["send-queued-notices"] = {
+    "task": "inventory.tasks.send_queued_notices",
+    "schedule": float(NOTICE_RETRY_SECONDS),
+}
 # Extra digest recipients besides the DPO group's users (comma-separated).
 DPO_EMAIL = env_str("DPO_EMAIL")
 CELERY_IMPORTS = ["reports.digest"]

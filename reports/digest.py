@@ -22,7 +22,10 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import timezone
 
+from inventory.notices import SubprocessorNotice
 from inventory.roles import DPO
 from reports import findings
 from reports.findings import Finding
@@ -51,6 +54,48 @@ def new_since(
     return [f for f in found if f.key not in seen]
 
 
+def absolute(path: str) -> str:
+    """A link the reader can follow from a mail client (settings.SITE_URL)."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def notices_section() -> str:
+    """Sub-processor notices still to send (Clause 9(a) SCC 2021/914), the
+    overdue ones first: their change was due before the customer was told."""
+    today = timezone.localdate()
+    pending = SubprocessorNotice.objects.pending().select_related("customer")
+    overdue = [n for n in pending if n.took_effect_message(today)]
+    waiting = [n for n in pending if n not in overdue]
+    if not pending:
+        return ""
+    lines = [
+        f"\n\nSub-processor notices: {len(waiting)} pending, {len(overdue)} overdue "
+        f"(to send: {absolute(notices_url('pending'))})"
+    ]
+    lines += [
+        f"- overdue: {n} (drafted {n.drafted_on:%Y-%m-%d}, was due "
+        f"{n.planned_effective_date:%Y-%m-%d}: send with a new notice period) "
+        f"{absolute(notice_url(n))}"
+        for n in overdue
+    ]
+    lines += [
+        f"- pending: {n} (drafted {n.drafted_on:%Y-%m-%d}"
+        f"{', queued: mail server down' if n.send_queued_at else ''}) "
+        f"{absolute(notice_url(n))}"
+        for n in waiting
+    ]
+    return "\n".join(lines)
+
+
+def notices_url(status: str) -> str:
+    changelist = reverse("admin:inventory_subprocessornotice_changelist")
+    return f"{changelist}?status__exact={status}"
+
+
+def notice_url(notice: SubprocessorNotice) -> str:
+    return reverse("admin:inventory_subprocessornotice_change", args=[notice.pk])
+
+
 def message(new: Sequence[Finding], total: int) -> tuple[str, str]:
     """Subject and plain-text body of one digest."""
     errors = sum(f.severity == findings.ERROR for f in new)
@@ -62,7 +107,8 @@ def message(new: Sequence[Finding], total: int) -> tuple[str, str]:
         for f in new
     ]
     body = "New or newly due since the last digest:\n\n" + "\n".join(lines)
-    body += f"\n\n{total} findings open in all: see /admin/findings/ in kbinventory.\n"
+    body += notices_section()
+    body += f"\n\n{total} findings open in all: {absolute(reverse('findings'))}\n"
     return subject, body
 
 

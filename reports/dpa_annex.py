@@ -14,7 +14,9 @@ filled in), ready for sales to attach to the customer's contract.
 - Annex II, technical and organisational measures (Art. 32 GDPR) under the
   template's headings.
 - Annex III, the sub-processors (Clause 9, Art. 28(2) and (4) GDPR): only the
-  vendors the customer's features use.
+  vendors the customer's features use, each with its Clause 9(a) status (a new
+  one is authorised from the effective date of its notice; pending and
+  objected ones are marked: ``reports.notices``).
 
 Everything is read from the Snapshot, so the annexes can be produced as they
 stood on any past date. Judgement calls:
@@ -37,7 +39,12 @@ from django_countries import countries
 from inventory.models import Customer, DataCategory, SecurityMeasure
 from reports.build import Params, ReportError
 from reports.findings import destination
-from reports.notices import notices_sheet
+from reports.notices import (
+    ANNEX_STATUS_HEADER,
+    AUTHORISED,
+    annex_statuses,
+    notices_sheet,
+)
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 from transfers import rules
@@ -538,14 +545,20 @@ def subprocessors_sheet(annex: Annex) -> Sheet:
     """Annex III: the sub-processors the customer's features use (Clause 9);
     for a HIPAA customer, whether each may receive PHI (45 CFR 164.502(e))."""
     hipaa = bool(annex.customer["baa_signed"])
-    headers = SUBPROCESSOR_HEADERS + ((PHI_HEADER,) if hipaa else ())
-    rows = [subprocessor_row(v, features, hipaa) for v, features in annex.vendors()]
-    widths = (22, 26, 24, 18, 44, 10, 10) + ((30,) if hipaa else ())
+    headers = (
+        SUBPROCESSOR_HEADERS + (ANNEX_STATUS_HEADER,) + ((PHI_HEADER,) if hipaa else ())
+    )
+    status = annex_statuses(annex.snap, annex.customer["id"])
+    rows = [
+        subprocessor_row(v, features, hipaa, status.get(v["id"], AUTHORISED))
+        for v, features in annex.vendors()
+    ]
+    widths = (22, 26, 24, 18, 44, 10, 10, 30) + ((30,) if hipaa else ())
     return Sheet("Annex III Sub-processors", headers, rows, widths, printable=True)
 
 
 def subprocessor_row(
-    vendor: Record, features: list[str], hipaa: bool
+    vendor: Record, features: list[str], hipaa: bool, status: str
 ) -> tuple[CellValue, ...]:
     codes = [c for c in vendor["processing_countries"].split(",") if c]
     row: tuple[CellValue, ...] = (
@@ -556,6 +569,7 @@ def subprocessor_row(
         f"{vendor['service']}. Used for: {', '.join(features)}.",
         yes_no(vendor["dpf_certified"]),
         yes_no(vendor["baa_signed"]),
+        status,
     )
     if not hipaa:
         return row

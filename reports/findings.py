@@ -27,6 +27,9 @@ TRF_TIA_OVERDUE             error     the transfer's TIA is past its review date
 TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallback
 CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
 CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
+NTC_OBJECTION_UNRESOLVED    error     customer objected, no resolution, Clause 9(a)
+NTC_SEND_OVERDUE            warning   notice unsent past its planned effective date
+NTC_NOT_SENT                info      notice drafted, not yet sent, Clause 9(a)
 CHECK_FAILED                error     a check raised; the others still ran
 ==========================  ========  ==============================================
 """
@@ -45,6 +48,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
 from transfers import rules
 
@@ -60,6 +64,7 @@ OBJECT_TYPES = (
     "transfer",
     "countryprofile",
     "customer",
+    "subprocessornotice",
 )
 # object_type (model name) -> "app_label.ModelName", for links and labels.
 OBJECT_LABELS: dict[str, str] = {
@@ -592,3 +597,61 @@ def baa_customer_feature_vendor_without_baa(snap: Snapshot) -> Iterator[Finding]
                     f"{vendor['name']}, which has signed no business associate "
                     "agreement (45 CFR 164.502(e), 164.504(e)).",
                 )
+
+
+# -- sub-processor notices (SCC 2021/914 Clause 9(a)) ----------------------------
+
+
+def notice_finding(code: str, severity: str, rec: Record, message: str) -> Finding:
+    name = f"{rec['vendor_name']} (notice {rec['id']})"
+    return Finding(code, severity, "subprocessornotice", rec["id"], name, message)
+
+
+@check
+def objection_unresolved(snap: Snapshot) -> Iterator[Finding]:
+    """Clause 9(a) SCC 2021/914: a customer that objects keeps the right to
+    object; the change cannot go ahead for its data until the objection is
+    resolved (change withdrawn, agreement terminated, objection withdrawn)."""
+    customers = snap.table("inventory.Customer")
+    for rec in snap.records("inventory.SubprocessorNotice"):
+        if rec["status"] == "objected" and not rec["resolution"]:
+            customer = customers.get(rec["customer_id"], {}).get("name", "")
+            yield notice_finding(
+                "NTC_OBJECTION_UNRESOLVED",
+                ERROR,
+                rec,
+                f"{customer} objected to {rec['vendor_name']} on "
+                f"{rec['responded_on']:%Y-%m-%d} and no resolution is recorded "
+                "(Clause 9(a) SCC: withdraw the change, terminate, or record "
+                "the objection withdrawn).",
+            )
+
+
+@check
+def notice_not_sent(snap: Snapshot) -> Iterator[Finding]:
+    """Clause 9(a) SCC 2021/914 and Art. 28(2) GDPR: the customer must be told
+    in advance. A drafted notice not sent is pending; once its planned
+    effective date has passed it can only go out with a new period."""
+    day = snap.as_of.date()
+    customers = snap.table("inventory.Customer")
+    for rec in snap.records("inventory.SubprocessorNotice"):
+        if rec["status"] != "pending":
+            continue
+        customer = customers.get(rec["customer_id"], {}).get("name", "")
+        if asks(rec) and rec["planned_effective_date"] <= day:
+            yield notice_finding(
+                "NTC_SEND_OVERDUE",
+                WARNING,
+                rec,
+                f"Notice to {customer} not sent; the change was due on "
+                f"{rec['planned_effective_date']:%Y-%m-%d}: send it with a new "
+                "notice period or withdraw the change (Clause 9(a) SCC).",
+            )
+        else:
+            yield notice_finding(
+                "NTC_NOT_SENT",
+                INFO,
+                rec,
+                f"Notice to {customer} drafted on {rec['drafted_on']:%Y-%m-%d}, "
+                "not yet sent (Clause 9(a) SCC, Art. 28(2) GDPR).",
+            )

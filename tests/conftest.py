@@ -39,3 +39,6 @@ def auditor_client(auditor: User) -> Client:
 @pytest.fixture
 def demo(db: None) -> None:
     call_command("load_demo", stdout=open("/dev/null", "w"))
+
+
+from tests.mailserver import dead_mail_server, mail_server  # noqa: E402, F401

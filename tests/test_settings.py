@@ -110,6 +110,76 @@ def test_debug_on_this_machine_only_starts_without_a_secret_key():
     assert result.returncode == 0, result.stderr
 
 
+SEND = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "from django.core.mail import send_mail; "
+    "print(s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT, s.SITE_URL); "
+    "send_mail('Hello', 'From the environment', None, ['dpo@lumiere.example'])"
+)
+
+
+def mail_env(port: int, **extra: str) -> dict[str, str]:
+    from tests.mailserver import PASSWORD, USER
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+    return {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "kbinventory.settings",
+        "DEBUG": "False",
+        "SECRET_KEY": STRONG,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_HOST_USER": USER,
+        "EMAIL_HOST_PASSWORD": PASSWORD,
+        "EMAIL_USE_TLS": "False",
+        "EMAIL_TIMEOUT": "7",
+        "DEFAULT_FROM_EMAIL": "notices@konnectbot.example",
+        "SITE_URL": "https://inventory.example.com/",
+        **extra,
+    }
+
+
+def send_from_env(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", SEND]
+    return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+
+
+def test_mail_settings_come_from_the_environment():
+    from tests.mailserver import MailServer
+
+    server = MailServer()
+    server.start()
+    try:
+        result = send_from_env(mail_env(server.port))
+        refused = send_from_env(mail_env(server.port, EMAIL_HOST_PASSWORD="wrong"))
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "False",
+        "7",
+        "https://inventory.example.com",
+    ]
+    (received,) = server.received
+    assert received.mail_from == "notices@konnectbot.example"
+    assert received.rcpt_tos == ["dpo@lumiere.example"]
+    assert refused.returncode != 0 and "SMTPAuthenticationError" in refused.stderr
+
+
+def test_tls_and_ssl_together_stop_start_up_with_one_line():
+    result = run(
+        {"SECRET_KEY": STRONG, "EMAIL_USE_TLS": "True", "EMAIL_USE_SSL": "True"}
+    )
+    assert result.returncode == 2
+    assert "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other" in result.stderr
+
+
+def test_site_url_must_be_an_http_url():
+    result = run({"SECRET_KEY": STRONG, "SITE_URL": "inventory.example.com"})
+    assert result.returncode == 2 and "SITE_URL must start with" in result.stderr
+
+
 @pytest.mark.parametrize("rate,ok", [("600/minute", True), ("lots", False)])
 def test_api_throttle_rate_is_checked_at_start_up(rate, ok):
     result = run({"DEBUG": "True", "API_THROTTLE_RATE": rate})

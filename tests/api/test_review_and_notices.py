@@ -59,6 +59,7 @@ def test_notices_are_listed_and_a_customer_objects_to_its_own(api):
     listing = api.get("/api/v1/notices/", {"customer": lumiere.pk})
     assert listing.status_code == 200
     assert [n["vendor_name"] for n in listing.json()["results"]] == ["New LLM"]
+    assert api.post(f"/api/v1/notices/{notice.pk}/send/").status_code == 200
     response = api.post(
         f"/api/v1/notices/{notice.pk}/respond/",
         {"customer": lumiere.pk, "response": "objected"},

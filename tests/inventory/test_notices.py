@@ -8,12 +8,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from inventory.models import (
-    Customer,
-    SubprocessorNotice,
-    SubprocessorNoticeQuerySet,
-    Vendor,
-)
+from inventory.models import Customer, Vendor
+from inventory.notices import SubprocessorNotice, SubprocessorNoticeQuerySet
 from tests.factories import make_customer, make_feature, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +46,12 @@ def test_adding_a_vendor_to_a_feature_notifies_exactly_its_customers(setup):
     assert first.change == SubprocessorNotice.Change.ADDED
     assert first.vendor == llm and first.vendor_name == "LLM Co"
     assert "LLM Co" in first.description and "US" in first.description
-    assert first.notice_date == date(2026, 4, 10)
-    assert first.effective_date == date(2026, 5, 10)
-    assert first.objection_deadline == date(2026, 5, 9)
+    assert first.drafted_on == date(2026, 4, 10)
+    assert first.planned_effective_date == date(2026, 5, 10)
+    # The customer's dates are fixed when it is told (test_notice_sending.py).
+    assert first.effective_date is None and first.objection_deadline is None
     assert first.status == SubprocessorNotice.Status.PENDING
-    assert notices(b)[0].effective_date == date(2026, 4, 24)
+    assert notices(b)[0].planned_effective_date == date(2026, 4, 24)
 
 
 @time_machine.travel(DAY, tick=False)
@@ -103,7 +100,8 @@ def test_vendor_moving_country_notifies_customers_using_it(setup):
     moved = notices()[before:]
     assert {n.customer.name for n in moved} == {"B", "C"}
     assert all(n.change == "moved" for n in moved)
-    assert "now also in IN" in moved[0].description
+    assert "now also in India (IN)" in moved[0].description
+    assert moved[0].countries_added == ["IN"]
     vendor.service = "Hosting and backups"
     vendor.save()  # not a move
     assert len(notices()) == before + 2
@@ -156,7 +154,7 @@ def test_send_emails_the_privacy_contact_and_marks_sent(setup):
     b.save()
     c.dpo = "Dr. Data, dpo@c.example"
     c.contact = "Sales lead, sales@c.example"
-    assert c.notice_email() == "dpo@c.example"
+    assert c.notice_email() == "sales@c.example"  # README: privacy email, contact
     chat.vendors.add(make_vendor(name="LLM Co"))
     for notice in notices():
         notice.send()
@@ -174,6 +172,7 @@ def test_send_emails_the_privacy_contact_and_marks_sent(setup):
     )
 
 
+@time_machine.travel(DAY, tick=False)
 def test_send_without_any_email_is_refused(setup):
     chat, search, a, b, c, d = setup
     chat.vendors.add(make_vendor())
@@ -185,20 +184,26 @@ def test_send_without_any_email_is_refused(setup):
     assert notice.status == "pending"
 
 
+@time_machine.travel("2026-04-25 09:00Z", tick=False)
 def test_objection_by_another_customer_is_refused_and_changes_nothing(setup):
     chat, search, a, b, c, d = setup
-    chat.vendors.add(make_vendor())
-    notice = notices(a)[0]
+    a.privacy_email = "privacy@a.example"
+    a.save()
+    with time_machine.travel(DAY, tick=False):
+        chat.vendors.add(make_vendor())
+        notice = notices(a)[0]
+        notice.send()
     with pytest.raises(ValidationError) as error:
         notice.record_objection(b)
     assert "customer" in error.value.message_dict
     notice.refresh_from_db()
-    assert notice.status == "pending" and notice.responded_on is None
+    assert notice.status == "sent" and notice.responded_on is None
     notice.record_objection(a, on=date(2026, 4, 20))
     notice.refresh_from_db()
     assert (notice.status, notice.responded_on) == ("objected", date(2026, 4, 20))
 
 
+@time_machine.travel(DAY, tick=False)
 def test_admin_send_action_and_list(dpo_client, setup):
     chat, search, a, b, c, d = setup
     a.privacy_email = "privacy@a.example"
@@ -211,6 +216,6 @@ def test_admin_send_action_and_list(dpo_client, setup):
         {"action": "send_notices", "_selected_action": [n.pk for n in notices()]},
         follow=True,
     )
-    assert b"1 notice(s) updated." in response.content
+    assert b"sent to privacy@a.example" in response.content
     assert b"has no privacy contact email" in response.content  # B's
     assert [m.to for m in mail.outbox] == [["privacy@a.example"]]

@@ -105,3 +105,54 @@ def test_the_celery_task_runs_the_digest_and_is_scheduled_daily(
     entry = settings.CELERY_BEAT_SCHEDULE["findings-digest"]
     assert entry["task"] == send_findings_digest.name
     assert "reports.digest" in settings.CELERY_IMPORTS
+
+
+def test_digest_links_are_absolute_and_it_mentions_pending_and_overdue_notices(
+    dpo_with_email, settings
+):
+    from inventory.models import SubprocessorNotice
+    from tests.factories import make_customer, make_feature, make_vendor
+
+    settings.SITE_URL = "https://inventory.example.com"
+    feature = make_feature()
+    customer = make_customer(name="Lumière", notice_period_days=30)
+    customer.features.add(feature)
+    with time_machine.travel(DAY - timedelta(days=40), tick=False):
+        feature.vendors.add(make_vendor(name="Late LLM"))
+    with time_machine.travel(DAY - timedelta(days=1), tick=False):
+        feature.vendors.add(make_vendor(name="New CDN"))
+    late = SubprocessorNotice.objects.get(vendor_name="Late LLM")
+    new = SubprocessorNotice.objects.get(vendor_name="New CDN")
+    with time_machine.travel(DAY, tick=False):
+        send_digest()
+    (message,) = mail.outbox
+    assert "Sub-processor notices: 1 pending, 1 overdue" in message.body
+    assert (
+        "https://inventory.example.com/admin/inventory/subprocessornotice/"
+        "?status__exact=pending" in message.body
+    )
+    assert (
+        f"- overdue: Lumière - Late LLM: Sub-processor added (drafted 2026-04-22, "
+        f"was due 2026-05-22: send with a new notice period) "
+        f"https://inventory.example.com/admin/inventory/subprocessornotice/"
+        f"{late.pk}/change/" in message.body
+    )
+    assert f"subprocessornotice/{new.pk}/change/" in message.body
+    assert "findings open in all: https://inventory.example.com/admin/findings/" in (
+        message.body
+    )
+    assert "[warning] NTC_SEND_OVERDUE" in message.body
+    with time_machine.travel(DAY + timedelta(hours=2), tick=False):
+        send_digest()
+    assert len(mail.outbox) == 1  # never twice
+
+
+def test_the_digest_goes_through_a_real_smtp_server_once(dpo_with_email, mail_server):
+    with time_machine.travel(DAY, tick=False):
+        make_activity(lawful_basis=None, ref="PA-X1")
+        send_digest()
+        send_digest()
+    (received,) = mail_server.received
+    assert received.rcpt_tos == ["dana@konnectbot.example"]
+    assert received.mail_from == "privacy@konnectbot.example"
+    assert "ACT_NO_LAWFUL_BASIS" in received.body

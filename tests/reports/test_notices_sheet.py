@@ -51,16 +51,23 @@ def history():
 def test_sheet_lists_the_last_twelve_months_as_they_stood(history):
     rows = sheet_rows(at("2026-02-02"), history)
     assert rows[0] == HEADERS
-    old, llm = rows[1:]
-    assert old[1] == "Old Mail"
-    assert unneutralise(llm[1]) == "=LLM Co"  # text, never a formula
-    assert llm[0].date() == date(2026, 2, 1)
-    assert llm[2] == "Sub-processor added"
-    assert "processing in US" in llm[3]
-    assert (llm[4].date(), llm[5].date()) == (date(2026, 3, 3), date(2026, 3, 2))
-    assert llm[6] == "Pending"
+    old, llm = (dict(zip(HEADERS, r, strict=True)) for r in rows[1:])
+    assert old["Sub-processor"] == "Old Mail"
+    assert unneutralise(llm["Sub-processor"]) == "=LLM Co"  # text, never a formula
+    assert llm["Drafted on"].date() == date(2026, 2, 1)
+    assert llm["Change"] == "Sub-processor added"
+    assert "processing in United States of America (US)" in llm["What changed"]
+    assert llm["Sent on"] is None
+    assert llm["Effective date"] == llm["Objection deadline"] == "Set when sent"
+    assert llm["Status"] == "Pending"
     later = sheet_rows(at("2026-03-05"), history)
-    assert [(unneutralise(r[1]), r[6]) for r in later[1:]] == [("=LLM Co", "Sent")]
+    (sent,) = (dict(zip(HEADERS, r, strict=True)) for r in later[1:])
+    assert sent["Status"] == "Sent"
+    # The dates the customer was given: a full 30 days from the sending.
+    assert sent["Sent on"].date() == date(2026, 2, 3)
+    assert sent["Sent to"] == "p@lumiere.example"
+    assert sent["Effective date"].date() == date(2026, 3, 5)
+    assert sent["Objection deadline"].date() == date(2026, 3, 4)
 
 
 def test_an_older_date_shows_older_notices_and_not_later_ones(history):

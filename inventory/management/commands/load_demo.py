@@ -92,8 +92,9 @@ def put(model: type[models.Model], row: demo.Row) -> str:
             if comparable(getattr(obj, name)) != comparable(value):
                 setattr(obj, name, value)
                 outcome = "changed"
+    # Set before the sets change too: notices a set change creates carry it.
+    obj._change_reason = REASON  # type: ignore[attr-defined]
     if outcome != "unchanged":
-        obj._change_reason = REASON  # type: ignore[attr-defined]
         obj.full_clean()
         obj.save()
     for name, targets in m2m.items():
