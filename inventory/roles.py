@@ -13,7 +13,7 @@ DPO = "DPO"
 AUDITOR = "Auditor"
 SALES = "Sales"
 GROUPS = (DPO, AUDITOR, SALES)
-TRACKED_APPS = ("inventory", "transfers", "reports")
+TRACKED_APPS = ("inventory", "transfers", "reports", "dsr")
 SALES_VIEW_MODELS = ("customer", "productfeature", "vendor")
 # Permissions every role needs to ask for reports; which kinds each may ask for
 # is decided in reports (Sales: dpa-annex only).

@@ -13,10 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.dispatch import Signal
+
 from inventory.models import ProductFeature, Vendor
 from inventory.notices import SubprocessorNotice, vendor_use
 
 BEFORE = "_subprocessor_notice_before"
+
+# Sent by ``load_demo`` once the demo inventory is in place, in its
+# transaction: apps that build on the inventory add their part of the demo and
+# return the outcome of each record ("created", "changed", "unchanged").
+demo_loaded = Signal()
 
 
 def affected_features(

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "inventory",
     "transfers",
     "reports",
+    "dsr",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,10 @@ SPECTACULAR_SETTINGS = {
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
         "NoticeStatusEnum": "inventory.models.SubprocessorNotice.Status",
+        "RequestRoleEnum": "dsr.models.DataSubjectRequest.Role",
+        "RequestStatusEnum": "dsr.models.DataSubjectRequest.Status",
+        "RequestOutcomeEnum": "dsr.models.DataSubjectRequest.Outcome",
+        "CloseOutcomeEnum": "dsr.serializers.CLOSE_OUTCOMES",
         "ReportKindEnum": "reports.models.ReportRun.Kind",
         "NoticeChangeEnum": "inventory.models.SubprocessorNotice.Change",
         "NoticeResponseEnum": "inventory.models.SubprocessorNotice.Response",
@@ -347,3 +352,33 @@ CELERY_BEAT_SCHEDULE["findings-digest"] = {
     "task": "reports.digest.send_findings_digest",
     "schedule": crontab(hour=6, minute=30),
 }
+
+# Data subject requests (docs/dsr.md): the public-holiday calendar of each
+# regime's working days, "regime=COUNTRY[-SUBDIVISION]" pairs (holidays package).
+DSR_HOLIDAY_CALENDARS = dict(
+    item.split("=", 1)
+    for item in env_list("DSR_HOLIDAY_CALENDARS", "eu=IE,uk=GB-ENG,ch=CH,ccpa=US-CA")
+    if "=" in item
+)
+# Closed requests keep the requester's identity and messages this long, then
+# `purge_requests` (daily with beat) leaves a pseudonymised record.
+DSR_RETENTION_MONTHS = env_int("DSR_RETENTION_MONTHS", 36)
+CELERY_IMPORTS.append("dsr.tasks")
+CELERY_BEAT_SCHEDULE["purge-requests"] = {
+    "task": "dsr.tasks.purge_requests",
+    "schedule": crontab(hour=3, minute=15),
+}
+# The privacy mailbox (docs/dsr.md): unset DSR_IMAP_HOST, nothing polls.
+DSR_IMAP_HOST = env_str("DSR_IMAP_HOST")
+DSR_IMAP_PORT = env_int("DSR_IMAP_PORT", 993)
+DSR_IMAP_USER = env_str("DSR_IMAP_USER")
+DSR_IMAP_PASSWORD = env_str("DSR_IMAP_PASSWORD")
+DSR_IMAP_SSL = env_bool("DSR_IMAP_SSL", True)
+DSR_IMAP_FOLDER = env_str("DSR_IMAP_FOLDER", "INBOX")
+DSR_MAILBOX_ADDRESS = env_str("DSR_MAILBOX_ADDRESS")  # default DEFAULT_FROM_EMAIL
+DSR_DEFAULT_REGIME = env_str("DSR_DEFAULT_REGIME", "eu")
+if DSR_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-privacy-mailbox"] = {
+        "task": "dsr.tasks.poll_mailbox",
+        "schedule": env_int("DSR_IMAP_POLL_SECONDS", 300),
+    }

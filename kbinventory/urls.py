@@ -30,6 +30,7 @@ urlpatterns += [
     path("api/v1/", include("inventory.urls")),
     path("api/v1/", include("transfers.urls")),
     path("api/v1/", include("reports.urls")),
+    path("api/v1/", include("dsr.urls")),
     re_path(r"^api/", api.api_not_found),
 ]
 handler400 = api.handler400

@@ -113,13 +113,14 @@ class ReportRequestForm(forms.ModelForm[ReportRun]):
         if since and since > as_of:
             self.add_error("since", f"since {since:%Y-%m-%d %H:%M} is after as_of.")
         owners = {
-            "since": Kind.CHANGES,
-            "customer": Kind.DPA_ANNEX,
-            "transfer": Kind.TIA,
+            "since": (Kind.CHANGES, Kind.DSR_LOG),
+            "customer": (Kind.DPA_ANNEX,),
+            "transfer": (Kind.TIA,),
         }
-        for field, owner in owners.items():
-            if data.get(field) and kind and kind != owner:
-                self.add_error(field, f"Only the {owner} report takes a {field}.")
+        for field, kinds in owners.items():
+            if data.get(field) and kind and kind not in kinds:
+                names = " and ".join(kinds)
+                self.add_error(field, f"Only the {names} report takes a {field}.")
         if kind == Kind.DPA_ANNEX and not data.get("customer"):
             if "customer" not in self.errors:
                 self.add_error("customer", "A DPA annex is for one customer: pick it.")

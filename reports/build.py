@@ -30,7 +30,7 @@ class ReportError(ValueError):
 
 def registry() -> dict[str, SheetsBuilder]:
     """Kinds of CONTRACT.md section 3, each mapped to its sheets builder."""
-    from reports import changes, dpa_annex, ropa, tia
+    from reports import changes, dpa_annex, dsr_log, ropa, tia
 
     return {
         "ropa-controller": ropa.controller_sheets,
@@ -38,6 +38,7 @@ def registry() -> dict[str, SheetsBuilder]:
         "tia": tia.sheets,
         "dpa-annex": dpa_annex.sheets,
         "changes": changes.sheets,
+        "dsr-log": dsr_log.sheets,
     }
 
 

@@ -30,6 +30,8 @@ CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA ve
 NTC_OBJECTION_UNRESOLVED    error     customer objected, no resolution, Clause 9(a)
 NTC_SEND_OVERDUE            warning   notice unsent past its planned effective date
 NTC_NOT_SENT                info      notice drafted, not yet sent, Clause 9(a)
+DSR_*                       both      data subject requests late or due (see
+                                      dsr/findings.py for the codes)
 CHECK_FAILED                error     a check raised; the others still ran
 ==========================  ========  ==============================================
 """
@@ -48,6 +50,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from dsr import findings as dsr_findings
 from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
 from transfers import rules
@@ -65,11 +68,12 @@ OBJECT_TYPES = (
     "countryprofile",
     "customer",
     "subprocessornotice",
+    "datasubjectrequest",
 )
 # object_type (model name) -> "app_label.ModelName", for links and labels.
 OBJECT_LABELS: dict[str, str] = {
     label.split(".")[1].lower(): label for label in TRACKED
-}
+} | {"datasubjectrequest": "dsr.DataSubjectRequest"}
 
 
 @dataclass(frozen=True, order=True)
@@ -655,3 +659,27 @@ def notice_not_sent(snap: Snapshot) -> Iterator[Finding]:
                 f"Notice to {customer} drafted on {rec['drafted_on']:%Y-%m-%d}, "
                 "not yet sent (Clause 9(a) SCC, Art. 28(2) GDPR).",
             )
+
+
+# -- data subject requests (the dsr app's register) ----------------------------
+
+
+@check
+def data_subject_requests(snap: Snapshot) -> Iterator[Finding]:
+    """Requests late or due soon, as the register stood at as_of (Art. 12(3),
+    Art. 28(3)(e) GDPR; CCPA regs sec. 7021): the rules are dsr.findings'."""
+    requests = dsr_findings.requests_as_of(snap.as_of)
+    snap.use(
+        "dsr.DataSubjectRequest",
+        [(history_id, when.isoformat()) for _, history_id, when in requests],
+    )
+    today = snap.as_of.date()
+    for p in dsr_findings.problems((r for r, _, _ in requests), today):
+        yield Finding(
+            p.code,
+            p.severity,
+            "datasubjectrequest",
+            p.request_id,
+            p.reference,
+            p.message,
+        )

@@ -102,6 +102,7 @@ class ReportRun(models.Model):
         TIA = "tia", "Transfer impact assessments"
         DPA_ANNEX = "dpa-annex", "DPA annexes (SCC Annex I-III) for one customer"
         CHANGES = "changes", "Change log"
+        DSR_LOG = "dsr-log", "Data subject requests: log and metrics"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

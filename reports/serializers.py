@@ -67,7 +67,9 @@ class ReportRequestSerializer(StrictInputMixin, serializers.Serializer[Any]):
     as_of = serializers.CharField(
         required=False, help_text="ISO 8601 date or date-time; a date means its end."
     )
-    since = serializers.CharField(required=False, help_text="For `changes`.")
+    since = serializers.CharField(
+        required=False, help_text="For `changes` and `dsr-log`."
+    )
     customer = serializers.CharField(
         required=False, help_text="Customer name (or id); required for `dpa-annex`."
     )

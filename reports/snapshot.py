@@ -42,6 +42,11 @@ TRACKED: tuple[str, ...] = (
 )
 
 
+# Also dated by the default ``as_of``: the register of data subject requests,
+# whose findings and log are built from its history like the inventory.
+DATED_ALSO: tuple[str, ...] = ("dsr.DataSubjectRequest",)
+
+
 def tracked_models() -> list[type[models.Model]]:
     return [apps.get_model(label) for label in TRACKED]
 
@@ -49,8 +54,8 @@ def tracked_models() -> list[type[models.Model]]:
 def latest_change() -> datetime | None:
     """The time of the latest recorded change: the default ``as_of``."""
     dates = [
-        m.history.aggregate(last=models.Max("history_date"))["last"]  # type: ignore[attr-defined]
-        for m in tracked_models()
+        m.history.aggregate(last=models.Max("history_date"))["last"]
+        for m in [apps.get_model(label) for label in (*TRACKED, *DATED_ALSO)]
     ]
     present = [d for d in dates if d is not None]
     return max(present) if present else None

@@ -1,11 +1,12 @@
 """Plain factory functions (djangoproject.com style): kwargs.setdefault."""
 
-from datetime import date
+from datetime import date, datetime
 from itertools import count
 from typing import Any
 
 from django.contrib.auth.models import Group, User
 
+from dsr.models import DataSubjectRequest
 from inventory.models import (
     Customer,
     DataCategory,
@@ -116,3 +117,15 @@ def make_tia(**kwargs: Any) -> TransferImpactAssessment:
     tia = TransferImpactAssessment(**kwargs)
     tia.save()
     return tia
+
+
+def make_request(**kwargs: Any) -> DataSubjectRequest:
+    kwargs.setdefault("requester_name", f"Requester {n()}")
+    kwargs.setdefault("requester_email", f"requester{n()}@example.org")
+    kwargs.setdefault("regime", "eu")
+    kwargs.setdefault("rights", ["access"])
+    if isinstance(kwargs.get("received_at"), str):
+        kwargs["received_at"] = datetime.fromisoformat(kwargs["received_at"])
+    request = DataSubjectRequest(**kwargs)
+    request.save()
+    return request

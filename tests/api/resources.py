@@ -14,6 +14,7 @@ from tests.factories import (
     make_entity,
     make_feature,
     make_measure,
+    make_request,
     make_subject_category,
     make_system,
     make_tia,
@@ -135,6 +136,19 @@ def _resources() -> list[Resource]:
                 "assessed_on": "2026-01-01",
             },
             {"risk_rating": "low"},
+        ),
+        Resource(
+            "requests",
+            make_request,
+            lambda: {
+                "received_at": "2026-11-02T09:00:00Z",
+                "channel": "email",
+                "requester_name": f"Ada X{n()}",
+                "requester_email": "ada@example.org",
+                "regime": "eu",
+                "rights": ["access"],
+            },
+            {"notes": "Called back"},
         ),
     ]
 

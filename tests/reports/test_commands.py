@@ -171,12 +171,13 @@ def test_demo_reports_writes_every_kind_with_its_sha256(
         "ropa-processor.xlsx",
         "tia.xlsx",
         "changes.xlsx",
+        "dsr-log.xlsx",
         "dpa-annex-bayview-telehealth-inc.xlsx",
         "dpa-annex-maison-lumiere-sas.xlsx",
         "dpa-annex-thistle-pine-ltd.xlsx",
     ]
     lines = out.getvalue().splitlines()
-    assert lines[-1] == f"Wrote 7 workbooks to {tmp_path}."
+    assert lines[-1] == f"Wrote 8 workbooks to {tmp_path}."
     printed = dict(line.split() for line in lines[:-1])
     assert list(printed) == [str(tmp_path / name) for name in expected]
     for path, sha in printed.items():

@@ -14,6 +14,7 @@ from django.db import connections
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
 
+from dsr.models import DataSubjectRequest
 from inventory.models import (
     Customer,
     DataCategory,
@@ -465,6 +466,7 @@ def test_a_processor_activity_is_not_changed_by_a_controller_record(tmp_path):
 
 def empty_the_inventory() -> None:
     for model in (
+        DataSubjectRequest,  # the demo's register names customers
         TransferImpactAssessment,
         Transfer,
         Customer,

@@ -18,6 +18,7 @@ from inventory.models import (
     System,
     Vendor,
 )
+from inventory.signals import demo_loaded
 from transfers.models import Transfer, TransferImpactAssessment
 
 REASON = "KonnectBot demo data (load_demo)"
@@ -121,6 +122,11 @@ class Command(BaseCommand):
             for model, rows in PLAN:
                 for row in rows:
                     counts[put(model, row)] += 1
+            # Other apps add their part of the demo (e.g. data subject requests).
+            parts: list[tuple[Any, Any]] = demo_loaded.send(sender=self.__class__)
+            for _, outcomes in parts:
+                for outcome in outcomes:
+                    counts[outcome] += 1
             if options["dry_run"]:
                 transaction.set_rollback(True)
         prefix = "Dry run: would have " if options["dry_run"] else "Demo inventory: "

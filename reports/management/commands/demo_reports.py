@@ -39,6 +39,7 @@ def jobs() -> Iterator[Job]:
     if first is not None:
         start = first.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         yield "changes.xlsx", "changes", {"since": start.isoformat()}
+    yield "dsr-log.xlsx", "dsr-log", {}
     when = latest_change()
     customers = Snapshot(when).records("inventory.Customer") if when else []
     for name in sorted(c["name"] for c in customers):

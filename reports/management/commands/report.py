@@ -58,7 +58,7 @@ class Command(BaseCommand):
     help = (
         "manage.py report KIND --out PATH [--as-of T] [--since T] [--customer NAME] "
         "[--transfer ID]: write one report workbook (ropa-controller, "
-        "ropa-processor, tia, dpa-annex, changes) as the inventory stood at "
+        "ropa-processor, tia, dpa-annex, changes, dsr-log) as the inventory stood at "
         "--as-of; prints its path and SHA-256."
     )
 
@@ -73,7 +73,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", help="ropa-controller, ropa-processor, tia, ...")
         parser.add_argument("--out", required=True, help="Where to write the .xlsx")
         parser.add_argument("--as-of", help="ISO 8601 date or date-time (UTC)")
-        parser.add_argument("--since", help="Start of the change log (changes)")
+        parser.add_argument("--since", help="Start of the period (changes, dsr-log)")
         parser.add_argument("--customer", help="Customer name (dpa-annex)")
         parser.add_argument("--transfer", help="One transfer id (tia)")
 
