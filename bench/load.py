@@ -1,4 +1,4 @@
-"""Issue 8's load benchmark: the API under gunicorn on PostgreSQL.
+"""The load benchmark: the API under gunicorn on PostgreSQL.
 
 Creates a throwaway PostgreSQL database (``kbinventory_bench``, dropped at the
 end), fills it with bench.synthetic's inventory (10,000 activities with full

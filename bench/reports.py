@@ -1,4 +1,4 @@
-"""Issue 4's benchmark: the ropa-controller workbook on a large inventory.
+"""The reports benchmark: the ropa-controller workbook on a large inventory.
 
 Builds a synthetic inventory (10,000 controller activities, 2,000 vendors, 200
 data categories, 5 categories and 3 recipients per activity, 3 edits each, with
@@ -112,7 +112,8 @@ def run(activities: int, repeat: int) -> list[tuple[str, ...]]:
     from django.utils import timezone
 
     from bench.synthetic import STEP, Shape, populate
-    from reports.build import build, resolve_as_of
+    from reports.build import build
+    from reports.params import resolve_as_of
     from reports.ropa import controller_sheets
     from reports.snapshot import Snapshot
 

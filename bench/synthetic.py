@@ -43,7 +43,7 @@ DESTINATIONS = [("US", "scc"), ("IN", "scc"), ("GB", "adequacy"), ("BR", "none")
 
 @dataclass
 class Shape:
-    """How big the inventory is (issue 4's benchmark: the defaults)."""
+    """How big the inventory is (the benchmark's defaults)."""
 
     activities: int = 10_000
     vendors: int = 2_000

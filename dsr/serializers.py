@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from dsr.models import DataSubjectRequest, RequestTask, Right, request_errors
-from kbinventory.api import InventorySerializer
+from inventory.api import InventorySerializer
 
 # What an Auditor does not see: who asked, and how the subject is identified.
 IDENTIFYING_FIELDS = ("requester_name", "requester_email", "subject_identifiers")

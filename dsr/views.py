@@ -20,8 +20,8 @@ from dsr import serializers as s
 from dsr.mail import acknowledge
 from dsr.models import DataSubjectRequest, RequestTask, Right
 from dsr.portability import export_document
+from inventory.api import InventoryViewSet, etag, latest_record
 from inventory.notices import MailServerDown
-from kbinventory.api import InventoryViewSet, etag, latest_record
 
 HIDDEN = "(pseudonymised)"
 

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from inventory.history import delete_with_history
 from inventory.models import (
     Customer,
     DataCategory,
@@ -32,10 +33,6 @@ from inventory.notices import (
     SubprocessorNotice,
 )
 
-# The admin shows what reports.findings says about each record: the one place
-# where inventory reads from reports (presentation over the whole inventory).
-from reports.findings_admin import FindingsAdminMixin  # noqa: E402
-
 admin.site.site_header = "kbinventory: data-protection inventory"
 admin.site.site_title = "kbinventory"
 admin.site.index_template = "admin/kbinventory/index.html"
@@ -47,7 +44,7 @@ VERSION_FIELD = "version"
 class VersionedForm(forms.ModelForm[Any]):
     """Carries the version (history_id of the latest historical record) the
     editor opened; a save based on an older one is refused, naming who changed
-    the record and when (issue 8: two DPOs never silently overwrite each other)."""
+    the record and when (two DPOs never silently overwrite each other)."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -83,11 +80,12 @@ def with_version_field(fieldsets: Any, editing: bool) -> list[Any]:
     return cleaned
 
 
-class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
-    """History on every record (STYLE.md 5); the acting user is recorded by
-    HistoryRequestMiddleware, a change reason can be given in the form; a stale
-    save is refused (VersionedForm). The record's findings show at the top of
-    its change page and as a count in the changelist."""
+class InventoryAdmin(SimpleHistoryAdmin):
+    """History on every record (docs/architecture.md); the acting user is
+    recorded by HistoryRequestMiddleware, a change reason can be given in the
+    form; a stale save is refused (VersionedForm); a delete detaches the record
+    with history. The ``reports`` app adds each record's findings to its change
+    page and changelist (``reports.findings_admin.add_findings_to_admin``)."""
 
     save_on_top = True
     list_per_page = 100
@@ -96,6 +94,14 @@ class InventoryAdmin(FindingsAdminMixin, SimpleHistoryAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         editing = obj is not None and self.has_change_permission(request, obj)
         return with_version_field(super().get_fieldsets(request, obj), editing)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        """Records that named ``obj`` get a version without it (as in the API)."""
+        delete_with_history(obj, request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            delete_with_history(obj, request.user)
 
 
 @admin.action(description="Mark reviewed", permissions=["change"])

@@ -8,12 +8,13 @@ class InventoryConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_migrate, pre_delete
 
-        from inventory.models import ProductFeature, remove_from_tracked_sets
+        from inventory.history import detach_before_delete
+        from inventory.models import ProductFeature
         from inventory.roles import sync_groups_after_migrate
         from inventory.signals import feature_vendors_changed
 
         post_migrate.connect(sync_groups_after_migrate, dispatch_uid="sync_groups")
-        pre_delete.connect(remove_from_tracked_sets, dispatch_uid="m2m_history")
+        pre_delete.connect(detach_before_delete, dispatch_uid="m2m_history")
         m2m_changed.connect(
             feature_vendors_changed,
             sender=ProductFeature.vendors.through,

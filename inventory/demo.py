@@ -1,4 +1,4 @@
-"""The KonnectBot demo inventory, as data (DESIGN.md seed summary; domain.md 10).
+"""The KonnectBot demo inventory, as data (docs/architecture.md).
 
 KonnectBot is a US customer-support chatbot SaaS with no EU establishment
 (GDPR applies via Art. 3(2); Art. 27 representative in Ireland). It is a
@@ -710,177 +710,17 @@ CUSTOMERS: list[Row] = [
     },
 ]
 
-# Transfers out of the EEA/UK (domain.md 10.3, 10.4). "parent" makes the
-# customer -> KonnectBot -> sub-processor chain visible.
-TRANSFERS: list[Row] = [
-    {
-        "name": "Maison Lumière to KonnectBot (US)",
-        "exporter_customer": "Maison Lumière SAS",
-        "exporter_role": "controller",
-        "importer_entity": KONNECTBOT,
-        "importer_role": "processor",
-        "destination": "US",
-        "mechanism": "scc",
-        "clause9_option": "general",
-        "notice_period_days": 30,
-        "docking_clause": True,
-        "scc_signed_on": "2025-03-14",
-        "activities": ["PA-P1", "PA-P2", "PA-P3"],
-        "data_categories": ["DC07", "DC08", "DC09", "DC10", "DC11", "DC12"],
-        "supplementary_measures": [
-            "AES-256 encryption at rest",
-            "TLS 1.2+ for all traffic",
-            "PII redaction option for chats",
-        ],
-    },
-    {
-        "name": "Thistle & Pine to KonnectBot (US)",
-        "exporter_customer": "Thistle & Pine Ltd",
-        "exporter_role": "controller",
-        "importer_entity": KONNECTBOT,
-        "importer_role": "processor",
-        "destination": "US",
-        "mechanism": "scc",
-        "clause9_option": "specific",
-        "notice_period_days": 30,
-        "uk_addendum": True,
-        "scc_signed_on": "2025-09-30",
-        "activities": ["PA-P1", "PA-P2"],
-        "data_categories": ["DC07", "DC09", "DC10", "DC11"],
-    },
-    {
-        "name": "KonnectBot to Cortex AI (US)",
-        "parent": "Maison Lumière to KonnectBot (US)",
-        "exporter": KONNECTBOT,
-        "exporter_role": "processor",
-        "importer": "Cortex AI Inc.",
-        "importer_role": "processor",
-        "destination": "US",
-        "mechanism": "scc",
-        "scc_signed_on": "2024-05-15",
-        "activities": ["PA-P1", "PA-P2"],
-        "data_categories": ["DC07", "DC10", "DC11", "DC12"],
-        "supplementary_measures": [
-            "TLS 1.2+ for all traffic",
-            "PII redaction option for chats",
-        ],
-    },
-    {
-        "name": "KonnectBot to Nimbus Cloud (US)",
-        "parent": "Maison Lumière to KonnectBot (US)",
-        "exporter": KONNECTBOT,
-        "exporter_role": "processor",
-        "importer": "Nimbus Cloud Inc.",
-        "importer_role": "processor",
-        "destination": "US",
-        "mechanism": "adequacy",
-        "notes": "DPF-certified; SCCs signed as a fallback.",
-        "activities": ["PA-P1", "PA-P2", "PA-P3", "PA-C1"],
-        "data_categories": ["DC01", "DC02", "DC07", "DC08", "DC09", "DC10"],
-    },
-    {
-        "name": "KonnectBot backups to Nimbus Cloud (Canada)",
-        "exporter": KONNECTBOT,
-        "exporter_role": "processor",
-        "importer": "Nimbus Cloud Inc.",
-        "importer_role": "processor",
-        "destination": "CA",
-        "mechanism": "adequacy",
-        "activities": ["PA-P1"],
-        "data_categories": ["DC07", "DC08", "DC09", "DC10"],
-    },
-    {
-        "name": "KonnectBot to Sahay Support (India)",
-        "exporter": KONNECTBOT,
-        "exporter_role": "controller",
-        "importer": "Sahay Support Services Pvt Ltd",
-        "importer_role": "processor",
-        "destination": "IN",
-        "mechanism": "scc",
-        "scc_signed_on": "2024-06-01",
-        "activities": ["PA-C5"],
-        "data_categories": ["DC01", "DC05"],
-        "supplementary_measures": [
-            "SSO, MFA and role-based access",
-            "Centralised audit logging",
-        ],
-    },
-    {
-        "name": "KonnectBot to Northbridge Engineering (UK)",
-        "exporter": KONNECTBOT,
-        "exporter_role": "processor",
-        "importer": "Northbridge Engineering Ltd",
-        "importer_role": "processor",
-        "destination": "GB",
-        "mechanism": "adequacy",
-        "activities": ["PA-P1", "PA-C1"],
-        "data_categories": ["DC01", "DC07"],
-    },
-    {
-        "name": "KonnectBot to Textwire Messaging (US)",
-        "exporter": KONNECTBOT,
-        "exporter_role": "processor",
-        "importer": "Textwire Messaging Inc.",
-        "importer_role": "processor",
-        "destination": "US",
-        "mechanism": "none",
-        "notes": "Textwire is not DPF-certified; SCCs under negotiation.",
-        "activities": ["PA-P1"],
-        "data_categories": ["DC07", "DC09", "DC10"],
-    },
-]
-
-TIAS: list[Row] = [
-    {
-        "transfer": "Maison Lumière to KonnectBot (US)",
-        "transfer_description": "Conversation data of a French retailer's shoppers "
-        "processed in the US by KonnectBot as processor, continuously.",
-        "tool": "SCC 2021/914 Module 2, Clause 9 option 2 (30 days)",
-        "laws_considered": "FISA s.702, EO 12333, CLOUD Act, EO 14086",
-        "problematic_legislation": "FISA s.702 covers remote computing services; "
-        "EO 14086 safeguards and the DPRC apply.",
-        "practical_experience": "No government access request received since 2021 "
-        "(transparency report 2025).",
-        "technical_measures": "Encryption at rest and in transit; EU-region hosting "
-        "option; PII redaction.",
-        "contractual_measures": "Notify and challenge requests; transparency report.",
-        "organisational_measures": "Request-handling procedure; access logging.",
-        "risk_rating": "medium",
-        "outcome": "proceed_with_measures",
-        "assessor": "Dana Whitfield (DPO)",
-        "assessed_on": "2026-02-10",
-    },
-    {
-        "transfer": "KonnectBot to Cortex AI (US)",
-        "transfer_description": "Prompts with conversation content sent to the LLM "
-        "API for inference; zero retention.",
-        "tool": "SCC 2021/914 Module 3",
-        "laws_considered": "FISA s.702, EO 12333, CLOUD Act, EO 14086",
-        "problematic_legislation": "Data must be in the clear for inference (EDPB "
-        "use case 6: no effective technical measure).",
-        "practical_experience": "Importer reports no requests for API customer data.",
-        "technical_measures": "Zero data retention; redaction before inference.",
-        "contractual_measures": "No training on customer data; notify requests.",
-        "organisational_measures": "Quarterly vendor review.",
-        "risk_rating": "medium",
-        "outcome": "proceed_with_measures",
-        "assessor": "Dana Whitfield (DPO)",
-        "assessed_on": "2026-01-20",
-    },
-    {
-        "transfer": "KonnectBot to Sahay Support (India)",
-        "transfer_description": "Remote access by support staff to account holders' "
-        "tickets.",
-        "tool": "SCC 2021/914 Module 2",
-        "laws_considered": "Information Technology Act 2000 s.69; DPDP Act 2023",
-        "problematic_legislation": "Broad interception powers under s.69 IT Act.",
-        "practical_experience": "No requests received.",
-        "technical_measures": "Access through a virtual desktop, no local copies.",
-        "contractual_measures": "Notify and challenge requests.",
-        "organisational_measures": "Named staff, training, monthly access review.",
-        "risk_rating": "medium",
-        "outcome": "proceed_with_measures",
-        "assessor": "Dana Whitfield (DPO)",
-        "assessed_on": "2025-06-01",
-    },
+# What load_demo writes for this app, in order: (model, natural key, rows). The
+# natural key finds a record again, so a second run changes nothing. Other apps
+# declare their own part in their demo module.
+PLAN: list[tuple[str, tuple[str, ...], list[Row]]] = [
+    ("inventory.LegalEntity", ("name",), LEGAL_ENTITIES),
+    ("inventory.DataSubjectCategory", ("name",), DATA_SUBJECT_CATEGORIES),
+    ("inventory.DataCategory", ("code",), DATA_CATEGORIES),
+    ("inventory.SecurityMeasure", ("name",), SECURITY_MEASURES),
+    ("inventory.Vendor", ("name",), VENDORS),
+    ("inventory.System", ("name",), SYSTEMS),
+    ("inventory.ProcessingActivity", ("ref",), ACTIVITIES),
+    ("inventory.ProductFeature", ("name",), FEATURES),
+    ("inventory.Customer", ("name",), CUSTOMERS),
 ]

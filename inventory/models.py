@@ -269,7 +269,7 @@ class ProcessingActivity(models.Model):
     name = models.CharField(max_length=200, unique=True)
     role = models.CharField(max_length=20, choices=Role.choices)
     purposes = models.TextField(blank=True)
-    # null, not "": CONTRACT.md 4 says processor activities carry null.
+    # null, not "": the API shows processor activities with a null basis.
     lawful_basis = models.CharField(  # noqa: DJ001
         max_length=30, choices=LawfulBasis.choices, null=True, blank=True
     )
@@ -480,7 +480,7 @@ def data_category_errors(values: Mapping[str, Any]) -> dict[str, str]:
 
 def activity_errors(values: Mapping[str, Any]) -> dict[str, str]:
     """A processor does not choose a lawful basis: the controller does
-    (Art. 28(3)(a), domain.md 3.1). Gaps such as a missing basis are not errors
+    (Art. 28(3)(a)). Gaps such as a missing basis are not errors
     here but findings: the inventory records the truth, the checks judge it."""
     errors: dict[str, str] = {}
     role = values.get("role")
@@ -497,7 +497,7 @@ def activity_errors(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-# -- no lost updates (issue 8): an edit based on an old version is refused.
+# -- no lost updates: an edit based on an old version is refused.
 
 
 def latest_version(instance: models.Model) -> Any:
@@ -521,27 +521,6 @@ def stale_edit_message(instance: models.Model, version: str | int | None) -> str
         f"{who} changed this record at {when}, after you opened it. Nothing was "
         "saved: reload the page to see their version, then make your change again."
     )
-
-
-# -- history is never bypassed: deleting a record silently drops it from the
-# -- many-to-many sets that name it (no m2m_changed), so remove it first.
-
-
-def remove_from_tracked_sets(
-    sender: type[models.Model], instance: Any, **_: Any
-) -> None:
-    """pre_delete: take ``instance`` out of every history-tracked many-to-many
-    set that contains it, so each owner's history shows the removal and the
-    records as of later dates no longer list it."""
-    for rel in instance._meta.related_objects:
-        owner = rel.field.model
-        tracked = getattr(getattr(owner, "history", None), "model", None)
-        if not rel.many_to_many or tracked is None:
-            continue
-        if rel.field.name not in {f.name for f in tracked._history_m2m_fields}:
-            continue
-        for obj in getattr(instance, rel.get_accessor_name()).all():
-            getattr(obj, rel.field.name).remove(instance)
 
 
 # Sub-processor notices live in their own module (inventory/notices.py); importing

@@ -1,4 +1,4 @@
-"""The three roles of CONTRACT.md section 5, as Django groups and permissions.
+"""The three roles (docs/api.md), as Django groups and permissions.
 
 The groups are created by a migration; their permissions are re-synchronised
 after every migrate so that models added later (reports, transfers) are covered.

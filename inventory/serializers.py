@@ -1,4 +1,4 @@
-"""The inventory over the API: field names exactly as CONTRACT.md section 4."""
+"""The inventory over the API: field names as the models name them (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inventory.api import CountryListField, InventorySerializer, StrictInputMixin
 from inventory.models import (
     Customer,
     DataCategory,
@@ -24,7 +25,6 @@ from inventory.models import (
     data_category_errors,
 )
 from inventory.notices import SubprocessorNotice
-from kbinventory.api import CountryListField, InventorySerializer, StrictInputMixin
 
 
 class LegalEntitySerializer(InventorySerializer):

@@ -1,5 +1,5 @@
 """Celery tasks of the inventory: sending the sub-processor notices that
-waited for the mail server (thin: STYLE.md 7)."""
+waited for the mail server (thin, taking ids: docs/architecture.md)."""
 
 from __future__ import annotations
 

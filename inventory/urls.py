@@ -1,4 +1,4 @@
-"""/api/v1/ routes of the inventory (CONTRACT.md 4)."""
+"""/api/v1/ routes of the inventory (docs/api.md)."""
 
 from rest_framework.routers import SimpleRouter
 

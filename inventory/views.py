@@ -1,4 +1,4 @@
-"""API viewsets for the inventory (CONTRACT.md 4): one per resource, each with
+"""API viewsets for the inventory (docs/api.md): one per resource, each with
 its history, filters, search and ordering, and no query per row."""
 
 from __future__ import annotations
@@ -16,6 +16,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory import serializers as s
+from inventory.api import (
+    ID_PATTERN,
+    HistoryMixin,
+    InventoryViewSet,
+    ReviewMixin,
+    RolePermissions,
+    id_sets,
+)
 from inventory.models import (
     Customer,
     DataCategory,
@@ -33,15 +41,7 @@ from inventory.notices import (
     NoticeStateError,
     SubprocessorNotice,
 )
-from kbinventory.api import (
-    ID_PATTERN,
-    Conflict,
-    HistoryMixin,
-    InventoryViewSet,
-    ReviewMixin,
-    RolePermissions,
-    id_sets,
-)
+from kbinventory.errors import Conflict
 
 
 class LegalEntityViewSet(InventoryViewSet):

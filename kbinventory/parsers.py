@@ -1,7 +1,7 @@
 """The API's JSON parser, with a body-size limit.
 
 Its own module: DRF imports the parser setting while it defines APIView, so this
-must not import DRF's views (kbinventory.api does).
+must not import DRF's views (kbinventory.errors does).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Settings for kbinventory, read from the environment (CONTRACT.md section 2).
+"""Settings for kbinventory, read from the environment (README, Configuration).
 
 Safe defaults, loud failures: DEBUG is off unless asked for, there is no default
 SECRET_KEY outside debug, and a boolean other than True/False stops start-up.
@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "transfers",
     "reports",
     "dsr",
+    "ropa_import",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +202,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "kbinventory.openapi.ApiSchema",
     # No ?format=: JSON only, and a download is chosen by its Accept header.
     "URL_FORMAT_OVERRIDE": None,
-    "EXCEPTION_HANDLER": "kbinventory.api.exception_handler",
+    "EXCEPTION_HANDLER": "kbinventory.errors.exception_handler",
 }
 # Optional rate limit per user (or per address when anonymous), e.g. "600/minute":
 # beyond it 429 with Retry-After. Unset: no limit (the schema then declares no 429).
@@ -243,7 +244,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource
     "ENUM_NAME_OVERRIDES": {
-        "CountryCodeEnum": "kbinventory.api.COUNTRY_CHOICES",
+        "CountryCodeEnum": "inventory.api.COUNTRY_CHOICES",
         "VendorRoleEnum": "inventory.models.Vendor.Role",
         "PartyRoleEnum": "inventory.models.ProcessingActivity.Role",
         "NoticeStatusEnum": "inventory.models.SubprocessorNotice.Status",
@@ -260,7 +261,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: without a broker, tasks run in-process (DESIGN.md, Runtime).
+# Celery: without a broker, tasks run in-process (docs/architecture.md, Runtime).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -347,9 +348,8 @@ CELERY_BEAT_SCHEDULE["send-queued-notices"] = {
 }
 # Extra digest recipients besides the DPO group's users (comma-separated).
 DPO_EMAIL = env_str("DPO_EMAIL")
-CELERY_IMPORTS = ["reports.digest"]
 CELERY_BEAT_SCHEDULE["findings-digest"] = {
-    "task": "reports.digest.send_findings_digest",
+    "task": "reports.tasks.send_findings_digest",
     "schedule": crontab(hour=6, minute=30),
 }
 
@@ -363,7 +363,6 @@ DSR_HOLIDAY_CALENDARS = dict(
 # Closed requests keep the requester's identity and messages this long, then
 # `purge_requests` (daily with beat) leaves a pseudonymised record.
 DSR_RETENTION_MONTHS = env_int("DSR_RETENTION_MONTHS", 36)
-CELERY_IMPORTS.append("dsr.tasks")
 CELERY_BEAT_SCHEDULE["purge-requests"] = {
     "task": "dsr.tasks.purge_requests",
     "schedule": crontab(hour=3, minute=15),

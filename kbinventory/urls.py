@@ -3,10 +3,10 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from kbinventory import api
+from kbinventory import errors
 from kbinventory.openapi import SchemaFormatNegotiation
 from reports.findings_admin import findings_list
-from reports.import_views import import_ropa_view
+from ropa_import.views import import_ropa_view
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# REST API (CONTRACT.md 4): JSON only, also for unknown paths and errors.
+# REST API (docs/api.md): JSON only, also for unknown paths and errors.
 urlpatterns += [
     path(
         "api/schema/",
@@ -31,9 +31,9 @@ urlpatterns += [
     path("api/v1/", include("transfers.urls")),
     path("api/v1/", include("reports.urls")),
     path("api/v1/", include("dsr.urls")),
-    re_path(r"^api/", api.api_not_found),
+    re_path(r"^api/", errors.api_not_found),
 ]
-handler400 = api.handler400
-handler403 = api.handler403
-handler404 = api.handler404
-handler500 = api.handler500
+handler400 = errors.handler400
+handler403 = errors.handler403
+handler404 = errors.handler404
+handler500 = errors.handler500

@@ -1,18 +1,17 @@
 """Report runs in the admin: request a report, follow it, download the workbook.
 
 DPO and Auditor request and download every kind, Sales only the DPA annexes
-(CONTRACT.md 5, `reports.models.may_request`). A run is a record of what was
+(docs/api.md, roles, `reports.models.may_request`). A run is a record of what was
 generated, so nobody edits it; only the DPO may delete one.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import (
     FileResponse,
@@ -23,11 +22,9 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from inventory.models import Customer
-from reports.build import ReportError, parse_when, resolve_as_of
 from reports.models import (
     BROKER_DOWN,
     XLSX_CONTENT_TYPE,
@@ -36,6 +33,7 @@ from reports.models import (
     kinds_for,
     may_request,
 )
+from reports.requests import InvalidRequest, ReportRequest, check_request
 from transfers.models import Transfer
 
 WHEN_HELP = (
@@ -45,18 +43,8 @@ WHEN_HELP = (
 Kind = ReportRun.Kind
 
 
-def parse_field(text: str, field: str) -> datetime | None:
-    """A date option as `manage.py report` reads it, as a form error if bad."""
-    if not text.strip():
-        return None
-    try:
-        return parse_when(text.strip(), field)
-    except ReportError as exc:
-        raise ValidationError(str(exc)) from None
-
-
 class ReportRequestForm(forms.ModelForm[ReportRun]):
-    """The options of `manage.py report` (CONTRACT.md 3), checked the same way."""
+    """The options of `manage.py report` (docs/reports.md), checked the same way."""
 
     user: Any = None  # the requesting user, set by ReportRunAdmin.get_form
 
@@ -89,54 +77,42 @@ class ReportRequestForm(forms.ModelForm[ReportRun]):
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = [(k, label) for k, label in Kind.choices if k in allowed]
 
-    def clean_as_of(self) -> datetime | None:
-        when = parse_field(self.cleaned_data["as_of"], "as_of")
-        try:
-            return None if when is None else resolve_as_of(when)
-        except ReportError as exc:
-            raise ValidationError(str(exc)) from None
+    checked: ReportRequest | None = None
 
-    def clean_since(self) -> datetime | None:
-        return parse_field(self.cleaned_data["since"], "since")
+    def clean_as_of(self) -> str:
+        return str(self.cleaned_data["as_of"]).strip()
+
+    def clean_since(self) -> str:
+        return str(self.cleaned_data["since"]).strip()
 
     def clean(self) -> dict[str, Any] | None:
+        """The one request rule (reports.requests), errors on their fields."""
         data = super().clean() or {}
         kind = data.get("kind")
-        if kind and not may_request(self.user, kind):
-            self.add_error("kind", "Your role may not request this kind of report.")
-        self.check_options(kind, data)
+        if not kind or any(f in self.errors for f in ("customer", "transfer")):
+            return data
+        customer, transfer = data.get("customer"), data.get("transfer")
+        try:
+            self.checked = check_request(
+                kind,
+                as_of=data.get("as_of"),
+                since=data.get("since"),
+                customer=customer.pk if customer else None,
+                transfer=transfer.pk if transfer else None,
+                user=self.user,
+            )
+        except InvalidRequest as exc:
+            for field, message in exc.errors.items():
+                self.add_error(field if field in self.fields else None, message)
+            return data
+        data["as_of"] = self.checked.as_of
         return data
 
-    def check_options(self, kind: str | None, data: dict[str, Any]) -> None:
-        """Each option belongs to one kind; dpa-annex needs its customer."""
-        since, as_of = data.get("since"), data.get("as_of") or timezone.now()
-        if since and since > as_of:
-            self.add_error("since", f"since {since:%Y-%m-%d %H:%M} is after as_of.")
-        owners = {
-            "since": (Kind.CHANGES, Kind.DSR_LOG),
-            "customer": (Kind.DPA_ANNEX,),
-            "transfer": (Kind.TIA,),
-        }
-        for field, kinds in owners.items():
-            if data.get(field) and kind and kind not in kinds:
-                names = " and ".join(kinds)
-                self.add_error(field, f"Only the {names} report takes a {field}.")
-        if kind == Kind.DPA_ANNEX and not data.get("customer"):
-            if "customer" not in self.errors:
-                self.add_error("customer", "A DPA annex is for one customer: pick it.")
-
     def parameters(self) -> dict[str, Any]:
-        """JSON-safe: customer by name and since as ISO text, as the command
-        takes them; transfer by id."""
-        data = self.cleaned_data
-        params: dict[str, Any] = {}
-        if data.get("customer"):
-            params["customer"] = data["customer"].name
-        if data.get("since"):
-            params["since"] = data["since"].isoformat()
-        if data.get("transfer"):
-            params["transfer"] = data["transfer"].pk
-        return params
+        """JSON-safe, as the builders take them: customer and transfer by id,
+        since as ISO text (reports.requests)."""
+        assert self.checked is not None
+        return self.checked.parameters
 
 
 @admin.register(ReportRun)

@@ -7,7 +7,7 @@ processing kept up to date (Art. 30, made available on request under Art.
 30(4)): an auditor sees who changed what, when, from which value to which.
 
 One row per changed field, headed When, Who, Object type, Object, Change,
-Field, Old value, New value (CONTRACT.md 3):
+Field, Old value, New value (docs/reports.md):
 - created: one row per field given a value (empty fields are left out; the Old
   value is empty), so the auditor reads what the record started with;
 - changed: one row per field that differs from the record's previous version
@@ -40,7 +40,7 @@ from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from reports.build import Params, ReportError, parse_when
+from reports.params import Params, ReportError, parse_when
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import CellValue, Sheet
 

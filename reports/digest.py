@@ -6,9 +6,8 @@ brings them each morning the findings that were not in the previous digest
 recorded as a ``FindingsDigest`` with all findings of that moment, so a second
 run the same day finds nothing new and sends nothing.
 
-The Celery task lives here rather than in ``reports/tasks.py``; settings list
-this module in CELERY_IMPORTS so workers register it, and CELERY_BEAT_SCHEDULE
-runs it daily.
+The Celery task ``reports.tasks.send_findings_digest`` runs it daily
+(CELERY_BEAT_SCHEDULE).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -130,10 +128,3 @@ def send_digest(now: datetime | None = None) -> FindingsDigest | None:
         findings=[f.as_dict() for f in found],
         sent=[f.as_dict() for f in new],
     )
-
-
-@shared_task
-def send_findings_digest() -> int:
-    """Daily (CELERY_BEAT_SCHEDULE): the digest; returns how many were sent."""
-    digest = send_digest()
-    return len(digest.sent) if digest else 0

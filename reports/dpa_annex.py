@@ -34,20 +34,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django_countries import countries
-
 from inventory.models import Customer, DataCategory, SecurityMeasure
-from reports.build import Params, ReportError
-from reports.findings import destination
 from reports.notices import (
     ANNEX_STATUS_HEADER,
     AUTHORISED,
     annex_statuses,
     notices_sheet,
 )
+from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
-from reports.xlsx import CellValue, Sheet
+from reports.xlsx import CellValue, Sheet, country_name, yes_no
 from transfers import rules
+from transfers.rules import destination
 
 MODULE_NAMES = {
     1: "controller to controller",
@@ -195,15 +193,23 @@ def present(snap: Snapshot, label: str, ids: Iterable[int]) -> list[Record]:
     return [table[i] for i in sorted(set(ids)) if i in table]
 
 
-def find_customer(snap: Snapshot, name: object) -> Record:
-    """The customer by name, case-insensitively (CONTRACT.md 3: --customer)."""
-    if not isinstance(name, str) or not name.strip():
+def find_customer(snap: Snapshot, wanted: object) -> Record:
+    """The customer as it stood at as_of: by id (what a request stores, see
+    reports.requests), or by name, case-insensitively (a direct build call)."""
+    if isinstance(wanted, int) and not isinstance(wanted, bool):
+        found = snap.get("inventory.Customer", wanted)
+        if found is None:
+            raise ReportError(
+                f"unknown customer {wanted} as of {snap.as_of.isoformat()}"
+            )
+        return found
+    if not isinstance(wanted, str) or not wanted.strip():
         raise ReportError("dpa-annex needs --customer NAME")
-    wanted = name.strip().casefold()
+    name = wanted.strip().casefold()
     for record in snap.records("inventory.Customer"):
-        if record["name"].casefold() == wanted:
+        if record["name"].casefold() == name:
             return record
-    raise ReportError(f"unknown customer {name!r}")
+    raise ReportError(f"unknown customer {wanted!r}")
 
 
 def customer_transfer(snap: Snapshot, customer: Record) -> Record | None:
@@ -254,15 +260,6 @@ def module_text(annex: Annex) -> str:
         "None needed: the destination is in the EEA or covered by an adequacy "
         "decision (GDPR Arts. 44, 45)"
     )
-
-
-def yes_no(value: object) -> str:
-    return "Yes" if value else "No"
-
-
-def country_name(code: str) -> str:
-    """The country's English name (ISO 3166-1 via django-countries)."""
-    return str(countries.name(code)) or code
 
 
 def scc_options(annex: Annex) -> str:

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from dsr.findings import requests_as_of
 from dsr.models import DataSubjectRequest, Right
-from reports.build import Params
 from reports.changes import window_start
+from reports.params import Params
 from reports.snapshot import Snapshot
 from reports.xlsx import CellValue, Sheet
 

@@ -53,7 +53,9 @@ from django.utils import timezone
 from dsr import findings as dsr_findings
 from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
+from reports.xlsx import Sheet
 from transfers import rules
+from transfers.rules import destination
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -92,7 +94,7 @@ class Finding:
         return (self.code, self.object_type, self.object_id, self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        """The API / ``--json`` shape: CONTRACT.md section 4 fields plus the
+        """The API / ``--json`` shape: docs/api.md fields plus the
         object's name."""
         data = asdict(self)
         data["object"] = data.pop("object_name")
@@ -458,22 +460,6 @@ def transfer_assessments(snap: Snapshot) -> Iterator[tuple[Record, rules.Destina
         yield rec, destination(country, vendor, day)
 
 
-def destination(
-    country: Record | None, vendor: Record | None, day: date
-) -> rules.Destination:
-    if country is None:
-        return rules.Destination(eea=False, adequacy=rules.Adequacy.NONE)
-    started = country["valid_from"] is None or country["valid_from"] <= day
-    ended = country["valid_to"] is not None and country["valid_to"] < day
-    return rules.Destination(
-        eea=country["eea"],
-        adequacy=rules.Adequacy(country["adequacy"]),
-        scope=rules.Scope(country["scope"]) if country["scope"] else None,
-        importer_dpf_certified=bool(vendor and vendor["dpf_certified"]),
-        decision_valid=started and not ended,
-    )
-
-
 @check
 def transfer_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
     """Art. 44 and 46 GDPR: a transfer adequacy does not cover needs a safeguard."""
@@ -683,3 +669,13 @@ def data_subject_requests(snap: Snapshot) -> Iterator[Finding]:
             p.reference,
             p.message,
         )
+
+
+def findings_sheet(snap: Snapshot) -> Sheet:
+    """The checks of reports.findings, as they stood at as_of."""
+    rows = [
+        (f.severity, f.code, f.object_type, f.object_name, f.message)
+        for f in compute(snap)
+    ]
+    headers = ("Severity", "Code", "Object type", "Object", "Message")
+    return Sheet("Findings", headers, rows, widths=(10, 24, 20, 45, 80))

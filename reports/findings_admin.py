@@ -17,15 +17,15 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from reports import findings
-from reports.build import ReportError, parse_when, resolve_as_of
 from reports.findings import Finding
+from reports.params import ReportError, parse_when, resolve_as_of
 
 FILTERS = ("severity", "code", "object_type")
 CACHE_ATTR = "_kbinventory_findings"
 
 
 def may_see_findings(user: Any) -> bool:
-    """CONTRACT.md 5: the DPO and the Auditor read findings, Sales does not."""
+    """docs/api.md, roles: the DPO and the Auditor read findings, Sales does not."""
     return bool(user.has_perm("inventory.view_processingactivity"))
 
 
@@ -154,3 +154,31 @@ def findings_list(request: HttpRequest) -> HttpResponse:
         "keep": {k: v for k, v in request.GET.items() if k in FILTERS and v},
     }
     return TemplateResponse(request, "admin/kbinventory/findings.html", context)
+
+
+def add_findings_to_admin(site: admin.AdminSite = admin.site) -> None:
+    """Show findings on every inventory admin page (change pages, changelists).
+
+    Called from ``ReportsConfig.ready()``, after the admin modules are loaded:
+    each registered ``InventoryAdmin`` is replaced by a subclass with
+    ``FindingsAdminMixin`` first, so ``inventory`` never imports ``reports``."""
+    from django.apps import apps
+
+    from inventory.admin import InventoryAdmin
+
+    for model in apps.get_models():
+        if not site.is_registered(model):
+            continue
+        model_admin = site.get_model_admin(model)
+        if not isinstance(model_admin, InventoryAdmin):
+            continue
+        if isinstance(model_admin, FindingsAdminMixin):
+            continue
+        base = type(model_admin)
+        with_findings = type(
+            base.__name__,
+            (FindingsAdminMixin, base),
+            {"__module__": base.__module__, "__doc__": base.__doc__},
+        )
+        site.unregister(model)
+        site.register(model, with_findings)

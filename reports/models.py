@@ -1,6 +1,6 @@
 """Report runs: who asked for which workbook, as of when, and what came out.
 
-No lost reports (issue 8). The Celery task acknowledges late, so a worker that dies
+No lost reports. The Celery task acknowledges late, so a worker that dies
 mid-build hands its task back to the broker; before building, the task claims its
 run (`ReportRun.claim`), so a re-delivered or duplicated task finishes a run once;
 the file goes to a name fixed by the run, overwritten, never duplicated. Runs whose
@@ -25,7 +25,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from inventory.roles import AUDITOR, DPO
-from reports.build import ReportError, parse_when, resolve_as_of
+from reports.params import ReportError, parse_when, resolve_as_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ BROKER_DOWN = (
 
 
 def may_request(user: Any, kind: str) -> bool:
-    """CONTRACT.md 5: DPO and Auditor may generate every kind, Sales only the
+    """docs/api.md, roles: DPO and Auditor may generate every kind, Sales only the
     DPA annexes; superusers everything."""
     return kind in kinds_for(user)
 
@@ -61,7 +61,7 @@ def stale_before(now: datetime) -> datetime:
 
 class ReportRunQuerySet(models.QuerySet["ReportRun"]):
     def visible_to(self, user: Any) -> ReportRunQuerySet:
-        """Each role sees the runs of the kinds it may request (CONTRACT.md 5)."""
+        """Each role sees the runs of the kinds it may request (docs/api.md, roles)."""
         return self.filter(kind__in=kinds_for(user))
 
     def stale(self, now: datetime) -> ReportRunQuerySet:

@@ -3,7 +3,7 @@
 Both are read from a Snapshot only (the inventory as it stood at ``as_of``),
 with every lookup by id in the snapshot's tables, so the number of queries does
 not grow with the number of records. The cell formats of the controller record
-are shared with ``import_ropa`` (ROPA_FORMAT: change them in one place only).
+are shared with ``import_ropa`` (docs/import.md: change them in one place only).
 """
 
 from __future__ import annotations
@@ -11,19 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from django.db import models
-from django.utils import translation
-from django_countries import countries
-
 from inventory.models import DataCategory, ProcessingActivity
-from reports.build import findings_sheet
-from reports.findings import destination
+from reports.findings import findings_sheet
 from reports.snapshot import Record, Snapshot
-from reports.xlsx import CellValue, Sheet
+from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
 from transfers.models import Transfer, assess
+from transfers.rules import destination
 
 # The Controller record sheet's columns, in order. import_ropa reads the same
 # headers back (and the UK ICO template's), so change them in one place only.
@@ -88,33 +83,6 @@ PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 PROCESSOR_HEADERS = tuple(h for h, _ in PROCESSOR_COLUMNS)
 PROCESSOR_WIDTHS = tuple(w for _, w in PROCESSOR_COLUMNS)
-
-
-def lines(items: Iterable[str]) -> str:
-    """One item per line: how every list is written in a cell."""
-    return "\n".join(items)
-
-
-def yes_no(flag: Any) -> str:
-    return "Yes" if flag else "No"
-
-
-@cache
-def labels(choices: type[models.TextChoices]) -> dict[str, str]:
-    return {value: str(text) for value, text in choices.choices}
-
-
-def label(choices: type[models.TextChoices], value: str | None) -> str:
-    """The human label of a stored choice; an unknown old value is shown as is."""
-    if not value:
-        return ""
-    return labels(choices).get(value, value)
-
-
-def country_name(code: str) -> str:
-    """The country's English name (django-countries), whatever the locale."""
-    with translation.override("en"):
-        return str(countries.name(code)) or code
 
 
 def names(snap: Snapshot, label_: str, ids: Iterable[int]) -> list[str]:
@@ -215,13 +183,6 @@ def organisation_sheet(snap: Snapshot) -> Sheet:
 # -- Controller record (Art. 30(1)) -------------------------------------------
 
 
-class Row:
-    """A report row as a dataclass whose fields are its columns, in order."""
-
-    def cells(self) -> tuple[CellValue, ...]:
-        return tuple(self.__dict__.values())
-
-
 @dataclass(frozen=True)
 class ControllerRow(Row):
     """One controller activity; fields in CONTROLLER_HEADERS order."""
@@ -255,7 +216,7 @@ class ControllerRow(Row):
 def controller_row(
     snap: Snapshot, act: Record, transfers: Iterable[TransferFacts]
 ) -> ControllerRow:
-    """Art. 30(1)(a)-(g) for one activity, in the cell formats of ROPA_FORMAT."""
+    """Art. 30(1)(a)-(g) for one activity, in the cell formats of docs/import.md."""
     third_countries, safeguards = third_country_cells(chapter_v(transfers))
     return ControllerRow(
         act["ref"],

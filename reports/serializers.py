@@ -1,4 +1,4 @@
-"""Report requests, runs and findings over the API (CONTRACT.md 3 and 4)."""
+"""Report requests, runs and findings over the API (docs/reports.md, docs/api.md)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from inventory.models import Customer
-from kbinventory.api import StrictInputMixin
-from reports.build import ReportError, parse_when
+from inventory.api import StrictInputMixin
 from reports.models import ReportRun
-from transfers.models import Transfer
+from reports.params import ReportError, parse_when
+from reports.requests import InvalidRequest, ReportRequest, check_request
 
 
 class FindingSerializer(serializers.Serializer[Any]):
@@ -71,54 +70,36 @@ class ReportRequestSerializer(StrictInputMixin, serializers.Serializer[Any]):
         required=False, help_text="For `changes` and `dsr-log`."
     )
     customer = serializers.CharField(
-        required=False, help_text="Customer name (or id); required for `dpa-annex`."
+        required=False,
+        help_text="Customer id, or its name today; required for `dpa-annex`.",
     )
     transfer = serializers.IntegerField(
         required=False, min_value=1, help_text="For `tia`: one transfer only."
     )
 
-    def validate_as_of(self, value: str) -> datetime:
-        return when(value, "as_of")
-
-    def validate_since(self, value: str) -> datetime:
-        return when(value, "since")
-
-    def validate_customer(self, value: str) -> str:
-        found = Customer.objects.filter(name=value).first()
-        if found is None and value.isdigit():
-            found = Customer.objects.filter(pk=int(value)).first()
-        if found is None:
-            raise serializers.ValidationError(f"Unknown customer {value!r}.")
-        return found.name
-
-    def validate_transfer(self, value: int) -> int:
-        if not Transfer.objects.filter(pk=value).exists():
-            raise serializers.ValidationError(f"Unknown transfer {value}.")
-        return value
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        since, as_of = attrs.get("since"), attrs.get("as_of")
-        if since and since > (as_of or timezone.now()):
-            raise serializers.ValidationError({"since": ["since is after as_of."]})
-        if attrs["kind"] == ReportRun.Kind.DPA_ANNEX and not attrs.get("customer"):
-            raise serializers.ValidationError(
-                {"customer": ["dpa-annex needs the customer."]}
+        """The one request rule (reports.requests), errors by field."""
+        try:
+            checked = check_request(
+                attrs["kind"],
+                as_of=attrs.get("as_of"),
+                since=attrs.get("since"),
+                customer=attrs.get("customer"),
+                transfer=attrs.get("transfer"),
             )
-        return attrs
+        except InvalidRequest as exc:
+            raise serializers.ValidationError(
+                {field: [message] for field, message in exc.errors.items()}
+            ) from None
+        return {"checked": checked}
 
     def create(self, validated_data: dict[str, Any]) -> ReportRun:
-        """The run, with its parameters JSON-safe as the builders take them."""
-        params: dict[str, Any] = {
-            k: validated_data[k]
-            for k in ("customer", "transfer")
-            if k in validated_data
-        }
-        if "since" in validated_data:
-            params["since"] = validated_data["since"].isoformat()
+        """The run, with its parameters as the builders take them."""
+        checked: ReportRequest = validated_data["checked"]
         return ReportRun.objects.create(
-            kind=validated_data["kind"],
-            as_of=validated_data.get("as_of"),
-            parameters=params,
+            kind=checked.kind,
+            as_of=checked.as_of,
+            parameters=checked.parameters,
             requested_by=self.context["request"].user,
         )
 

@@ -1,8 +1,8 @@
 """The inventory as it stood at one moment, read from the history tables.
 
 Every report and every finding is a function of a Snapshot, so "as of 31 March"
-means the same thing everywhere (DESIGN.md: a report is a pure function of the
-inventory history, as_of and its parameters).
+means the same thing everywhere (docs/architecture.md: a report is a pure
+function of the inventory history, as_of and its parameters).
 
 Reading is done the fast way of stack-notes.md: per model, the latest historical
 record of each object at ``as_of`` (deleted ones dropped) in one query, then

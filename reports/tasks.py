@@ -1,4 +1,4 @@
-"""Thin Celery tasks that take ids (STYLE.md 7).
+"""Thin Celery tasks that take ids (docs/architecture.md).
 
 Reliability comes from the settings (acks_late, reject_on_worker_lost: a task
 whose worker dies goes back to the broker) and from ReportRun.claim (a task that
@@ -13,8 +13,10 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.digest import send_digest
 from reports.models import ReportRun
+from reports.params import ReportError
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +55,10 @@ def sweep_report_runs() -> int:
     """Every minute from Celery beat: retry or fail runs whose worker vanished,
     send runs that waited for the broker. Returns how many were sent."""
     return ReportRun.objects.sweep()
+
+
+@shared_task
+def send_findings_digest() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): the digest; returns how many were sent."""
+    digest = send_digest()
+    return len(digest.sent) if digest else 0

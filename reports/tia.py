@@ -1,6 +1,6 @@
 """Transfer impact assessments: every transfer as the rules judge it, and the
 assessments on record (SCC 2021/914 Clause 14; EDPB Recommendations 01/2020,
-steps 1-6; fields of domain.md 6.3).
+steps 1-6; docs/law.md).
 
 Read from a Snapshot only, so "the TIAs as of 31 March" shows the transfers,
 the adequacy decisions and the assessments as they then stood.
@@ -16,17 +16,16 @@ from typing import Any, cast
 from django.db import models
 from django.utils.text import capfirst
 
-from reports.build import ReportError
-from reports.findings import destination
-from reports.ropa import Row, country_name, label, lines, yes_no
+from reports.params import ReportError
 from reports.snapshot import Record, Snapshot
-from reports.xlsx import CellValue, Sheet
+from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
 from transfers.models import (
     CountryProfile,
     Transfer,
     TransferImpactAssessment,
     assess,
 )
+from transfers.rules import destination
 
 TRANSFER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Transfer", 34),

@@ -1,4 +1,4 @@
-"""Report runs and findings over the API (CONTRACT.md 4 and 5)."""
+"""Report runs and findings over the API (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, renderers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kbinventory.api import ID_PATTERN, XLSX, ReadsWholeInventory, RolePermissions
+from inventory.api import ID_PATTERN, XLSX, RolePermissions
 from reports import findings
 from reports.models import ReportRun, may_request
 from reports.serializers import (
@@ -27,6 +27,25 @@ from reports.serializers import (
 from reports.snapshot import Snapshot
 
 OCTET_STREAM = "application/octet-stream"
+
+
+def inventory_view_perms() -> list[str]:
+    from reports.snapshot import TRACKED
+
+    return [
+        f"{label.split('.')[0]}.view_{label.split('.')[1].lower()}" for label in TRACKED
+    ]
+
+
+class ReadsWholeInventory(permissions.BasePermission):
+    """Findings judge every kind of record, so reading them needs the right to
+    read every kind (DPO, Auditor; not Sales)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return bool(user.has_perms(inventory_view_perms()))
 
 
 class XlsxRenderer(renderers.BaseRenderer):
@@ -68,7 +87,7 @@ class ReportRunViewSet(
     viewsets.GenericViewSet[ReportRun],
 ):
     """Ask for a workbook (202), follow its run, download it when done.
-    Sales sees and may ask for DPA annexes only (CONTRACT.md 5)."""
+    Sales sees and may ask for DPA annexes only (docs/api.md, roles)."""
 
     permission_classes = [RolePermissions]
     serializer_class = ReportRunSerializer

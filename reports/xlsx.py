@@ -3,7 +3,7 @@
 Report builders (ROPA under GDPR Art. 30, TIA, DPA annexes, change logs) hand this
 module plain rows; it owns the things every workbook must get right the same way:
 neutralising spreadsheet formula injection (CWE-1236, OWASP CSV injection, ASVS
-V1.2.10; domain.md section 9), typed cells, a layout an auditor can read without
+V1.2.10; CWE-1236), typed cells, a layout an auditor can read without
 reformatting, streaming for large inventories, and byte-reproducible output so a
 stored report can be regenerated and compared as evidence.
 """
@@ -21,8 +21,12 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO
+from functools import cache
+from typing import IO, Any
 
+from django.db import models
+from django.utils import translation
+from django_countries import countries
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, NamedStyle
@@ -41,7 +45,7 @@ CellValue = (
     | None
 )
 
-# OWASP CSV injection triggers plus NUL from ASVS V1.2.10 (domain.md 9, rule 1).
+# OWASP "CSV Injection" triggers plus NUL from ASVS V1.2.10.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 
 MANIFEST_TITLE = "Manifest"
@@ -93,7 +97,7 @@ def _needs_prefix(text: str) -> bool:
 
     Looking past apostrophes makes neutralise/unneutralise exact inverses: text that
     really starts with "'=" gets one more "'" so the importer's strip is unambiguous.
-    Leading whitespace is skipped too, because some viewers trim it (domain.md 9).
+    Leading whitespace is skipped too, because some viewers trim it.
     """
     core = text.lstrip("'")
     return core[:1] in TRIGGERS or core.lstrip()[:1] in TRIGGERS
@@ -367,7 +371,7 @@ def build_workbook(
 ) -> bytes:
     """Write the sheets in order, then the Manifest, as reproducible XLSX bytes.
 
-    Every string goes through neutralise() (CWE-1236, domain.md 9); row counts in
+    Every string goes through neutralise() (CWE-1236); row counts in
     the Manifest are counted while streaming, so they match what was written.
     A callable manifest is called after the data sheets are written, so it can
     describe what streaming them read (e.g. an inventory fingerprint).
@@ -388,3 +392,40 @@ def build_workbook(
         wb.save(raw)
         raw.seek(0)
         return _reproducible(raw, as_of)
+
+
+# -- cell values: how every report writes lists, flags, choices, countries
+
+
+def lines(items: Iterable[str]) -> str:
+    """One item per line: how every list is written in a cell."""
+    return "\n".join(items)
+
+
+def yes_no(flag: Any) -> str:
+    return "Yes" if flag else "No"
+
+
+@cache
+def labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    return {value: str(text) for value, text in choices.choices}
+
+
+def label(choices: type[models.TextChoices], value: str | None) -> str:
+    """The human label of a stored choice; an unknown old value is shown as is."""
+    if not value:
+        return ""
+    return labels(choices).get(value, value)
+
+
+def country_name(code: str) -> str:
+    """The country's English name (django-countries), whatever the locale."""
+    with translation.override("en"):
+        return str(countries.name(code)) or code
+
+
+class Row:
+    """A report row as a dataclass whose fields are its columns, in order."""
+
+    def cells(self) -> tuple[CellValue, ...]:
+        return tuple(self.__dict__.values())

@@ -72,19 +72,10 @@ class CountryProfile(models.Model):
     def name(self) -> str:
         return str(self.code.name)
 
-    def decision_valid_on(self, day: date) -> bool:
-        started = self.valid_from is None or self.valid_from <= day
-        return started and (self.valid_to is None or day <= self.valid_to)
-
     def destination(self, importer: Vendor | None, day: date) -> rules.Destination:
         """What ``transfers.rules`` needs to judge a transfer to this country."""
-        return rules.Destination(
-            eea=self.eea,
-            adequacy=rules.Adequacy(self.adequacy),
-            scope=rules.Scope(self.scope) if self.scope else None,
-            importer_dpf_certified=bool(importer and importer.dpf_certified),
-            decision_valid=self.decision_valid_on(day),
-        )
+        vendor = model_values(importer) if importer is not None else None
+        return rules.destination(model_values(self), vendor, day)
 
     def clean(self) -> None:
         raise_errors(country_profile_errors(model_values(self)))
@@ -311,7 +302,7 @@ def next_review(day: date) -> date:
 
 class TransferImpactAssessment(models.Model):
     """A transfer impact assessment: Clause 14 SCC 2021/914 and the six steps
-    of EDPB Recommendations 01/2020 (fields of domain.md 6.3)."""
+    of EDPB Recommendations 01/2020 (docs/law.md)."""
 
     class Risk(models.TextChoices):
         LOW = "low", "Low"

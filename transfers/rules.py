@@ -10,8 +10,11 @@ SCCs); EDPB Recommendations 01/2020 v2.0 on supplementary measures (the TIA step
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -287,3 +290,24 @@ def derogation_ground_error(mechanism: Mechanism, ground: str | None) -> str | N
             "derogation; set the mechanism to derogation or clear the ground."
         )
     return None
+
+
+def destination(
+    country: Mapping[str, Any] | None, vendor: Mapping[str, Any] | None, day: date
+) -> Destination:
+    """What the rules need to know of a transfer's destination on ``day``:
+    the country's register entry (EEA, adequacy decision and the dates it is in
+    force, inclusive) and whether the importing vendor is certified under the
+    EU-US Data Privacy Framework (Decision (EU) 2023/1795). Takes plain
+    mappings: a model's field values or a snapshot record."""
+    if country is None:
+        return Destination(eea=False, adequacy=Adequacy.NONE)
+    started = country["valid_from"] is None or country["valid_from"] <= day
+    ended = country["valid_to"] is not None and country["valid_to"] < day
+    return Destination(
+        eea=country["eea"],
+        adequacy=Adequacy(country["adequacy"]),
+        scope=Scope(country["scope"]) if country["scope"] else None,
+        importer_dpf_certified=bool(vendor and vendor["dpf_certified"]),
+        decision_valid=started and not ended,
+    )

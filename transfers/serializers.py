@@ -1,4 +1,4 @@
-"""Countries, transfers and TIAs over the API (CONTRACT.md 4)."""
+"""Countries, transfers and TIAs over the API (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.utils import timezone
 from rest_framework import serializers
 
-from kbinventory.api import InventorySerializer
+from inventory.api import InventorySerializer
 from transfers.models import (
     Assessment,
     CountryProfile,

@@ -1,4 +1,4 @@
-"""API viewsets for countries, transfers and TIAs (CONTRACT.md 4)."""
+"""API viewsets for countries, transfers and TIAs (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework import exceptions
 
-from kbinventory.api import ID_PATTERN, InventoryViewSet, ReviewMixin, id_sets
+from inventory.api import ID_PATTERN, InventoryViewSet, ReviewMixin, id_sets
 from transfers import serializers as s
 from transfers.models import CountryProfile, Transfer, TransferImpactAssessment
 

@@ -1,4 +1,4 @@
-"""Create the DPO, Auditor and Sales groups (CONTRACT.md section 5).
+"""Create the DPO, Auditor and Sales groups (docs/api.md, roles).
 
 Their permissions are set here for the models that exist now and re-synced
 after every migrate (inventory.roles), so later models are covered too."""

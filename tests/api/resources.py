@@ -1,4 +1,4 @@
-"""Every CRUD resource of CONTRACT.md 4 with a way to make a record, a valid
+"""Every CRUD resource of docs/api.md with a way to make a record, a valid
 create body and a valid change, for the parametrized API tests."""
 
 from collections.abc import Callable

@@ -1,5 +1,5 @@
 """Twenty API writes at once on PostgreSQL leave exactly the history they
-should (issue 8): one version per accepted write, with its user, and none for
+should: one version per accepted write, with its user, and none for
 a write refused by If-Match. Each thread has its own database connection, so
 the writes really overlap; SQLite serialises writers and cannot show a race."""
 

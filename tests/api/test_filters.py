@@ -1,4 +1,4 @@
-"""Filters, search, ordering and the shapes of CONTRACT.md 4."""
+"""Filters, search, ordering and the shapes of docs/api.md."""
 
 import pytest
 

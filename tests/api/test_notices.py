@@ -201,7 +201,7 @@ def test_history_of_a_notice_like_every_resource(api, mail_server):
     assert listing.status_code == 200 and listing.json()["count"] == 1
 
 
-# Role matrix (CONTRACT.md 5): DPO acts, Auditor reads, Sales and anonymous nothing.
+# Role matrix (docs/api.md): DPO acts, Auditor reads, Sales and anonymous nothing.
 NOTICE_MATRIX = {
     "list": {"dpo": 200, "auditor": 200, "sales": 403, "anonymous": 401},
     "retrieve": {"dpo": 200, "auditor": 200, "sales": 403, "anonymous": 401},

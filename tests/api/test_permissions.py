@@ -1,4 +1,4 @@
-"""CONTRACT.md 5 in the API: every resource x role x action."""
+"""The roles (docs/api.md) in the API: every resource x role x action."""
 
 import pytest
 
@@ -10,7 +10,7 @@ ACTIONS = ["list", "retrieve", "create", "update", "delete"]
 
 
 def expected(resource: Resource, role: str, action: str) -> int:
-    """CONTRACT.md 5: DPO everything; Auditor reads; Sales reads customers,
+    """docs/api.md, roles: DPO everything; Auditor reads; Sales reads customers,
     features and vendors; anonymous 401."""
     if role == "anonymous":
         return 401

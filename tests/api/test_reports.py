@@ -38,10 +38,11 @@ def request_report(client, body, django_capture_on_commit_callbacks):
 def test_request_status_download(
     api, tiny_builders, django_capture_on_commit_callbacks
 ):
-    make_customer(name="Maison Lumière SAS")
+    customer = make_customer(name="Maison Lumière SAS")
+    as_of = timezone.now()
     response = request_report(
         api,
-        {"kind": "dpa-annex", "customer": "Maison Lumière SAS", "as_of": "2026-01-31"},
+        {"kind": "dpa-annex", "customer": "Maison Lumière SAS", "as_of": as_of},
         django_capture_on_commit_callbacks,
     )
     assert response.status_code == 202, response.json()
@@ -52,8 +53,8 @@ def test_request_status_download(
     assert status["status"] == "done", status
     assert len(status["sha256"]) == 64
     assert status["error"] == ""
-    assert status["parameters"] == {"customer": "Maison Lumière SAS"}
-    assert status["as_of"] == "2026-01-31T23:59:59.999999Z"
+    assert status["parameters"] == {"customer": customer.pk}  # by id: renames
+    assert status["as_of"] == as_of.isoformat().replace("+00:00", "Z")
     assert status["requested_by"] == "dpo"
     assert status["download_url"].endswith(f"{REPORTS}{run_id}/download/")
 
@@ -69,7 +70,7 @@ def test_request_status_download(
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames[0] == "Params"
     assert book["Params"]["A2"].value == "customer"
-    assert book["Params"]["B2"].value == "Maison Lumière SAS"
+    assert book["Params"]["B2"].value == str(customer.pk)
 
 
 @pytest.mark.django_db
@@ -203,6 +204,83 @@ def test_findings_list_filters_and_pages(api):
     assert past["count"] == 0
     future = api.get(f"/api/v1/findings/?as_of={timezone.now().year + 1}-01-01")
     assert future.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"kind": "ropa-controller", "transfer": 1}, "transfer"),
+        ({"kind": "tia", "customer": "Acme"}, "customer"),
+        ({"kind": "ropa-processor", "since": "2026-01-01"}, "since"),
+    ],
+)
+def test_an_option_of_another_kind_is_refused_as_in_the_admin(api, body, field):
+    """One request rule: the API refuses what the admin refuses."""
+    make_customer(name="Acme")
+    make_transfer()
+    response = api.post(REPORTS, body, format="json")
+    assert response.status_code == 400, response.json()
+    assert field in response.json()
+    assert not ReportRun.objects.exists()
+
+
+def cell_texts(data: bytes) -> set[str]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    }
+
+
+@pytest.mark.django_db
+def test_annex_by_customer_id_before_a_rename_shows_the_name_it_had(
+    api, demo, django_capture_on_commit_callbacks
+):
+    """The request keeps the customer's id; the annex finds it as of as_of."""
+    from inventory.models import Customer
+
+    customer = Customer.objects.get(name="Maison Lumière SAS")
+    before_rename = timezone.now()
+    customer.name = "Maison Soleil SAS"
+    customer.save()
+    response = request_report(
+        api,
+        {
+            "kind": "dpa-annex",
+            "customer": customer.pk,
+            "as_of": before_rename.isoformat(),
+        },
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 202, response.json()
+    run = ReportRun.objects.get()
+    assert run.parameters == {"customer": customer.pk}
+    status = api.get(f"{REPORTS}{run.pk}/").json()
+    assert status["status"] == "done", status
+    download = api.get(status["download_url"])
+    texts = cell_texts(b"".join(download.streaming_content))
+    assert any("Maison Lumière SAS" in t for t in texts)
+    assert not any("Maison Soleil SAS" in t for t in texts)
+
+
+@pytest.mark.django_db
+def test_annex_by_todays_name_stores_the_customer_id(
+    api, demo, django_capture_on_commit_callbacks
+):
+    from inventory.models import Customer
+
+    customer = Customer.objects.get(name="Maison Lumière SAS")
+    response = request_report(
+        api,
+        {"kind": "dpa-annex", "customer": "maison lumière sas"},
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 202, response.json()
+    assert ReportRun.objects.get().parameters == {"customer": customer.pk}
 
 
 @pytest.mark.django_db

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from tests.factories import make_request
 from tests.reports.helpers import by, headers, load, records
 

@@ -1,4 +1,4 @@
-"""Real Celery workers on PostgreSQL + Redis (CONTRACT.md 6, issue 8).
+"""Real Celery workers on PostgreSQL + Redis (docs/architecture.md, Runtime).
 
 Run by .ci/run: `pytest -m e2e tests/e2e` with DATABASE_URL=postgres://... and
 CELERY_BROKER_URL=redis://.../15 (a broker database for tests only). Each test
@@ -183,7 +183,7 @@ def test_worker_generates_a_requested_report(start_worker, media):
 
 
 def test_report_survives_its_worker_being_killed(start_worker, media):
-    """Issue 8: SIGKILL the whole worker while it builds; the broker hands the
+    """SIGKILL the whole worker while it builds; the broker hands the
     unacknowledged task to another worker, which finishes the run."""
     as_of, expected, seconds = large_report(min_seconds=3.0)
     run = ReportRun.objects.create(kind=KIND, as_of=as_of)

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inventory.models import DataCategory, ProcessingActivity
+from inventory.models import DataCategory, ProcessingActivity, System, Vendor
 from tests.factories import make_activity, make_data_category
 
 MODELS = [
@@ -136,3 +136,42 @@ def test_valid_data_category_is_saved(dpo_client):
     assert response.status_code == 302
     assert make_data_category is not None
     assert DataCategory.objects.get(code="DCY").history.count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_delete_of_a_vendor_records_a_version_of_the_system_it_left(
+    dpo_client, dpo
+):
+    """A delete in the admin detaches the record the same way as the API: the
+    system that named the vendor gets a version without it, by the DPO."""
+    vendor = Vendor.objects.create(name="Acme Hosting", processing_countries=["US"])
+    system = System.objects.create(name="Helpdesk", vendor=vendor)
+    before = system.history.count()
+    url = f"/admin/inventory/vendor/{vendor.pk}/delete/"
+    response = dpo_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    system.refresh_from_db()
+    assert system.vendor is None
+    assert system.history.count() == before + 1
+    latest = system.history.order_by("-history_date", "-history_id").first()
+    assert latest.vendor_id is None
+    assert latest.history_user == dpo
+
+
+@pytest.mark.django_db
+def test_admin_bulk_delete_of_vendors_records_versions_of_their_systems(
+    dpo_client, dpo
+):
+    vendor = Vendor.objects.create(name="Acme Mail", processing_countries=["US"])
+    system = System.objects.create(name="Mailer", vendor=vendor)
+    before = system.history.count()
+    response = dpo_client.post(
+        "/admin/inventory/vendor/",
+        {"action": "delete_selected", "_selected_action": [vendor.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Vendor.objects.filter(pk=vendor.pk).exists()
+    assert system.history.count() == before + 1
+    latest = system.history.order_by("-history_date", "-history_id").first()
+    assert latest.vendor_id is None
+    assert latest.history_user == dpo

@@ -1,4 +1,4 @@
-"""No lost updates in the admin (issue 8, CONTRACT.md 4): a save based on a
+"""No lost updates in the admin (docs/api.md): a save based on a
 version someone else has changed since is refused, naming who and when."""
 
 import pytest

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from reports import build as build_module
-from reports.build import ReportError
+from reports.params import ReportError
 from reports.snapshot import Snapshot
 from reports.xlsx import Sheet
 
@@ -25,10 +25,12 @@ def activities(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
 
 
 def annex(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
-    names = {r["name"] for r in snap.records("inventory.Customer")}
-    if params.get("customer") not in names:
+    wanted = params.get("customer")
+    customers = snap.records("inventory.Customer")
+    customer = next((c for c in customers if wanted in (c["id"], c["name"])), None)
+    if customer is None:
         raise ReportError(f"unknown customer {params.get('customer')!r}")
-    return [Sheet("Annex I.A Parties", ("Customer",), [(params["customer"],)])]
+    return [Sheet("Annex I.A Parties", ("Customer",), [(customer["name"],)])]
 
 
 def changes(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:

@@ -1,4 +1,4 @@
-"""Report runs in the admin, per role (CONTRACT.md 5): request, list, download."""
+"""Report runs in the admin, per role (docs/api.md, roles): request, list, download."""
 
 import hashlib
 import io
@@ -94,7 +94,7 @@ def test_requester_is_told_the_outcome(builders, media, dpo_client):
 def test_parameters_are_stored_json_safe(
     builders, media, dpo_client, django_capture_on_commit_callbacks
 ):
-    make_customer(name="Acme")
+    acme = make_customer(name="Acme")
     transfer = make_transfer()
     capture = django_capture_on_commit_callbacks
     request_report(dpo_client, capture, kind="dpa-annex", customer="Acme")
@@ -102,7 +102,7 @@ def test_parameters_are_stored_json_safe(
     request_report(dpo_client, capture, kind="tia", transfer=transfer.pk)
     params = [r.parameters for r in ReportRun.objects.order_by("id")]
     assert params == [
-        {"customer": "Acme"},
+        {"customer": acme.pk},
         {"since": "2026-01-31T23:59:59.999999+00:00"},
         {"transfer": transfer.pk},
     ]

@@ -1,4 +1,4 @@
-"""A broker that is down when a report is requested (issue 8, bad input): the
+"""A broker that is down when a report is requested (bad input): the
 run is recorded as queued, the user is told it starts when the queue is back,
 never a 500; once the broker is back, the sweep sends it."""
 

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.models import Vendor
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from tests.factories import (
     make_activity,
     make_data_category,

@@ -1,4 +1,4 @@
-"""manage.py check_inventory (CONTRACT.md section 3)."""
+"""manage.py check_inventory (docs/reports.md)."""
 
 import json
 from datetime import timedelta

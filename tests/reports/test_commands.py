@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 import reports.build
-from reports.build import ReportError
 from reports.management.commands import demo_reports, report
+from reports.params import ReportError
 from reports.xlsx import Sheet
 from tests.reports.helpers import load
 from transfers.models import Transfer
@@ -102,11 +102,11 @@ def test_bad_input_exits_2_with_one_line(
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_unknown_customer_from_the_builder_exits_2(
+def test_unknown_customer_exits_2_before_building(
     demo, tmp_path, monkeypatch, run_report
 ):
-    """The dpa-annex builder resolves --customer; the command passes it through
-    and turns its ReportError into exit status 2."""
+    """The request rule resolves --customer before any builder runs; an
+    unknown one exits with status 2 and one line."""
     seen = {}
 
     def annex(snap, params):
@@ -119,7 +119,7 @@ def test_unknown_customer_from_the_builder_exits_2(
     status, _, err = run_report(argv)
     assert status == 2
     assert err.strip() == "CommandError: unknown customer 'Nobody'"
-    assert seen == {"customer": "Nobody"}
+    assert seen == {}
 
 
 def test_since_is_passed_normalised(demo, tmp_path, monkeypatch, run_report):
@@ -200,3 +200,30 @@ def test_demo_reports_asks_for_each_customer_and_all_changes(
     since = datetime.datetime.fromisoformat(changes["since"])
     assert since <= demo_reports.first_change()
     assert since.time() == datetime.time(0, 0)
+
+
+def test_an_option_of_another_kind_exits_2(demo, tmp_path, monkeypatch, run_report):
+    """One request rule: the command refuses what the admin and API refuse."""
+    monkeypatch.chdir(tmp_path)
+    transfer = Transfer.objects.first()
+    argv = ["ropa-controller", "--out", "x.xlsx", "--transfer", str(transfer.pk)]
+    status, out, err = run_report(argv)
+    assert status == 2
+    assert "Only the tia report takes a transfer" in err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_customer_by_id_or_todays_name_gives_the_same_annex(demo, tmp_path, run_report):
+    from inventory.models import Customer
+
+    customer = Customer.objects.get(name="Maison Lumière SAS")
+    by_name = ["dpa-annex", "--out", str(tmp_path / "a.xlsx")]
+    by_id = ["dpa-annex", "--out", str(tmp_path / "b.xlsx")]
+    first = run_report([*by_name, "--customer", "Maison Lumière SAS"])
+    second = run_report([*by_id, "--customer", str(customer.pk)])
+    assert first[0] == second[0] == 0
+    assert first[1].split()[1] == second[1].split()[1]
+    manifest = dict(
+        load((tmp_path / "b.xlsx").read_bytes())["Manifest"].iter_rows(values_only=True)
+    )
+    assert json.loads(manifest["Parameters"]) == {"customer": customer.pk}

@@ -7,8 +7,9 @@ import time_machine
 from django.core import mail
 
 from inventory.roles import DPO
-from reports.digest import send_digest, send_findings_digest
+from reports.digest import send_digest
 from reports.models import FindingsDigest
+from reports.tasks import send_findings_digest
 from tests.factories import make_activity, make_user
 
 pytestmark = pytest.mark.django_db
@@ -103,8 +104,11 @@ def test_the_celery_task_runs_the_digest_and_is_scheduled_daily(
     assert send_findings_digest.delay().get() == 1
     assert send_findings_digest.delay().get() == 0
     entry = settings.CELERY_BEAT_SCHEDULE["findings-digest"]
-    assert entry["task"] == send_findings_digest.name
-    assert "reports.digest" in settings.CELERY_IMPORTS
+    assert (
+        entry["task"]
+        == send_findings_digest.name
+        == ("reports.tasks.send_findings_digest")
+    )
 
 
 def test_digest_links_are_absolute_and_it_mentions_pending_and_overdue_notices(

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from tests.factories import (
     make_activity,
     make_customer,
@@ -81,7 +82,7 @@ def make_processor_setup(**customer_fields):
     return entity, customer, feature, activity
 
 
-# -- the demo inventory (domain.md 10.4)
+# -- the demo inventory
 
 
 def test_sheets_are_the_five_annexes_then_the_manifest(demo):
@@ -323,7 +324,7 @@ def test_transfer_to_an_adequate_country_needs_no_module(db):
             {"country": "US", "representative": "Rep BV, Amsterdam"},
             "exporter's Art. 27 representative is established: Rep BV, Amsterdam",
         ),
-        # Neither: our own representative's Member State (domain.md 5.2).
+        # Neither: our own representative's Member State (SCC Clause 13(a)).
         ({"country": "US"}, "data importer's Art. 27 representative: Acme Rep"),
         # Recorded on the customer: used as is.
         ({"country": "US", "supervisory_authority": "Some SA"}, "Some SA"),

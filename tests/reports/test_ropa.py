@@ -47,7 +47,7 @@ def test_controller_workbook_has_the_contract_sheets_in_order(controller):
 def test_controller_record_header_row_is_the_shared_layout(controller):
     row = headers(controller["Controller record"])
     assert row == list(CONTROLLER_HEADERS)
-    for required in (  # CONTRACT.md 3
+    for required in (  # docs/reports.md
         "Processing activity",
         "Purposes",
         "Lawful basis",
@@ -242,7 +242,7 @@ def test_same_call_twice_gives_identical_bytes(demo, kind):
     assert build(kind) == build(kind)
 
 
-# domain.md 9.6: each payload put in an activity's purposes.
+# OWASP "CSV Injection" payloads: each put in an activity's purposes.
 PAYLOADS = [
     "=1+1",
     "+1",

@@ -1,5 +1,5 @@
 """The report-run lifecycle in eager mode: success, failure, idempotency,
-re-delivery and stale runs (issue 4 and issue 8, "no lost reports")."""
+re-delivery and stale runs ("no lost reports")."""
 
 import hashlib
 import io

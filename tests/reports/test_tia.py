@@ -4,7 +4,8 @@ import json
 import pytest
 import time_machine
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from reports.tia import TRANSFER_HEADERS
 from tests.factories import make_tia
 from tests.reports.helpers import by, cells, headers, load, records

@@ -20,7 +20,7 @@ from reports.xlsx import (
 
 AS_OF = datetime.datetime(2024, 5, 17, 8, 30, 44)  # even seconds: zip keeps 2 s steps
 
-# domain.md 9.6: formula-injection payloads every export must neutralise.
+# OWASP "CSV Injection": formula-injection payloads every export must neutralise.
 PAYLOADS = [
     "=1+1",
     "+1",

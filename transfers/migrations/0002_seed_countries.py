@@ -1,5 +1,5 @@
 """Seed the country register: every ISO 3166-1 country, the 30 EEA states and
-the Commission adequacy decisions of domain.md 4.1. Each row gets its first
+the Commission's adequacy decisions (GDPR Art. 45; docs/law.md). Each row gets its first
 history record, so reports as of any later date find it."""
 
 from django.db import migrations
@@ -8,7 +8,7 @@ from django_countries import countries
 
 from transfers.countries import ADEQUACY, EEA
 
-REASON = "Seeded from the Commission adequacy list (domain.md 4.1)"
+REASON = "Seeded from the Commission adequacy list (GDPR Art. 45)"
 
 
 def seed(apps, schema_editor):

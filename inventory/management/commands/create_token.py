@@ -1,4 +1,4 @@
-"""Print the API token of a user, creating it if needed (CONTRACT.md 4:
+"""Print the API token of a user, creating it if needed (docs/api.md:
 ``Authorization: Token <key>``)."""
 
 from typing import Any

@@ -1,59 +1,45 @@
 """Load the KonnectBot demo inventory; running it again changes nothing."""
 
+from collections.abc import Iterator
 from datetime import date
+from functools import cache
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
-from inventory import demo
-from inventory.models import (
-    Customer,
-    DataCategory,
-    DataSubjectCategory,
-    LegalEntity,
-    ProcessingActivity,
-    ProductFeature,
-    SecurityMeasure,
-    System,
-    Vendor,
-)
 from inventory.signals import demo_loaded
-from transfers.models import Transfer, TransferImpactAssessment
 
+Row = dict[str, Any]
 REASON = "KonnectBot demo data (load_demo)"
-# The natural key each record is found by, so a second run finds the first's rows.
-NATURAL_KEYS: dict[type[models.Model], tuple[str, ...]] = {
-    LegalEntity: ("name",),
-    DataSubjectCategory: ("name",),
-    DataCategory: ("code",),
-    SecurityMeasure: ("name",),
-    Vendor: ("name",),
-    System: ("name",),
-    ProcessingActivity: ("ref",),
-    ProductFeature: ("name",),
-    Customer: ("name",),
-    Transfer: ("name",),
-    TransferImpactAssessment: ("transfer", "assessed_on"),
-}
-PLAN: list[tuple[type[models.Model], list[demo.Row]]] = [
-    (LegalEntity, demo.LEGAL_ENTITIES),
-    (DataSubjectCategory, demo.DATA_SUBJECT_CATEGORIES),
-    (DataCategory, demo.DATA_CATEGORIES),
-    (SecurityMeasure, demo.SECURITY_MEASURES),
-    (Vendor, demo.VENDORS),
-    (System, demo.SYSTEMS),
-    (ProcessingActivity, demo.ACTIVITIES),
-    (ProductFeature, demo.FEATURES),
-    (Customer, demo.CUSTOMERS),
-    (Transfer, demo.TRANSFERS),
-    (TransferImpactAssessment, demo.TIAS),
-]
+
+
+def app_parts() -> Iterator[tuple[type[models.Model], tuple[str, ...], list[Row]]]:
+    """Every installed app's part of the demo (its ``demo.PLAN``), in
+    INSTALLED_APPS order, so an app's records exist before those that name them."""
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        for label, key, rows in getattr(module, "PLAN", []):
+            yield apps.get_model(label), key, rows
+
+
+@cache
+def natural_keys() -> dict[type[models.Model], tuple[str, ...]]:
+    """The natural key each record is found by, so a second run finds the
+    first's rows."""
+    return {model: key for model, key, _ in app_parts()}
 
 
 def resolve(model: type[models.Model], key: Any) -> models.Model:
     """Find a related record by its natural key."""
-    (field,) = NATURAL_KEYS[model]
+    (field,) = natural_keys()[model]
     return model._default_manager.get(**{field: key})
 
 
@@ -77,13 +63,13 @@ def comparable(value: Any) -> Any:
     return getattr(value, "code", value)
 
 
-def put(model: type[models.Model], row: demo.Row) -> str:
+def put(model: type[models.Model], row: Row) -> str:
     """Create or update one record; returns created / changed / unchanged."""
     values = {name: convert(model, name, value) for name, value in row.items()}
     m2m = {
         n: values.pop(n) for n in list(values) if model._meta.get_field(n).many_to_many
     }
-    lookup = {k: values[k] for k in NATURAL_KEYS[model]}
+    lookup = {k: values[k] for k in natural_keys()[model]}
     obj = model._default_manager.filter(**lookup).first()
     outcome = "unchanged"
     if obj is None:
@@ -119,7 +105,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = {"created": 0, "changed": 0, "unchanged": 0}
         with transaction.atomic():
-            for model, rows in PLAN:
+            for model, _, rows in app_parts():
                 for row in rows:
                     counts[put(model, row)] += 1
             # Other apps add their part of the demo (e.g. data subject requests).

@@ -1,4 +1,4 @@
-"""``manage.py check_inventory [--json] [--as-of T]`` (CONTRACT.md section 3)."""
+"""``manage.py check_inventory [--json] [--as-of T]`` (docs/reports.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports import findings
-from reports.build import ReportError, parse_when, resolve_as_of
 from reports.findings import Finding
+from reports.params import ReportError, parse_when, resolve_as_of
 
 
 def line(f: Finding) -> str:

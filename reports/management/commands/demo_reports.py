@@ -1,5 +1,5 @@
 """``manage.py demo_reports --out DIR``: every report kind for the current
-inventory, as ``make demo`` shows them (CONTRACT.md section 1)."""
+inventory, as ``make demo`` shows them (README, Quick start)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Min
 from django.utils.text import slugify
 
-from reports.build import ReportError, build
+from reports.build import build
+from reports.params import ReportError
 from reports.snapshot import Snapshot, latest_change, tracked_models
 
 Job = tuple[str, str, dict[str, Any]]  # file name, kind, parameters

@@ -1,5 +1,5 @@
 """The admin page where the DPO uploads a ROPA workbook: a preview (dry run)
-first, then an explicit "Import". Thin over ``reports.ropa_import``."""
+first, then an explicit "Import". Thin over ``ropa_import.apply``."""
 
 from __future__ import annotations
 
@@ -19,17 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from inventory.roles import DPO
-from reports.ropa_import import (
-    ImportFileError,
-    ImportResult,
-    import_ropa,
-    max_bytes,
-    too_big,
-)
+from ropa_import.apply import ImportResult, import_ropa
+from ropa_import.read import ImportFileError, max_bytes, too_big
 
 # The previewed file waits in storage until the DPO confirms (or previews another).
 PENDING = "ropa_import_pending"
-TEMPLATE = "reports/import_ropa.html"
+TEMPLATE = "ropa_import/import_ropa.html"
 
 
 class UploadForm(forms.Form):
@@ -47,7 +42,7 @@ class UploadForm(forms.Form):
 
 
 def is_dpo(user: Any) -> bool:
-    """CONTRACT.md 5: only the DPO changes the inventory (superusers too)."""
+    """docs/api.md, roles: only the DPO changes the inventory (superusers too)."""
     return bool(user.is_superuser or user.groups.filter(name=DPO).exists())
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from inventory.models import ProcessingActivity
-from reports.import_views import PENDING
-from tests.reports.test_import import GOOD, history_counts, own_workbook
+from ropa_import.views import PENDING
+from tests.ropa_import.test_import import GOOD, history_counts, own_workbook
 
 URL = "/admin/import-ropa/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,10 +1,11 @@
-"""import_ropa: import a controller ROPA workbook (CONTRACT.md section 3)."""
+"""import_ropa: import a controller ROPA workbook (docs/import.md)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports.ropa_import import ImportFileError, ImportResult, import_ropa
+from ropa_import.apply import ImportResult, import_ropa
+from ropa_import.read import ImportFileError
 
 
 class Command(BaseCommand):

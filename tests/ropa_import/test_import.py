@@ -26,12 +26,13 @@ from inventory.models import (
     System,
     Vendor,
 )
-from reports import ropa_import
 from reports.build import build
 from reports.ropa import CONTROLLER_HEADERS
-from reports.ropa_import import ImportFileError, import_ropa
 from reports.snapshot import tracked_models
 from reports.xlsx import Sheet, build_workbook
+from ropa_import import cells, read
+from ropa_import.apply import import_ropa
+from ropa_import.read import ImportFileError
 from tests.factories import (
     make_activity,
     make_data_category,
@@ -106,7 +107,7 @@ def own_workbook(
     records: list[dict[str, Any]],
     entities: list[tuple[Any, ...]] | None = None,
 ) -> bytes:
-    """The ropa-controller layout of ROPA_FORMAT.md, written by reports.xlsx."""
+    """The ropa-controller layout of docs/import.md, written by reports.xlsx."""
     if entities is None:
         entities = [("Acme Group Ltd", "1 Main St", "United Kingdom", "", "", "")]
     rows = [[rec.get(h) for h in CONTROLLER_HEADERS] for rec in records]
@@ -693,7 +694,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, capsys):
 
 @pytest.mark.django_db
 def test_total_unpacked_size_is_limited(tmp_path, monkeypatch):
-    monkeypatch.setattr(ropa_import, "MAX_UNCOMPRESSED", 2000)
+    monkeypatch.setattr(read, "MAX_UNCOMPRESSED", 2000)
     with pytest.raises(ImportFileError, match="would unpack to"):
         import_ropa(write(tmp_path, own_workbook([GOOD])))
 
@@ -751,13 +752,13 @@ def rewrite_part(data: bytes, part: str, text: str) -> bytes:
 )
 def test_lawful_basis_in_words_references_and_labels(text, expected):
     """GDPR Art. 6(1)(a)-(f), however the register wrote it."""
-    assert ropa_import.parse_lawful_basis(text) == expected
+    assert cells.parse_lawful_basis(text) == expected
 
 
 @pytest.mark.parametrize("text", ["Because we can", "Consent and contract", "6(1)(z)"])
 def test_unknown_or_ambiguous_lawful_basis_is_refused(text):
-    with pytest.raises(ropa_import.CellError, match="unknown lawful basis"):
-        ropa_import.parse_lawful_basis(text)
+    with pytest.raises(cells.CellError, match="unknown lawful basis"):
+        cells.parse_lawful_basis(text)
 
 
 @pytest.mark.parametrize(
@@ -774,7 +775,7 @@ def test_unknown_or_ambiguous_lawful_basis_is_refused(text):
 )
 def test_art9_conditions_in_words_and_references(text, expected):
     """GDPR Art. 9(2)(a)-(j)."""
-    assert ropa_import.parse_art9(text) == expected
+    assert cells.parse_art9(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -791,7 +792,7 @@ def test_art9_conditions_in_words_and_references(text, expected):
     ],
 )
 def test_countries_by_english_name_iso_code_or_alias(text, expected):
-    assert ropa_import.country_index()[ropa_import.norm(text)] == expected
+    assert cells.country_index()[read.norm(text)] == expected
 
 
 @pytest.mark.parametrize(
@@ -808,7 +809,7 @@ def test_countries_by_english_name_iso_code_or_alias(text, expected):
 )
 def test_transfer_mechanisms_from_labels_and_words(text, expected):
     """GDPR Art. 45, 46(2)(c), 47, 49; module per Decision 2021/914."""
-    assert ropa_import.parse_mechanism(text) == expected
+    assert cells.parse_mechanism(text) == expected
 
 
 @pytest.mark.parametrize("module", [1, 2, 3, 4])
@@ -816,12 +817,10 @@ def test_module_roles_give_back_the_module(module):
     """Decision 2021/914: the roles read from a module select that module."""
     from transfers import rules
 
-    exporter, importer = ropa_import.MODULE_ROLES[module]
+    exporter, importer = cells.MODULE_ROLES[module]
     assert rules.scc_module(rules.Role(exporter), rules.Role(importer)) == module
 
 
 def test_controller_headers_all_have_a_field():
-    aliases = ropa_import.controller_aliases()
-    assert [aliases[ropa_import.norm(h)] for h in CONTROLLER_HEADERS] == list(
-        ropa_import.OWN_FIELDS
-    )
+    aliases = read.controller_aliases()
+    assert [aliases[read.norm(h)] for h in CONTROLLER_HEADERS] == list(read.OWN_FIELDS)

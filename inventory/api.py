@@ -1,26 +1,20 @@
-"""Shared pieces of the REST API (CONTRACT.md sections 4 and 5).
+"""The API base of every history-tracked model (docs/api.md).
 
-Roles as permissions, JSON-only errors, strict input, the version history of
+Roles as permissions, strict input, the version history of
 every record and the optimistic-locking ETag. The apps' viewsets and serializers
 build on these; nothing here knows about a particular model.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models.deletion import ProtectedError, RestrictedError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
-from django.views.decorators.csrf import csrf_exempt
+from django.db import models, transaction
 from django_countries import countries
 from django_countries.fields import Country, CountryField
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -32,17 +26,13 @@ from rest_framework import (
     viewsets,
 )
 from rest_framework.decorators import action
-from rest_framework.fields import get_error_detail
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.field_mapping import get_field_kwargs
 from rest_framework.validators import UniqueValidator
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
-from kbinventory.parsers import PayloadTooLarge
-
-logger = logging.getLogger("kbinventory.api")
+from inventory import history
+from kbinventory.errors import PreconditionFailed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGE_REASON_HEADER = "X-Change-Reason"
@@ -53,7 +43,7 @@ COUNTRY_CHOICES = [(c.code, c.name) for c in countries]
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-# -- permissions (CONTRACT.md 5) ---------------------------------------------
+# -- permissions (docs/api.md, roles) -----------------------------------------
 
 
 class RolePermissions(permissions.DjangoModelPermissions):
@@ -70,124 +60,11 @@ class RolePermissions(permissions.DjangoModelPermissions):
     }
 
 
-def inventory_view_perms() -> list[str]:
-    from reports.snapshot import TRACKED
-
-    return [
-        f"{label.split('.')[0]}.view_{label.split('.')[1].lower()}" for label in TRACKED
-    ]
-
-
-class ReadsWholeInventory(permissions.BasePermission):
-    """Findings judge every kind of record, so reading them needs the right to
-    read every kind (DPO, Auditor; not Sales)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return bool(user.has_perms(inventory_view_perms()))
-
-
-# -- errors: JSON only, never an HTML page ------------------------------------
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The change conflicts with other records."
-    default_code = "conflict"
-
-
-class PreconditionFailed(exceptions.APIException):
-    """If-Match no longer matches: someone else changed the record."""
-
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_code = "precondition_failed"
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        super().__init__(body["detail"])
-        self.body = body
-
-
-def protected_detail(exc: ProtectedError | RestrictedError) -> str:
-    objects = sorted(str(obj) for obj in exc.args[1])
-    shown = ", ".join(objects[:10]) + (" ..." if len(objects) > 10 else "")
-    return f"Cannot delete: still referenced by {shown}."
-
-
-def as_api_exception(exc: Exception) -> Exception:
-    """Django and database errors that a request can cause, as 4xx answers."""
-    if isinstance(exc, ProtectedError | RestrictedError):
-        return Conflict(protected_detail(exc))
-    if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(get_error_detail(exc))
-    if isinstance(exc, RequestDataTooBig):
-        return PayloadTooLarge()
-    if isinstance(exc, OverflowError):  # e.g. an id beyond 64 bits in a filter
-        return exceptions.ValidationError(
-            {"detail": "A number in the request is out of range."}
-        )
-    if isinstance(exc, IntegrityError):
-        return Conflict(f"The change conflicts with a database constraint: {exc}")
-    return exc
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    """DRF's handler, plus: 412 with who/when, 409 for protected deletes, and a
-    JSON 500 for anything unexpected (logged), so an API client never gets HTML."""
-    if isinstance(exc, PreconditionFailed):
-        set_rollback()
-        return Response(exc.body, status=exc.status_code)
-    response = drf_exception_handler(as_api_exception(exc), context)
-    if response is None:
-        logger.error("Unhandled API error", exc_info=exc)
-        set_rollback()
-        response = Response(
-            {"detail": "Internal server error."},
-            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
-    return response
-
-
-def is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
-@csrf_exempt  # a 403 HTML page from the CSRF check would hide the 404
-def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Any path under /api/ that no view answers (catch-all route)."""
-    return JsonResponse({"detail": "Not found."}, status=404)
-
-
-def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if is_api(request):
-        return JsonResponse({"detail": "Bad request."}, status=400)
-    return defaults.bad_request(request, exception)
-
-
-def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if is_api(request):
-        return JsonResponse({"detail": "Forbidden."}, status=403)
-    return defaults.permission_denied(request, exception)
-
-
-def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if is_api(request):
-        return api_not_found(request)
-    return defaults.page_not_found(request, exception)
-
-
-def handler500(request: HttpRequest) -> HttpResponse:
-    if is_api(request):
-        return JsonResponse({"detail": "Internal server error."}, status=500)
-    return defaults.server_error(request)
-
-
 # -- fields -------------------------------------------------------------------
 
 
 class CountryCodeField(serializers.ChoiceField):
-    """An ISO 3166-1 alpha-2 code (CONTRACT.md 4); anything else is a 400."""
+    """An ISO 3166-1 alpha-2 code (docs/api.md); anything else is a 400."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("choices", None)
@@ -299,7 +176,7 @@ class InventorySerializer(StrictInputMixin, serializers.ModelSerializer[Any]):
 
     - country fields as ISO codes;
     - ``validate()`` runs the same rule function as ``Model.clean()`` on the
-      merged incoming and stored values (DESIGN.md: same rule everywhere);
+      merged incoming and stored values (docs/architecture.md: same rule everywhere);
     - one API write is one version in the history, many-to-many sets included.
     """
 
@@ -593,7 +470,7 @@ def if_none_match_hits(header: str, current: str) -> bool:
 
 def check_if_match(request: Request, instance: models.Model) -> None:
     """RFC 9110 13.1.1: an update sent with a stale If-Match is refused with
-    412, naming who changed the record since and when (CONTRACT.md 4)."""
+    412, naming who changed the record since and when (docs/api.md)."""
     header = request.headers.get("If-Match")
     if not header:
         return
@@ -628,38 +505,11 @@ def change_reason(request: Request) -> str | None:
     return reason or None
 
 
-def detach(instance: models.Model, context: Mapping[str, Any]) -> None:
-    """Before a delete, remove the record from other records' many-to-many sets
-    and nullable links one by one, so each of those records gets a version: a
-    database cascade would change them without any history."""
-    reason = context.get("change_reason") or f"{instance} was deleted"[:100]
-    context = {**context, "change_reason": reason}
-    reverse = [
-        f
-        for f in instance._meta.get_fields(include_hidden=True)
-        if f.auto_created and not f.concrete and f.is_relation
-    ]
-    for rel in reverse:
-        owner_model: Any = rel.related_model
-        if not hasattr(owner_model, "history"):
-            continue
-        name = rel.field.name  # type: ignore[union-attr]
-        if rel.many_to_many:
-            for owner in owner_model._default_manager.filter(**{name: instance}):
-                note_author(owner, context)
-                getattr(owner, name).remove(instance)
-        elif getattr(rel, "on_delete", None) is models.SET_NULL:
-            for owner in owner_model._default_manager.filter(**{name: instance}):
-                note_author(owner, context)
-                setattr(owner, name, None)
-                owner.save()
-
-
 def delete_with_history(instance: models.Model, context: Mapping[str, Any]) -> None:
-    with transaction.atomic():
-        detach(instance, context)
-        note_author(instance, context)
-        instance.delete()
+    """The API's delete: the same detach-with-history as the admin's, with the
+    request's user and ``X-Change-Reason``."""
+    user = getattr(context.get("request"), "user", None)
+    history.delete_with_history(instance, user, context.get("change_reason"))
 
 
 class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
@@ -727,7 +577,7 @@ class InventoryViewSet(HistoryMixin, viewsets.ModelViewSet[Any]):
         delete_with_history(instance, self.get_serializer_context())
 
 
-# -- the review cycle (issue 6): POST <resource>/<id>/review/ -------------------
+# -- the review cycle: POST <resource>/<id>/review/ ----------------------------
 
 
 class ReviewSerializer(serializers.Serializer[Any]):
