@@ -334,3 +334,10 @@ def test_schema_is_served_as_json_or_yaml(query, media):
     response = Client().get(f"/api/schema/{query}")
     assert response.status_code == 200
     assert (response["Content-Type"] + ";").startswith(media)
+
+
+def test_an_error_not_about_one_field_is_still_an_object(schema, api):
+    response = api.get("/api/v1/tias/?search=a%00b")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Null characters are not allowed."}
+    assert_matches(schema, "/api/v1/tias/", "get", response)
