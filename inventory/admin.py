@@ -248,7 +248,7 @@ class ProcessingActivityAdmin(InventoryAdmin):
 class ProductFeatureAdmin(InventoryAdmin):
     list_display = ["name", "description"]
     search_fields = ["name", "description"]
-    autocomplete_fields = ["activities", "vendors"]
+    autocomplete_fields = ["activities", "vendors", "systems"]
 
 
 @admin.register(Customer)

@@ -422,6 +422,7 @@ ACTIVITIES: list[Row] = [
             "Nimbus Cloud Inc.",
             "Postwave Email Inc.",
             "Tracelight Monitoring Inc.",
+            "Northbridge Engineering Ltd",
         ],
         "systems": ["KonnectBot platform (US-East)"],
         "security_measures": ALL_TOMS[:7],
@@ -534,6 +535,7 @@ ACTIVITIES: list[Row] = [
             "Tracelight Monitoring Inc.",
             "EdgeShield CDN Inc.",
             "Textwire Messaging Inc.",
+            "Northbridge Engineering Ltd",
         ],
         "systems": [
             "KonnectBot platform (US-East)",
@@ -628,12 +630,14 @@ FEATURES: list[Row] = [
         "description": "Order look-ups in the customer's Shopify store",
         "activities": ["PA-P2"],
         "vendors": ["Nimbus Cloud Inc.", "Cortex AI Inc."],
+        "systems": ["Shopify store (customer-side)"],
     },
     {
         "name": "WooCommerce integration",
         "description": "Order look-ups in the customer's WooCommerce site",
         "activities": ["PA-P2"],
         "vendors": ["Nimbus Cloud Inc.", "Cortex AI Inc."],
+        "systems": ["WooCommerce site (customer-side)"],
     },
     {
         "name": "Transcript emails",

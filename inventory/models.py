@@ -338,7 +338,8 @@ class ProcessingActivity(models.Model):
 class ProductFeature(models.Model):
     """Something a customer can switch on. Each feature is a category of
     processing carried out for that customer (Art. 30(2)(b)) and needs the
-    vendors that become its sub-processors (Art. 28(2), SCC Annex III)."""
+    vendors that become its sub-processors (Art. 28(2), SCC Annex III) and,
+    where only its customers use them, systems."""
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
@@ -348,7 +349,11 @@ class ProductFeature(models.Model):
         limit_choices_to={"role": ProcessingActivity.Role.PROCESSOR},
     )
     vendors = models.ManyToManyField(Vendor, blank=True)
-    history = HistoricalRecords(m2m_fields=[activities, vendors])
+    # Systems only this feature's customers use (e.g. the customer's own shop
+    # it connects to); a system of its activities that no feature names
+    # serves every customer of the activity.
+    systems = models.ManyToManyField(System, blank=True)
+    history = HistoricalRecords(m2m_fields=[activities, vendors, systems])
 
     class Meta:
         ordering = ["name"]

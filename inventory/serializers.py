@@ -66,7 +66,7 @@ class CustomerSerializer(InventorySerializer):
 class ProductFeatureSerializer(InventorySerializer):
     class Meta:
         model = ProductFeature
-        fields = ["id", "name", "description", "activities", "vendors"]
+        fields = ["id", "name", "description", "activities", "vendors", "systems"]
 
 
 class DataSubjectCategorySerializer(InventorySerializer):

@@ -78,7 +78,7 @@ class ProductFeatureViewSet(InventoryViewSet):
 
     def get_queryset(self) -> QuerySet[ProductFeature]:
         return ProductFeature.objects.prefetch_related(
-            *id_sets(ProductFeature, "activities", "vendors")
+            *id_sets(ProductFeature, "activities", "vendors", "systems")
         )
 
 

@@ -6,11 +6,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from kbinventory import errors
 from kbinventory.openapi import SchemaFormatNegotiation
 from reports.findings_admin import findings_list
+from reports.flows_admin import data_map_view, plotly_js
 from ropa_import.views import import_ropa_view
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/findings/", admin.site.admin_view(findings_list), name="findings"),
+    path("admin/data-map/", admin.site.admin_view(data_map_view), name="data_map"),
+    path(
+        "admin/data-map/plotly.js",
+        admin.site.admin_view(plotly_js),
+        name="data_map_plotly",
+    ),
     path(
         "admin/import-ropa/",
         admin.site.admin_view(import_ropa_view),

@@ -13,18 +13,19 @@ filled in), ready for sales to attach to the customer's contract.
 - Annex I.C, the competent supervisory authority (Clause 13).
 - Annex II, technical and organisational measures (Art. 32 GDPR) under the
   template's headings.
-- Annex III, the sub-processors (Clause 9, Art. 28(2) and (4) GDPR): only the
-  vendors the customer's features use, each with its Clause 9(a) status (a new
-  one is authorised from the effective date of its notice; pending and
-  objected ones are marked: ``reports.notices``).
+- Annex III, the sub-processors (Clause 9, Art. 28(2) and (4) GDPR): every
+  vendor the data map (``transfers.flows``) shows receiving the customer's
+  data, whatever its country, and only those, each with its Clause 9(a)
+  status (a new one is authorised from the effective date of its notice;
+  pending and objected ones are marked: ``reports.notices``).
 
 Everything is read from the Snapshot, so the annexes can be produced as they
 stood on any past date. Judgement calls:
 - "Our legal entity" is the importer of the customer's transfer to us where one
   is recorded, else the first legal entity by name.
-- Where the customer's transfer records its data categories, Annex I.B lists
-  only the feature categories the transfer names: the DPO scoped that customer's
-  transfer (e.g. no health data for a retailer), and the annex describes it.
+- Annex I.B lists exactly the data categories the customer's features
+  process, and only the systems that serve that customer (the data map's
+  reach): what a transfer record happens to list does not narrow it.
 - Retired activities describe no processing and are left out.
 """
 
@@ -45,6 +46,7 @@ from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet, country_name, yes_no
 from transfers import rules
+from transfers.flows import VENDOR, DataMap
 from transfers.rules import destination
 
 MODULE_NAMES = {
@@ -116,24 +118,37 @@ class Annex:
     transfer: Record | None
     features: list[Record]
     activities: list[Record]
+    data_map: DataMap
 
     def by_ids(self, label: str, ids: Iterable[int]) -> list[Record]:
         return present(self.snap, label, ids)
 
     def data_categories(self) -> list[Record]:
-        """The feature activities' categories, narrowed to the transfer's own."""
+        """Exactly the categories the enabled features' activities process."""
         ids = {i for a in self.activities for i in a["data_categories"]}
-        if self.transfer and self.transfer["data_categories"]:
-            ids &= set(self.transfer["data_categories"])
         records = self.by_ids("inventory.DataCategory", ids)
         return sorted(records, key=lambda r: r["code"])
 
+    def systems(self) -> list[Record]:
+        """The systems that serve this customer (not every customer's)."""
+        reach = self.data_map.reach(self.customer["id"])
+        return self.by_ids("inventory.System", reach.all_systems())
+
     def vendors(self) -> list[tuple[Record, list[str]]]:
-        """Each vendor the enabled features use, with those features' names."""
+        """Each vendor the customer's data flows to, with the enabled features
+        that send it there (Clause 9, Art. 28(2), (4))."""
         used: dict[int, list[str]] = {}
         for feature in self.features:
-            for vendor_id in feature["vendors"]:
-                used.setdefault(vendor_id, []).append(feature["name"])
+            flows = self.data_map.for_feature(self.customer["id"], feature)
+            reached = [f.importer.id for f in flows if f.importer.type == VENDOR]
+            if not flows:
+                # No activity records what the feature processes yet: its own
+                # vendors are still its sub-processors.
+                reached = list(feature["vendors"])
+            for vendor_id in dict.fromkeys(reached):
+                names = used.setdefault(vendor_id, [])
+                if feature["name"] not in names:
+                    names.append(feature["name"])
         vendors = self.by_ids("inventory.Vendor", used)
         return [(v, used[v["id"]]) for v in sorted(vendors, key=lambda v: v["name"])]
 
@@ -184,7 +199,7 @@ def load(snap: Snapshot, name: object) -> Annex:
     ]
     activities.sort(key=lambda a: a["ref"])
     entity = importer_entity(snap, transfer)
-    return Annex(snap, customer, entity, transfer, features, activities)
+    return Annex(snap, customer, entity, transfer, features, activities, DataMap(snap))
 
 
 def present(snap: Snapshot, label: str, ids: Iterable[int]) -> list[Record]:
@@ -385,11 +400,8 @@ def sensitive_text(annex: Annex) -> str:
 
 def nature_text(annex: Annex) -> str:
     """Annex I.B field 5: the processing operations and where they run."""
-    systems = annex.by_ids(
-        "inventory.System", (i for a in annex.activities for i in a["systems"])
-    )
     hosted = []
-    for system in sorted(systems, key=lambda s: s["name"]):
+    for system in sorted(annex.systems(), key=lambda s: s["name"]):
         codes = [c for c in system["hosting_countries"].split(",") if c]
         where = ", ".join(country_name(c) for c in codes)
         hosted.append(f"{system['name']}, in {where}" if where else system["name"])

@@ -22,6 +22,7 @@ DC_NO_RETENTION             warning   data category without retention, 30(1)(f)
 VEN_NO_DPA                  error     (sub-)processor without signed DPA, Art. 28(3)
 VEN_IMPLIED_TRANSFER        warning   third-country processing, no transfer, 30(1)(e)
 TRF_NO_SAFEGUARD            error     transfer needing a safeguard has none, Art. 46
+FLOW_NO_SAFEGUARD           error     derived data flow no transfer covers, Art. 44/46
 TRF_NO_TIA                  error     transfer needing a TIA has none, Clause 14
 TRF_TIA_OVERDUE             error     the transfer's TIA is past its review date
 TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallback
@@ -55,6 +56,7 @@ from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import Sheet
 from transfers import rules
+from transfers.flows import CUSTOMER, DataMap, Flow, Status
 from transfers.rules import destination
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -474,6 +476,38 @@ def transfer_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
                 f"Transfer to {rec['destination']} needs a safeguard (Art. 46 GDPR) "
                 "and none is recorded.",
             )
+
+
+def flow_text(snap: Snapshot, flow: Flow) -> str:
+    """ "KonnectBot sends PA-P1 data (for Thistle & Pine Ltd) to Sahay in IN"."""
+    acts = snap.table("inventory.ProcessingActivity")
+    customers = snap.table("inventory.Customer")
+    refs = ", ".join(acts[a]["ref"] for a in flow.activities if a in acts)
+    whose = ", ".join(customers[c]["name"] for c in flow.customers if c in customers)
+    text = f"{flow.exporter.name} sends {refs} data"
+    text += f" (for {whose})" if whose and flow.exporter.type != CUSTOMER else ""
+    return f"{text} to {flow.importer.name} in {flow.country}"
+
+
+@check
+def flow_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
+    """Art. 44 and 46 GDPR: every flow the inventory implies into a country
+    that needs a safeguard must be covered by a recorded transfer with the same
+    parties, roles and destination and a mechanism that holds there."""
+    for flow in DataMap(snap).flows():
+        if flow.status != Status.MISSING:
+            continue
+        party = flow.exporter if flow.exporter.type == CUSTOMER else flow.importer
+        yield Finding(
+            "FLOW_NO_SAFEGUARD",
+            ERROR,
+            party.type,
+            party.id,
+            party.name,
+            f"{flow_text(snap, flow)}: a safeguard is needed (Art. 44, 46 GDPR) and "
+            f"no {flow.route.exporter_role}-to-{flow.route.importer_role} transfer "
+            "with these parties and destination records one.",
+        )
 
 
 @check

@@ -17,6 +17,8 @@ from inventory.models import DataCategory, ProcessingActivity
 from reports.findings import findings_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
+from transfers import rules
+from transfers.flows import DataMap, Flow, Status, on_routes
 from transfers.models import Transfer, assess
 from transfers.rules import destination
 
@@ -122,6 +124,8 @@ class TransferFacts:
     third_country: bool  # outside the EEA: a Chapter V transfer (Art. 44)
     activities: frozenset[int]
     safeguard: str  # "<country>: <mechanism>[ (SCC Module n)]"
+    holds: bool  # the mechanism is a safeguard that holds there
+    record: Record
 
 
 def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
@@ -144,6 +148,10 @@ def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
             not dest.eea,
             frozenset(rec["activities"]),
             safeguard,
+            rules.mechanism_covers(
+                dest, rules.Mechanism(rec["mechanism"]), rec["derogation_ground"]
+            ),
+            rec,
         )
     return facts
 
@@ -154,10 +162,43 @@ def chapter_v(transfers: Iterable[TransferFacts]) -> list[TransferFacts]:
     return sorted(found, key=lambda t: (t.country, t.name))
 
 
-def third_country_cells(transfers: list[TransferFacts]) -> tuple[str, str]:
-    """(Third countries, Transfer safeguards) for transfers leaving the EEA."""
-    countries_ = sorted({t.country for t in transfers})
-    return lines(countries_), lines(t.safeguard for t in transfers)
+MISSING_SAFEGUARD = "no safeguard recorded"
+
+
+def flow_safeguard(flow: Flow, facts: dict[int, TransferFacts]) -> str:
+    """A flow's line in the Transfer safeguards cell: the covering transfer's
+    safeguard, adequacy, or "<country>: no safeguard recorded"."""
+    country = country_name(flow.country)
+    if flow.status == Status.MISSING:
+        return f"{country}: {MISSING_SAFEGUARD}"
+    fact = facts.get(flow.transfer) if flow.transfer else None
+    if fact is not None and fact.holds:
+        return fact.safeguard
+    return f"{country}: {label(Transfer.Mechanism, Transfer.Mechanism.ADEQUACY)}"
+
+
+def third_country_cells(
+    flows: list[Flow],
+    recorded: Iterable[TransferFacts],
+    facts: dict[int, TransferFacts],
+) -> tuple[str, str]:
+    """(Third countries, Transfer safeguards) of the flows leaving the EEA
+    (Art. 30(1)(e), 30(2)(c)), and of the recorded transfers of the same
+    activities that no derived flow travels (never omitted)."""
+    found = {
+        (country_name(f.country), flow_safeguard(f, facts))
+        for f in flows
+        if f.third_country
+    }
+    for t in chapter_v(recorded):
+        if not on_routes(t.record, flows):
+            line = t.safeguard if t.holds else f"{t.country}: {MISSING_SAFEGUARD}"
+            found.add((t.country, line))
+    ordered = sorted(found)
+    return (
+        lines(sorted({country for country, _ in ordered})),
+        lines(line for _, line in ordered),
+    )
 
 
 # -- Organisation (Art. 30(1)(a), 30(2)(a)) -----------------------------------
@@ -214,10 +255,12 @@ class ControllerRow(Row):
 
 
 def controller_row(
-    snap: Snapshot, act: Record, transfers: Iterable[TransferFacts]
+    snap: Snapshot, act: Record, flows: list[Flow], transfers: Iterable[TransferFacts]
 ) -> ControllerRow:
-    """Art. 30(1)(a)-(g) for one activity, in the cell formats of docs/import.md."""
-    third_countries, safeguards = third_country_cells(chapter_v(transfers))
+    """Art. 30(1)(a)-(g) for one activity, in the cell formats of docs/import.md;
+    third countries and safeguards from the activity's flows."""
+    facts = {t.id: t for t in transfers}
+    third_countries, safeguards = third_country_cells(flows, transfers, facts)
     return ControllerRow(
         act["ref"],
         act["name"],
@@ -251,6 +294,7 @@ def controller_row(
 def controller_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     """Every controller activity (retired ones too), ordered by reference."""
     facts = transfer_facts(snap)
+    data_map = DataMap(snap)
     by_activity: dict[int, list[TransferFacts]] = defaultdict(list)
     for fact in facts.values():
         for activity_id in fact.activities:
@@ -258,7 +302,11 @@ def controller_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     activities = snap.records("inventory.ProcessingActivity")
     for act in sorted(activities, key=lambda r: r["ref"]):
         if act["role"] == ProcessingActivity.Role.CONTROLLER:
-            yield controller_row(snap, act, by_activity[act["id"]]).cells()
+            flows = data_map.for_activity(act["id"])
+            recorded = by_activity[act["id"]]
+            covering = [facts[f.transfer] for f in flows if f.transfer in facts]
+            row = controller_row(snap, act, flows, [*recorded, *covering])
+            yield row.cells()
 
 
 def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
@@ -351,14 +399,18 @@ def processor_row(
     snap: Snapshot,
     customer: Record,
     feature: Record | None,
-    transfers: list[TransferFacts],
+    flows: tuple[list[Flow], list[TransferFacts], dict[int, TransferFacts]],
     processor: str,
 ) -> ProcessorRow:
-    """Art. 30(2)(a)-(d) for one customer and one enabled feature."""
+    """Art. 30(2)(a)-(d) for one customer and one enabled feature; transfers
+    from the flows of the feature's activities for that customer, onward
+    ones included (Art. 30(2)(c))."""
     acts = snap.table("inventory.ProcessingActivity")
     mine = [acts[i] for i in (feature["activities"] if feature else []) if i in acts]
-    transfers = chapter_v(transfers)
-    third_countries, safeguards = third_country_cells(transfers)
+    derived, recorded, facts = flows
+    covering = [facts[f.transfer] for f in derived if f.transfer in facts]
+    transfers = chapter_v({t.id: t for t in [*recorded, *covering]}.values())
+    third_countries, safeguards = third_country_cells(derived, recorded, facts)
     return ProcessorRow(
         customer["name"],
         country_name(customer["country"]),
@@ -397,6 +449,7 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     a customer with no feature still gets a row, so every controller is listed."""
     features = snap.table("inventory.ProductFeature")
     facts = transfer_facts(snap)
+    data_map = DataMap(snap)
     chains = customer_transfers(snap)
     customers = sorted(snap.records("inventory.Customer"), key=lambda r: r["name"])
     for customer in customers:
@@ -406,8 +459,11 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
         enabled.sort(key=lambda r: r["name"])
         categories: list[Record | None] = [*enabled] or [None]
         for feature in categories:
-            transfers = category_transfers(feature, chain, facts)
-            row = processor_row(snap, customer, feature, transfers, processor)
+            recorded = category_transfers(feature, chain, facts)
+            derived = data_map.for_feature(customer["id"], feature) if feature else []
+            row = processor_row(
+                snap, customer, feature, (derived, recorded, facts), processor
+            )
             yield row.cells()
 
 

@@ -134,3 +134,39 @@ class ReportRunSerializer(serializers.ModelSerializer[ReportRun]):
         path = reverse("reportrun-download", args=[run.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+class PartySerializer(serializers.Serializer[Any]):
+    type = serializers.ChoiceField(choices=["entity", "customer", "vendor"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2")
+
+
+class FlowSerializer(serializers.Serializer[Any]):
+    """One flow of personal data from the data map (``transfers.flows``)."""
+
+    exporter = PartySerializer()
+    importer = PartySerializer()
+    country = serializers.CharField(
+        help_text="Where the importer processes the data (ISO 3166-1 alpha-2)."
+    )
+    data_categories = serializers.ListField(child=serializers.IntegerField())
+    activities = serializers.ListField(child=serializers.IntegerField())
+    customers = serializers.ListField(child=serializers.IntegerField())
+    transfer = serializers.IntegerField(
+        allow_null=True, help_text="The covering transfer's id, or null."
+    )
+    status = serializers.ChoiceField(
+        choices=["no_safeguard_needed", "covered", "missing"]
+    )
+
+
+class FlowFilterSerializer(serializers.Serializer[Any]):
+    """The flows list's query parameters."""
+
+    as_of = serializers.CharField(required=False)
+    customer = serializers.IntegerField(required=False)
+
+    def validate_as_of(self, value: str) -> datetime:
+        return when(value, "as_of")

@@ -21,10 +21,13 @@ from reports.models import ReportRun, may_request
 from reports.serializers import (
     FindingFilterSerializer,
     FindingSerializer,
+    FlowFilterSerializer,
+    FlowSerializer,
     ReportRequestSerializer,
     ReportRunSerializer,
 )
 from reports.snapshot import Snapshot
+from transfers.flows import DataMap, Flow
 
 OCTET_STREAM = "application/octet-stream"
 
@@ -194,3 +197,56 @@ class FindingViewSet(viewsets.GenericViewSet[Any]):
         ]
         page = self.paginate_queryset(found)
         return self.get_paginated_response(FindingSerializer(page, many=True).data)
+
+
+class ReadsTransfers(permissions.BasePermission):
+    """Flows show what transfers show: readable by whoever may read transfers
+    (DPO, Auditor; not Sales)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return bool(user.has_perm("transfers.view_transfer"))
+
+
+FLOW_PARAMETERS = [
+    OpenApiParameter("as_of", str, description="ISO 8601; default now"),
+    OpenApiParameter("customer", int, description="only this customer's flows"),
+]
+
+
+def flow_data(flow: Flow) -> dict[str, Any]:
+    return {
+        "exporter": flow.exporter.as_dict(),
+        "importer": flow.importer.as_dict(),
+        "country": flow.country,
+        "data_categories": list(flow.data_categories),
+        "activities": list(flow.activities),
+        "customers": list(flow.customers),
+        "transfer": flow.transfer,
+        "status": str(flow.status),
+    }
+
+
+class FlowViewSet(viewsets.GenericViewSet[Any]):
+    """The data map: every flow of personal data derived from the inventory
+    now (or ``as_of``), judged against the recorded transfers; read-only."""
+
+    permission_classes = [ReadsTransfers]
+    serializer_class = FlowSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(parameters=FLOW_PARAMETERS)
+    def list(self, request: Request) -> Response:
+        query = FlowFilterSerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        snap = Snapshot(query.validated_data.get("as_of") or timezone.now())
+        customer = query.validated_data.get("customer")
+        if customer is not None and customer not in snap.table("inventory.Customer"):
+            raise exceptions.ValidationError(
+                {"customer": [f"No customer with id {customer} at this date."]}
+            )
+        flows = DataMap(snap).flows(customer)
+        page = self.paginate_queryset([flow_data(f) for f in flows])
+        return self.get_paginated_response(FlowSerializer(page, many=True).data)

@@ -381,6 +381,7 @@ class Transfers:
 
     def sync(
         self,
+        cells: RowCells,
         activity: ProcessingActivity,
         lines: list[TransferLine],
         created: bool,
@@ -395,6 +396,11 @@ class Transfers:
         recipients = list(activity.recipients.all())
         taken: set[int] = set()
         for line in missing:
+            ours = MODULE_ROLES[line.module][0] if line.module else "controller"
+            problem = rules.activity_roles_error(rules.Role(ours), [activity.role])
+            if problem:
+                cells.error("transfer_safeguards", problem, line.text())
+                continue
             transfer = self.transfer_for(activity, line, recipients, notes, taken)
             self.plan(transfer, self.adds, activity)
             taken.add(transfer.pk)
@@ -700,7 +706,7 @@ class Importer:
             self.history.save(activity)
         changed = changed + linked
         if row.transfers is not None:
-            if self.transfers.sync(activity, row.transfers, created, notes):
+            if self.transfers.sync(row.cells, activity, row.transfers, created, notes):
                 changed.append("transfer_safeguards")
         outcome = outcome_of(created, changed)
         shown = [] if created else changed

@@ -17,7 +17,7 @@ from inventory.models import (
     DataCategory,
     ProcessingActivity,
 )
-from reports.xlsx import MAX_CELL_CHARS, unneutralise
+from reports.xlsx import MAX_CELL_CHARS, country_name, unneutralise
 from ropa_import.read import Table, norm
 from transfers import rules
 from transfers.models import Transfer
@@ -255,6 +255,7 @@ MECHANISM_WORDS = (
     ("certification", "certification"),
     ("derogation", "derogation"),
     ("art(icle|\\.)? ?49", "derogation"),
+    ("no safeguard", "none"),  # the export's line for an uncovered flow
 )
 MODULE = re.compile(r"\(?\s*(?:scc\s+)?module\s*([1-4])\s*\)?", re.IGNORECASE)
 
@@ -281,6 +282,10 @@ class TransferLine:
     country: str
     mechanism: str
     module: int | None = None
+
+    def text(self) -> str:
+        module = f" (SCC Module {self.module})" if self.module else ""
+        return f"{country_name(self.country)}: {self.mechanism}{module}"
 
     def matches(self, other: TransferLine) -> bool:
         same = (self.country, self.mechanism) == (other.country, other.mechanism)

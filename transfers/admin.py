@@ -1,9 +1,16 @@
 """Country register, transfers and their impact assessments for the DPO."""
 
+from typing import Any
+
 from django.contrib import admin
 
-from inventory.admin import InventoryAdmin, mark_reviewed
-from transfers.models import CountryProfile, Transfer, TransferImpactAssessment
+from inventory.admin import InventoryAdmin, VersionedForm, mark_reviewed
+from transfers.models import (
+    CountryProfile,
+    Transfer,
+    TransferImpactAssessment,
+    transfer_activity_errors,
+)
 
 
 @admin.register(CountryProfile)
@@ -22,8 +29,20 @@ class AssessmentInline(admin.StackedInline[TransferImpactAssessment, Transfer]):
     extra = 0
 
 
+class TransferForm(VersionedForm):
+    """Model.clean() cannot see the activities chosen in the form: the rule
+    that needs them is checked here, as the API checks it in validate()."""
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        for name, message in transfer_activity_errors(self.cleaned_data).items():
+            self.add_error(name if name in self.fields else None, message)
+        return data
+
+
 @admin.register(Transfer)
 class TransferAdmin(InventoryAdmin):
+    form = TransferForm
     list_display = [
         "name",
         "exporter_name",

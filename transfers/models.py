@@ -292,7 +292,24 @@ def transfer_errors(
         claim = rules.adequacy_claim_error(dest, mechanism)
         if claim:
             errors["mechanism"] = claim
+    errors.update(transfer_activity_errors(values))
     return errors
+
+
+def transfer_activity_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """One role pair per transfer (``rules.activity_roles_error``): the
+    activities are ours, so they have the role our side plays, the exporter's
+    when we export, the importer's when a customer exports to us. Checked
+    where the activities are known: the API, the admin form, the import."""
+    activities = values.get("activities")
+    roles = [values.get("exporter_role"), values.get("importer_role")]
+    if not activities or not all(roles):
+        return {}
+    ours = str(roles[0] if values.get("exporter") else roles[1])
+    problem = rules.activity_roles_error(
+        rules.Role(ours), [str(a.role) for a in activities]
+    )
+    return {"activities": problem} if problem else {}
 
 
 def next_review(day: date) -> date:

@@ -10,7 +10,7 @@ SCCs); EDPB Recommendations 01/2020 v2.0 on supplementary measures (the TIA step
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -311,3 +311,46 @@ def destination(
         importer_dpf_certified=bool(vendor and vendor["dpf_certified"]),
         decision_valid=started and not ended,
     )
+
+
+def mechanism_covers(
+    dest: Destination, mechanism: Mechanism, ground: str | None = None
+) -> bool:
+    """Whether a transfer's recorded mechanism is a safeguard that holds for
+    this destination and importer.
+
+    GDPR Art. 44: a transfer needs a Chapter V ground. An adequacy claim holds
+    only where the decision covers the importer (Art. 45(1)); an Art. 46(2)
+    tool (SCCs, BCRs, codes, certification) holds as recorded; a derogation
+    only with an Art. 49(1) ground; "none" never.
+    """
+    if mechanism == Mechanism.NONE:
+        return False
+    if mechanism == Mechanism.ADEQUACY:
+        return adequacy_covers(dest) or not is_transfer(dest)
+    return derogation_ground_error(mechanism, ground) is None
+
+
+def activity_roles_error(our_role: Role, activity_roles: Iterable[str]) -> str | None:
+    """Why a transfer's activities do not fit it, or None if they do.
+
+    One transfer is one pair of roles, and the SCC module follows from that
+    pair (Decision (EU) 2021/914, Clause 1 and the module headings): our
+    controller activities (Art. 30(1)) and the processing we do for customers
+    (Art. 30(2)) travel under different modules, so they need separate
+    transfers. ``our_role`` is the role our side of the transfer plays.
+    """
+    roles = set(activity_roles)
+    if len(roles) > 1:
+        return (
+            "These activities mix controller and processor roles; one transfer "
+            "has one pair of roles (its SCC module follows from them): record a "
+            "separate transfer for each role."
+        )
+    if roles and roles != {Role(our_role).value}:
+        (role,) = roles
+        return (
+            f"These are {role} activities, but our side of this transfer acts as "
+            f"{Role(our_role).value}: record them on a transfer with that role."
+        )
+    return None

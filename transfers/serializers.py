@@ -103,6 +103,8 @@ class TransferSerializer(InventorySerializer):
 
     def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:
         dest = judged_destination(values.get("destination"), values.get("importer"))
+        if "activities" not in values and isinstance(self.instance, Transfer):
+            values = {**values, "activities": list(self.instance.activities.all())}
         return transfer_errors(values, dest)
 
     def create(self, validated_data: dict[str, Any]) -> Any:

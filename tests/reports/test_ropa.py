@@ -107,18 +107,20 @@ def test_security_activity_shows_its_legitimate_interest_basis(controller):
 
 def test_transfers_give_third_countries_and_safeguards(controller):
     rows = by(controller["Controller record"], "Reference")
-    assert rows["PA-C5"]["Third countries"] == "India"
+    assert rows["PA-C5"]["Third countries"] == "India\nUnited States of America"
     assert rows["PA-C5"]["Transfer safeguards"] == (
-        "India: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 2)"
+        "India: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 2)\n"
+        "United States of America: Adequacy decision (Art. 45)"
     )
     assert rows["PA-C1"]["Third countries"] == (
-        "United Kingdom\nUnited States of America"
+        "Canada\nUnited Kingdom\nUnited States of America"
     )
     assert rows["PA-C1"]["Transfer safeguards"] == (
+        "Canada: Adequacy decision (Art. 45)\n"
         "United Kingdom: Adequacy decision (Art. 45)\n"
         "United States of America: Adequacy decision (Art. 45)"
     )
-    assert rows["PA-C2"]["Third countries"] is None
+    assert rows["PA-C4"]["Third countries"] is None  # Metrika, in Germany
 
 
 def test_next_review_is_a_typed_date_cell(controller):
@@ -202,11 +204,12 @@ def test_maison_lumiere_shopify_row(processor):
         "DC10 End-customer contact details\nDC11 E-commerce order context"
     )
     assert shopify["Sub-processors"] == "Cortex AI Inc.\nNimbus Cloud Inc."
-    assert shopify["Third countries"] == "United States of America"
+    assert shopify["Third countries"] == "Canada\nUnited States of America"
     assert shopify["Transfer safeguards"].split("\n") == [
-        f"{US_SCC_2} (SCC Module 3)",  # onward: KonnectBot to Cortex AI
+        "Canada: Adequacy decision (Art. 45)",  # Nimbus backups
         "United States of America: Adequacy decision (Art. 45)",  # Nimbus, DPF
         f"{US_SCC_2} (SCC Module 2)",  # Maison Lumière to KonnectBot
+        f"{US_SCC_2} (SCC Module 3)",  # onward: KonnectBot to Cortex AI
     ]
     assert shopify["DPA version"] == "DPA v4"
     assert shopify["DPA signed on"] == datetime.datetime(2025, 3, 14)

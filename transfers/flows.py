@@ -1,0 +1,496 @@
+"""The data map: every flow of personal data, derived from the inventory.
+
+A flow is personal data going from an exporter (one of our legal entities, or a
+customer) to an importer (a vendor, or one of our legal entities) that
+processes it in one country. Nobody types flows in: they follow from what the
+inventory already says (docs/data-map.md has the derivation and its legal
+basis):
+
+- our controller activities: our entity -> each recipient vendor, in each of
+  its processing countries, and -> the vendor hosting each of the activity's
+  systems, in each hosting country (Art. 30(1)(d), (e) GDPR);
+- each customer: customer -> our entity, for the processor activities of its
+  enabled features (Art. 30(2)(b)); then our entity -> each vendor that serves
+  that customer, in each country where it processes (Art. 28(2), (4), Art.
+  30(2)(c), SCC Clause 9).
+
+A vendor or system serves a customer through an activity when one of the
+customer's enabled features that carries the activity names it, or when it is
+one of the activity's own recipients or systems that no feature carrying the
+activity names (then every customer of the activity uses it). A customer's
+reach can be narrowed further by a ``ReachFilter`` (e.g. a data-residency
+choice).
+
+Recorded transfers are the legal instruments: a flow into a country where a
+safeguard is needed (Art. 44, 46) is covered by a recorded transfer with the
+same exporter, importer, roles and destination whose mechanism holds there;
+``judge`` is the one place that decides it, with ``transfers.rules``.
+
+The module reads plain records (dicts by id, as ``reports.snapshot.Snapshot``
+gives them), so flows hold as of any date and cost no queries of their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from transfers import rules
+
+Record = Mapping[str, Any]
+ENTITY, CUSTOMER, VENDOR = "entity", "customer", "vendor"
+CONTROLLER_ROLES = ("independent_controller", "joint_controller")
+
+
+class Inventory(Protocol):
+    """What the data map reads: the inventory's records by model label and id
+    (``reports.snapshot.Snapshot`` is one), and the moment they stand for."""
+
+    @property
+    def as_of(self) -> datetime: ...
+
+    def table(self, label: str) -> Mapping[int, Record]: ...
+
+
+class Status(StrEnum):
+    """Whether a flow has the Chapter V safeguard it needs."""
+
+    NO_SAFEGUARD_NEEDED = "no_safeguard_needed"  # EEA, or adequacy (Art. 45)
+    COVERED = "covered"  # a recorded transfer's safeguard holds (Art. 46, 49)
+    MISSING = "missing"  # a safeguard is needed and none is recorded
+
+
+@dataclass(frozen=True, order=True)
+class Party:
+    type: str  # ENTITY, CUSTOMER or VENDOR
+    id: int
+    name: str
+    country: str  # ISO 3166-1 alpha-2
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "id": self.id,
+            "name": self.name,
+            "country": self.country,
+        }
+
+
+@dataclass(frozen=True, order=True)
+class Route:
+    """What a flow is, and what a covering transfer must match: the parties,
+    their roles (the SCC module follows from them) and the country."""
+
+    exporter: Party
+    importer: Party
+    country: str
+    exporter_role: rules.Role
+    importer_role: rules.Role
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One activity's data on one route, for one customer (None: our own)."""
+
+    route: Route
+    activity: int
+    customer: int | None
+    data_categories: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One route with everything that travels on it and its judgement."""
+
+    route: Route
+    activities: tuple[int, ...]
+    customers: tuple[int, ...]
+    data_categories: tuple[int, ...]
+    transfer: int | None  # the covering (or, where none is needed, matching) one
+    status: Status
+    third_country: bool  # outside the EEA: a Chapter V transfer (Art. 44)
+
+    @property
+    def exporter(self) -> Party:
+        return self.route.exporter
+
+    @property
+    def importer(self) -> Party:
+        return self.route.importer
+
+    @property
+    def country(self) -> str:
+        return self.route.country
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What serves one customer: its processor activities, and per activity
+    the vendors and systems its data goes to."""
+
+    activities: frozenset[int]
+    vendors: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    systems: Mapping[int, frozenset[int]] = field(default_factory=dict)
+
+    def all_systems(self) -> frozenset[int]:
+        return frozenset(s for ids in self.systems.values() for s in ids)
+
+
+# A per-customer narrowing of its reach (the customer record, its reach ->
+# the reach to use), e.g. only the systems of the region it chose.
+ReachFilter = Callable[[Record, Reach], Reach]
+
+
+def codes(text: str | None) -> list[str]:
+    """Country codes of a multiple CountryField as stored ("US,DE")."""
+    return [c for c in (text or "").split(",") if c]
+
+
+def judge(
+    dest: rules.Destination, candidates: list[Record]
+) -> tuple[Status, Record | None]:
+    """The status of a flow into ``dest`` and the transfer that covers it.
+
+    ``candidates`` are the recorded transfers with the flow's parties, roles and
+    destination. No safeguard is needed inside the EEA (Art. 44) or where an
+    adequacy decision covers the importer (Art. 45); otherwise the flow is
+    covered only by a candidate whose mechanism holds there: an Art. 46 tool,
+    a well-founded Art. 49 derogation, not "none" nor an adequacy claim that
+    the decision does not support (``rules.mechanism_covers``).
+    """
+    valid = [
+        t
+        for t in candidates
+        if rules.mechanism_covers(
+            dest, rules.Mechanism(t["mechanism"]), t["derogation_ground"]
+        )
+    ]
+    if not rules.safeguard_required(dest):
+        found = valid or candidates
+        return Status.NO_SAFEGUARD_NEEDED, found[0] if found else None
+    if valid:
+        return Status.COVERED, valid[0]
+    return Status.MISSING, None
+
+
+class DataMap:
+    """The flows of an inventory (as of its date), with the per-activity and
+    per-customer views the records, annexes, findings, API and picture use."""
+
+    def __init__(self, inv: Inventory, reach_filter: ReachFilter | None = None):
+        self.inv = inv
+        self.day = inv.as_of.date()
+        self.reach_filter = reach_filter
+        self._carriers = self._features_by_activity()
+        self._reach: dict[int, Reach] = {}
+        self.legs = list(self._legs())
+        self._by_activity: dict[int, list[Leg]] = defaultdict(list)
+        self._by_customer: dict[int | None, list[Leg]] = defaultdict(list)
+        for leg in self.legs:
+            self._by_activity[leg.activity].append(leg)
+            self._by_customer[leg.customer].append(leg)
+        self._judged: dict[Route, tuple[Status, int | None, bool]] = {}
+        self._transfers = self._transfers_by_route()
+
+    # -- views
+
+    def flows(self, customer: int | None = None) -> list[Flow]:
+        """Every flow, or the flows concerning one customer (only that
+        customer's activities and data on them)."""
+        if customer is None:
+            return self.merge(self.legs)
+        return self.merge(self._by_customer.get(customer, []))
+
+    def for_activity(self, activity: int) -> list[Flow]:
+        """The flows carrying one activity's data (all customers)."""
+        return self.merge(self._by_activity.get(activity, []))
+
+    def for_customer_activities(
+        self, customer: int, activities: Iterable[int]
+    ) -> list[Flow]:
+        """The flows carrying these activities' data for one customer."""
+        wanted = set(activities)
+        legs = self._by_customer.get(customer, [])
+        return self.merge(leg for leg in legs if leg.activity in wanted)
+
+    def for_feature(self, customer: int, feature: Record) -> list[Flow]:
+        """The flows one enabled feature of a customer causes: its activities'
+        data to our entity, then to the vendors (and system hosts) that this
+        feature names or that no feature of the activity names."""
+        wanted = set(feature["activities"])
+        legs = [
+            leg
+            for leg in self._by_customer.get(customer, [])
+            if leg.activity in wanted
+            and (
+                leg.route.importer.type != VENDOR
+                or leg.route.importer.id in self._feature_vendors(feature, leg.activity)
+            )
+        ]
+        return self.merge(legs)
+
+    def _feature_vendors(self, feature: Record, aid: int) -> set[int]:
+        act = self.table("inventory.ProcessingActivity")[aid]
+        carriers = self._carriers[aid]
+        systems = self.table("inventory.System")
+        system_ids = served(act["systems"], "systems", carriers, [feature])
+        hosts = {systems[s]["vendor_id"] for s in system_ids if s in systems}
+        return set(served(act["recipients"], "vendors", carriers, [feature])) | hosts
+
+    def reach(self, customer_id: int) -> Reach:
+        """What serves the customer (after the reach filter)."""
+        if customer_id not in self._reach:
+            customer = self.table("inventory.Customer").get(customer_id)
+            reach = self._customer_reach(customer) if customer else Reach(frozenset())
+            if customer and self.reach_filter:
+                reach = self.reach_filter(customer, reach)
+            self._reach[customer_id] = reach
+        return self._reach[customer_id]
+
+    def merge(self, legs: Iterable[Leg]) -> list[Flow]:
+        """Legs grouped by route into judged flows, in route order."""
+        grouped: dict[Route, list[Leg]] = defaultdict(list)
+        for leg in legs:
+            grouped[leg.route].append(leg)
+        flows = []
+        for route in sorted(grouped):
+            status, transfer, third = self.judged(route)
+            group = grouped[route]
+            flows.append(
+                Flow(
+                    route,
+                    tuple(sorted({g.activity for g in group})),
+                    tuple(sorted({g.customer for g in group if g.customer})),
+                    tuple(sorted({c for g in group for c in g.data_categories})),
+                    transfer,
+                    status,
+                    third,
+                )
+            )
+        return flows
+
+    def judged(self, route: Route) -> tuple[Status, int | None, bool]:
+        if route not in self._judged:
+            importer = route.importer
+            vendors = self.table("inventory.Vendor")
+            vendor = vendors.get(importer.id) if importer.type == VENDOR else None
+            dest = rules.destination(
+                self.countries().get(route.country), vendor, self.day
+            )
+            status, transfer = judge(dest, self._transfers.get(route, []))
+            tid = transfer["id"] if transfer else None
+            self._judged[route] = (status, tid, rules.is_transfer(dest))
+        return self._judged[route]
+
+    # -- reading the inventory
+
+    def table(self, label: str) -> Mapping[int, Record]:
+        return self.inv.table(label)
+
+    def countries(self) -> dict[str, Record]:
+        profiles = self.table("transfers.CountryProfile").values()
+        return {p["code"]: p for p in profiles}
+
+    def entity_party(self, entity: Record) -> Party:
+        return Party(ENTITY, entity["id"], entity["name"], entity["country"])
+
+    def our_entity(self) -> Record | None:
+        """The entity that runs our own processing: the first by name."""
+        entities = sorted(self.table("inventory.LegalEntity").values(), key=by_name)
+        return entities[0] if entities else None
+
+    def customer_entity(self, customer: Record) -> Record | None:
+        """Our entity importing the customer's data: the one its recorded
+        transfer names, else ours."""
+        entities = self.table("inventory.LegalEntity")
+        for transfer in sorted(self.table("transfers.Transfer").values(), key=by_id):
+            if transfer["exporter_customer_id"] == customer["id"]:
+                entity = entities.get(transfer["importer_entity_id"])
+                if entity is not None:
+                    return entity
+        return self.our_entity()
+
+    # -- deriving the legs
+
+    def _legs(self) -> Iterator[Leg]:
+        entity = self.our_entity()
+        if entity is None:
+            return
+        ours = self.entity_party(entity)
+        activities = self.table("inventory.ProcessingActivity")
+        for act in sorted(activities.values(), key=by_id):
+            if act["status"] != "retired" and act["role"] == rules.Role.CONTROLLER:
+                yield from self._activity_legs(
+                    ours, act, None, act["recipients"], act["systems"]
+                )
+        for customer in sorted(self.table("inventory.Customer").values(), key=by_id):
+            yield from self._customer_legs(customer)
+
+    def _customer_legs(self, customer: Record) -> Iterator[Leg]:
+        entity = self.customer_entity(customer)
+        if entity is None:
+            return
+        ours = self.entity_party(entity)
+        exporter = Party(
+            CUSTOMER, customer["id"], customer["name"], customer["country"]
+        )
+        to_us = Route(
+            exporter,
+            ours,
+            entity["country"],
+            rules.Role.CONTROLLER,
+            rules.Role.PROCESSOR,
+        )
+        reach = self.reach(customer["id"])
+        activities = self.table("inventory.ProcessingActivity")
+        for aid in sorted(reach.activities):
+            act = activities[aid]
+            categories = frozenset(act["data_categories"])
+            yield Leg(to_us, aid, customer["id"], categories)
+            yield from self._activity_legs(
+                ours,
+                act,
+                customer["id"],
+                reach.vendors.get(aid, frozenset()),
+                reach.systems.get(aid, frozenset()),
+            )
+
+    def _activity_legs(
+        self,
+        exporter: Party,
+        act: Record,
+        customer: int | None,
+        vendor_ids: Iterable[int],
+        system_ids: Iterable[int],
+    ) -> Iterator[Leg]:
+        """The activity's data to each vendor, where the vendor processes it,
+        and to the vendor hosting each system, where the system is hosted."""
+        vendors = self.table("inventory.Vendor")
+        systems = self.table("inventory.System")
+        places: list[tuple[int, str]] = []
+        for vid in vendor_ids:
+            vendor = vendors.get(vid)
+            if vendor is not None:
+                where = codes(vendor["processing_countries"]) or codes(
+                    vendor["country"]
+                )
+                places.extend((vid, code) for code in where)
+        for sid in system_ids:
+            system = systems.get(sid)
+            if system is not None and system["vendor_id"] in vendors:
+                hosts = codes(system["hosting_countries"])
+                places.extend((system["vendor_id"], code) for code in hosts)
+        role = rules.Role(act["role"])
+        categories = frozenset(act["data_categories"])
+        for vid, code in dict.fromkeys(places):
+            vendor = vendors[vid]
+            importer = Party(VENDOR, vendor["id"], vendor["name"], vendor["country"])
+            route = Route(exporter, importer, code, role, importer_role(vendor))
+            yield Leg(route, act["id"], customer, categories)
+
+    def _features_by_activity(self) -> dict[int, list[Record]]:
+        carriers: dict[int, list[Record]] = defaultdict(list)
+        for feature in self.table("inventory.ProductFeature").values():
+            for aid in feature["activities"]:
+                carriers[aid].append(feature)
+        return carriers
+
+    def _customer_reach(self, customer: Record) -> Reach:
+        features = self.table("inventory.ProductFeature")
+        enabled = {i for i in customer["features"] if i in features}
+        activities = self.table("inventory.ProcessingActivity")
+        mine = {
+            aid
+            for fid in enabled
+            for aid in features[fid]["activities"]
+            if aid in activities
+            and activities[aid]["status"] != "retired"
+            and activities[aid]["role"] == rules.Role.PROCESSOR
+        }
+        vendors, systems = {}, {}
+        for aid in mine:
+            carriers = self._carriers[aid]
+            chosen = [f for f in carriers if f["id"] in enabled]
+            act = activities[aid]
+            vendors[aid] = served(act["recipients"], "vendors", carriers, chosen)
+            systems[aid] = served(act["systems"], "systems", carriers, chosen)
+        return Reach(frozenset(mine), vendors, systems)
+
+    def _transfers_by_route(self) -> dict[Route, list[Record]]:
+        """Recorded transfers by the route they can cover (by id)."""
+        wanted = {route_key(r): r for r in {leg.route for leg in self.legs}}
+        found: dict[Route, list[Record]] = defaultdict(list)
+        for transfer in sorted(self.table("transfers.Transfer").values(), key=by_id):
+            route = wanted.get(transfer_key(transfer))
+            if route is not None:
+                found[route].append(transfer)
+        return found
+
+
+def served(
+    own: Iterable[int], key: str, carriers: list[Record], chosen: list[Record]
+) -> frozenset[int]:
+    """The activity's ``own`` vendors (systems) that no feature ties to itself,
+    and those the customer's chosen features name."""
+    tied = {i for f in carriers for i in f.get(key, [])}
+    return frozenset(
+        {i for i in own if i not in tied} | {i for f in chosen for i in f.get(key, [])}
+    )
+
+
+def importer_role(vendor: Record) -> rules.Role:
+    """A vendor acting as a controller receives as controller; processors and
+    sub-processors as processor (Art. 4(7), (8), Art. 28)."""
+    if vendor["role"] in CONTROLLER_ROLES:
+        return rules.Role.CONTROLLER
+    return rules.Role.PROCESSOR
+
+
+def route_key(route: Route) -> tuple[Any, ...]:
+    """What a transfer must match to cover the route."""
+    return (
+        route.exporter.type,
+        route.exporter.id,
+        route.importer.type,
+        route.importer.id,
+        route.country,
+        str(route.exporter_role),
+        str(route.importer_role),
+    )
+
+
+def transfer_key(t: Record) -> tuple[Any, ...]:
+    exporter = (
+        (ENTITY, t["exporter_id"])
+        if t["exporter_id"]
+        else (CUSTOMER, t["exporter_customer_id"])
+    )
+    importer = (
+        (VENDOR, t["importer_id"])
+        if t["importer_id"]
+        else (ENTITY, t["importer_entity_id"])
+    )
+    return (
+        *exporter,
+        *importer,
+        t["destination"],
+        t["exporter_role"],
+        t["importer_role"],
+    )
+
+
+def on_routes(transfer: Record, flows: Iterable[Flow]) -> bool:
+    """Whether a recorded transfer matches the route of one of these flows."""
+    return transfer_key(transfer) in {route_key(f.route) for f in flows}
+
+
+def by_id(record: Record) -> int:
+    return int(record["id"])
+
+
+def by_name(record: Record) -> str:
+    return str(record["name"])
