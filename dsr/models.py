@@ -23,9 +23,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from dsr import deadlines
+from inventory.history_records import HistoricalRecords
 from inventory.models import Customer, DataSubjectCategory
 
 REFERENCE_PREFIX = "DSR"

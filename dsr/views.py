@@ -150,6 +150,7 @@ class DataSubjectRequestViewSet(InventoryViewSet):
     @extend_schema(request=s.CloseSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Close the request with its outcome (and the ground of a refusal)."""
         body = s.CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -20,7 +20,8 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
+
+from inventory.history_records import HistoricalRecords
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
+from inventory.history_records import HistoricalRecords
 from inventory.models import (
     Customer,
     DataCategory,

@@ -317,8 +317,8 @@ def next_activity_ref(role: str) -> str:
 
 
 class ProcessingActivitySerializer(InventorySerializer):
-    """Art. 30(1)/(2) entry. ``ref`` is generated when omitted (clients need
-    not send it); ``reviewed_on``/``reviewed_by`` are set by a review, not here."""
+    """Art. 30(1)/(2) entry. ``ref`` is generated when omitted (PA-C7, PA-P3);
+    ``reviewed_on``/``reviewed_by`` are set by a review, not here."""
 
     class Meta:
         model = ProcessingActivity

@@ -19,7 +19,6 @@ from inventory import serializers as s
 from inventory.api import (
     ID_PATTERN,
     HistoryMixin,
-    InventorySchema,
     InventoryViewSet,
     ReviewMixin,
     RolePermissions,
@@ -271,7 +270,6 @@ class SubprocessorNoticeViewSet(
     serializer_class = s.SubprocessorNoticeSerializer
     permission_classes = [RolePermissions]
     lookup_value_regex = ID_PATTERN
-    schema = InventorySchema()
     filterset_fields = ["customer", "vendor", "status", "change", "resolution"]
     ordering_fields = ["id", "drafted_on", "sent_at", "objection_deadline"]
 

@@ -85,6 +85,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             {"detail": "Internal server error."},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
+    elif isinstance(response.data, list):
+        # A ValidationError not about one field (a NUL in ?search=): an object
+        # like every other error body, as the schema declares.
+        response.data = {"detail": " ".join(str(m) for m in response.data)}
     return response
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from inventory.chain_views import verify_history_view
 from kbinventory import errors
+from kbinventory.openapi import SchemaFormatNegotiation
 from reports.findings_admin import findings_list
 from reports.flows_admin import data_map_view, plotly_js
 from ropa_import.views import import_ropa_view
@@ -33,7 +34,11 @@ urlpatterns = [
 
 # REST API (docs/api.md): JSON only, also for unknown paths and errors.
 urlpatterns += [
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(content_negotiation_class=SchemaFormatNegotiation),
+        name="schema",
+    ),
     # The split view serves Swagger UI's start-up script as a file (CSP: no
     # inline script).
     path(

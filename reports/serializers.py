@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from inventory.api import StrictInputMixin
@@ -53,6 +54,15 @@ def when(text: str, option: str) -> datetime:
     return moment
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "DPA annex for a customer",
+            value={"kind": "dpa-annex", "customer": "Maison Lumière SAS"},
+            request_only=True,
+        ),
+    ]
+)
 class ReportRequestSerializer(StrictInputMixin, serializers.Serializer[Any]):
     """A request for a workbook: the ``report`` command's options as JSON."""
 

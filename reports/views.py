@@ -29,6 +29,8 @@ from reports.serializers import (
 from reports.snapshot import Snapshot
 from transfers.flows import DataMap, Flow
 
+OCTET_STREAM = "application/octet-stream"
+
 
 def inventory_view_perms() -> list[str]:
     from reports.snapshot import TRACKED
@@ -61,6 +63,24 @@ class XlsxRenderer(renderers.BaseRenderer):
         self, data: Any, accepted_media_type: Any = None, context: Any = None
     ) -> Any:
         return data
+
+
+class OctetStreamRenderer(XlsxRenderer):
+    """The same bytes for a client that asks for a plain binary file
+    (``Accept: application/octet-stream``): some client generators know no
+    other binary type."""
+
+    media_type = OCTET_STREAM
+    format = "bin"
+
+
+WORKBOOK = OpenApiResponse(
+    OpenApiTypes.BINARY,
+    description=(
+        "The workbook (an attachment). Served as "
+        "`application/octet-stream` when the request accepts only that."
+    ),
+)
 
 
 class ReportRunViewSet(
@@ -98,7 +118,16 @@ class ReportRunViewSet(
             return ReportRequestSerializer
         return ReportRunSerializer
 
-    @extend_schema(responses={202: ReportRunSerializer})
+    @extend_schema(
+        summary="Request a report",
+        description=(
+            "Records a run of the report `kind` with the `report` command's "
+            "options and answers 202 with it and its `Location`; the workbook is "
+            "built in the background. Poll the run until `status` is `done`, "
+            "then download it."
+        ),
+        responses={202: ReportRunSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kind = request.data.get("kind") if isinstance(request.data, dict) else None
         if kind in ReportRun.Kind.values and not may_request(request.user, kind):
@@ -115,29 +144,25 @@ class ReportRunViewSet(
             data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
 
-    @extend_schema(
-        responses={
-            (200, XLSX): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The workbook"
-            ),
-            404: OpenApiResponse(description="Unknown run, or not done yet"),
-        }
-    )
+    @extend_schema(responses={(200, XLSX): WORKBOOK, (200, OCTET_STREAM): WORKBOOK})
     @action(
         detail=True,
-        renderer_classes=[renderers.JSONRenderer, XlsxRenderer],
+        renderer_classes=[XlsxRenderer, OctetStreamRenderer, renderers.JSONRenderer],
         filter_backends=[],
     )
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
-        """The workbook as an attachment, once the run is done."""
+        """Download the workbook.
+
+        Once the run's status is ``done``; until then 404."""
         run = self.get_object()
         if run.status != ReportRun.Status.DONE or not run.file:
             raise exceptions.NotFound(f"The report is not ready (status {run.status}).")
+        binary = request.accepted_media_type == OCTET_STREAM
         return FileResponse(
             run.file.open("rb"),
             as_attachment=True,
             filename=f"{run.kind}-{run.pk}.xlsx",
-            content_type=XLSX,
+            content_type=OCTET_STREAM if binary else XLSX,
         )
 
     def finalize_response(

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
+from inventory.history_records import HistoricalRecords
 from inventory.models import (
     Customer,
     DataCategory,

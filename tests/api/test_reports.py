@@ -292,3 +292,23 @@ def test_annex_by_todays_name_stores_the_customer_id(
     )
     assert response.status_code == 202, response.json()
     assert ReportRun.objects.get().parameters == {"customer": customer.pk}
+
+
+@pytest.mark.django_db
+def test_download_as_octet_stream_when_asked(
+    api, tiny_builders, django_capture_on_commit_callbacks
+):
+    response = request_report(
+        api, {"kind": "ropa-controller"}, django_capture_on_commit_callbacks
+    )
+    url = f"{REPORTS}{response.json()['id']}/download/"
+
+    binary = api.get(url, HTTP_ACCEPT="application/octet-stream")
+    default = api.get(url)
+
+    assert binary.status_code == default.status_code == 200
+    assert binary["Content-Type"] == "application/octet-stream"
+    assert default["Content-Type"] == XLSX
+    data = b"".join(binary.streaming_content)
+    assert data == b"".join(default.streaming_content)
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames[0] == "Params"
