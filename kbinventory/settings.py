@@ -6,7 +6,6 @@ SECRET_KEY outside debug, and a boolean other than True/False stops start-up.
 
 import math
 import os
-import re
 import sys
 import tomllib
 import zlib
