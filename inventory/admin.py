@@ -433,7 +433,7 @@ class RegionAdmin(InventoryAdmin):
 
 
 @admin.register(DeletionRun)
-class DeletionRunAdmin(SimpleHistoryAdmin):
+class DeletionRunAdmin(InventoryAdmin):
     """Evidence reported by the deletion jobs through the API: read-only here,
     for everyone (append-only: nobody adds, changes or deletes a run by hand)."""
 

@@ -881,10 +881,10 @@ PLAN: list[tuple[str, tuple[str, ...], list[Row] | Callable[[], list[Row]]]] = [
     ("inventory.System", ("name",), SYSTEMS),
     ("inventory.ProcessingActivity", ("ref",), ACTIVITIES),
     ("inventory.ProductFeature", ("name",), FEATURES),
-    ("inventory.Customer", ("name",), CUSTOMERS),
     ("inventory.Region", ("name",), REGIONS),
     ("inventory.Plan", ("name",), PLANS),
     ("inventory.PlanLimit", ("plan", "data_category"), PLAN_LIMITS),
+    ("inventory.Customer", ("name",), CUSTOMERS),
     ("inventory.RetentionOverride", ("customer", "data_category"), RETENTION_OVERRIDES),
     # Relative to the day the demo is loaded (see deletion_runs).
     (

@@ -7,13 +7,30 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 
 from inventory.api import StrictInputMixin
 from reports.models import ReportRun
 from reports.params import ReportError, parse_when, resolve_as_of
 from reports.requests import InvalidRequest, ReportRequest, check_request
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class CustomerField(serializers.Field):  # type: ignore[type-arg]
+    """A customer: its id (a whole number) or its name today."""
+
+    def to_internal_value(self, data: Any) -> int | str:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            raise serializers.ValidationError("A customer id or name is expected.")
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
 
 
 class FindingSerializer(serializers.Serializer[Any]):
@@ -73,7 +90,7 @@ class ReportRequestSerializer(StrictInputMixin, serializers.Serializer[Any]):
     since = serializers.CharField(
         required=False, help_text="For `changes` and `dsr-log`."
     )
-    customer = serializers.CharField(
+    customer = CustomerField(
         required=False,
         help_text="Customer id, or its name today; required for `dpa-annex`.",
     )

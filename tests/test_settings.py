@@ -178,11 +178,3 @@ def test_tls_and_ssl_together_stop_start_up_with_one_line():
 def test_site_url_must_be_an_http_url():
     result = run({"SECRET_KEY": STRONG, "SITE_URL": "inventory.example.com"})
     assert result.returncode == 2 and "SITE_URL must start with" in result.stderr
-
-
-@pytest.mark.parametrize("rate,ok", [("600/minute", True), ("lots", False)])
-def test_api_throttle_rate_is_checked_at_start_up(rate, ok):
-    result = run({"DEBUG": "True", "API_THROTTLE_RATE": rate})
-    assert (result.returncode == 0) is ok, result.stderr
-    if not ok:
-        assert "API_THROTTLE_RATE must look like 600/minute" in result.stderr

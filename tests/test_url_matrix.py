@@ -40,9 +40,13 @@ from tests.factories import (
     make_activity,
     make_customer,
     make_data_category,
+    make_deletion_run,
     make_entity,
     make_feature,
     make_measure,
+    make_plan,
+    make_plan_limit,
+    make_region,
     make_request,
     make_subject_category,
     make_system,
@@ -126,6 +130,8 @@ def writes(model: str, action: str) -> Rule:
         return {"add": staff, "change": nobody, "delete": dpo_only}[action]
     if model == "subprocessornotice":  # changed only by its actions (sent, ...)
         return nobody
+    if model == "deletionrun":  # append-only evidence: added by the jobs (API)
+        return nobody
     return dpo_only
 
 
@@ -182,9 +188,13 @@ def make_world() -> World:
         "countryprofile": CountryProfile.objects.get(code="BR"),
         "transfer": make_transfer(),
         "transferimpactassessment": make_tia(),
+        "region": make_region(),
+        "plan": make_plan(),
+        "planlimit": make_plan_limit(),
     }
     for obj in objects.values():
         obj.save()  # a second version to revert to the first
+    objects["deletionrun"] = make_deletion_run()  # append-only: one version
     objects["datasubjectrequest"] = make_request()
     objects["datasubjectrequest"].save()
     # A notice is created by the change it announces (SCC Clause 9(a)).
@@ -228,6 +238,9 @@ API_BASENAMES = {
     "transfer": "transfers",
     "transferimpactassessment": "tias",
     "datasubjectrequest": "requests",
+    "region": "regions",
+    "plan": "plans",
+    "planlimit": "plan-limits",
 }
 BASENAME_MODELS = {"request": "datasubjectrequest"}
 # Detail actions that change the record (POST), and those that read it (GET).
@@ -314,6 +327,10 @@ ADMIN_SITE = {
     "jsi18n": ("/admin/jsi18n/", each_method(nobody, GET=staff)),
     "app_list": ("/admin/transfers/", each_method(reads("transfer"))),
     "findings": ("/admin/findings/", each_method(whole_inventory)),
+    # Pages that read the whole inventory and change nothing, whatever the method.
+    "data_map": ("/admin/data-map/", each_method(whole_inventory)),
+    "data_map_plotly": ("/admin/data-map/plotly.js", each_method(whole_inventory)),
+    "verify_history": ("/admin/verify-history/", each_method(whole_inventory)),
     "import_ropa": ("/admin/import-ropa/", each_method(dpo_only)),
 }
 # Patterns without a name, by their route.
@@ -342,6 +359,12 @@ def api_probe(world: World, name: str) -> Probe:
         return report_api_probe(world, action)
     if basename == "notice":
         return notice_api_probe(world, action)
+    if basename == "deletionrun":
+        return deletion_run_api_probe(world, action)
+    if basename == "flow":  # derived, read-only: the whole inventory's readers
+        return Probe(
+            "/api/v1/flows/", each_method(nobody, GET=whole_inventory), api=True
+        )
     model = BASENAME_MODELS.get(basename, basename)
     path = API_BASENAMES[model]
     resource = RESOURCE_BY_PATH[path]
@@ -392,10 +415,32 @@ def report_api_probe(world: World, action: str) -> Probe:
     raise LookupError(action)
 
 
+def deletion_run_api_probe(world: World, action: str) -> Probe:
+    """Append-only evidence: the DPO's jobs add runs, DPO and Auditor read
+    them, nobody changes or deletes one."""
+    run = world.obj("deletionrun")
+    if action == "list":
+        rules = each_method(nobody, GET=whole_inventory, POST=dpo_only)
+        payload = {
+            "system": run.system_id,
+            "data_category": run.data_category_id,
+            "retention_days": 30,
+            "deleted": 1,
+            "started_at": "2026-02-01T02:00:00Z",
+            "finished_at": "2026-02-01T02:03:00Z",
+            "outcome": "success",
+        }
+        return Probe("/api/v1/deletion-runs/", rules, payload, api=True)
+    if action == "detail":
+        url = f"/api/v1/deletion-runs/{run.pk}/"
+        return Probe(url, each_method(nobody, GET=whole_inventory), api=True)
+    raise LookupError(action)
+
+
 def notice_api_probe(world: World, action: str) -> Probe:
     pk = world.obj("subprocessornotice").pk
     read = reads("subprocessornotice")
-    change = writes("subprocessornotice", "change")
+    change = dpo_only  # never edited; the DPO acts on it (send, respond, ...)
     if action == "list":
         return Probe("/api/v1/notices/", each_method(nobody, GET=read), api=True)
     if action == "detail":

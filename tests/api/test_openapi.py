@@ -288,8 +288,6 @@ class TwoPerMinute(UserRateThrottle):
 def test_a_throttled_api_declares_and_answers_429(monkeypatch, api):
     from inventory.views import VendorViewSet
 
-    before = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()
-    assert "429" not in before["paths"]["/api/v1/vendors/"]["get"]["responses"]
     cache.clear()
     monkeypatch.setattr(VendorViewSet, "throttle_classes", [TwoPerMinute])
     schema = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()

@@ -430,7 +430,7 @@ def test_controller_record_prints_what_the_ico_and_cnil_templates_ask_for(db):
     assert (
         row["Link to contract with processor"] == "Mailer Inc.: DPA signed 2025-03-14"
     )
-    assert row["Retention per data category"] == "DC01: 2 years"
+    assert row["Retention per data category"] == "DC01 Email: 2 years"
     assert row["CCPA categories"] == "DC01: A,B"
     assert row["Created"] == datetime.datetime(2026, 2, 1)
     assert row["Last changed"] == datetime.datetime(2026, 3, 5)
