@@ -78,6 +78,11 @@ class CountryCodeField(serializers.ChoiceField):
     def to_representation(self, value: Any) -> Any:
         return str(value.code if isinstance(value, Country) else value) or None
 
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data is None and self.allow_null:
+            return ""  # a blank country reads as null and is written back so
+        return super().run_validation(data)
+
 
 class CountryListField(serializers.ListField):
     """A list of ISO codes for ``multiple=True`` country fields."""
@@ -104,7 +109,9 @@ def country_field(model_field: CountryField, field_name: str) -> tuple[type, dic
         kwargs["validators"] = validators
     if model_field.multiple:
         return CountryListField, {**kwargs, "required": False}
-    return CountryCodeField, {**kwargs, "required": not model_field.blank}
+    if model_field.blank:
+        return CountryCodeField, {**kwargs, "required": False, "allow_null": True}
+    return CountryCodeField, {**kwargs, "required": True}
 
 
 def id_sets(model: type[models.Model], *names: str) -> list[models.Prefetch[Any]]:

@@ -187,12 +187,13 @@ def data_map_view(request: HttpRequest) -> HttpResponse:
         as_of, error = resolve_as_of(when), ""
     except ReportError as exc:
         as_of, error = resolve_as_of(None), str(exc)
+    refused = bool(error)  # a moment the inventory cannot answer for: no map
     snap = Snapshot(as_of)
     choices = scope_choices(snap)
     scope = request.GET.get("scope", OURS)
     if scope not in dict(choices):
         scope, error = OURS, error or f"No customer {scope!r} at this date."
-    flows = scoped_flows(DataMap(snap), scope)
+    flows = [] if refused else scoped_flows(DataMap(snap), scope)
     acts = snap.table("inventory.ProcessingActivity")
     names = {i: f"{a['ref']} {a['name']}" for i, a in acts.items()}
     context = {

@@ -51,6 +51,7 @@ def test_our_own_processing_is_the_default(dpo_client, demo):
 
 def test_as_of_before_anything_was_recorded_shows_no_flow(dpo_client, demo):
     response = dpo_client.get(URL, {"scope": "all", "as_of": "2020-01-01"})
+    assert response.context["error"]  # refused, as in the reports
     assert table_rows(response) == []
     assert 'id="data-map-empty"' in response.content.decode()
 
