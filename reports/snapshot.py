@@ -4,7 +4,7 @@ Every report and every finding is a function of a Snapshot, so "as of 31 March"
 means the same thing everywhere (docs/architecture.md: a report is a pure
 function of the inventory history, as_of and its parameters).
 
-Reading is done the fast way of stack-notes.md: per model, the latest historical
+Reading takes a fixed number of queries: per model, the latest historical
 record of each object at ``as_of`` (deleted ones dropped) in one query, then
 each many-to-many set from the historical through table in one more query,
 grouped in Python. The query count does not grow with the number of records.
