@@ -11,6 +11,7 @@ table under it lists the same flows with links to their records.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -121,18 +122,12 @@ def figure(flows: list[Flow], names: dict[int, str]) -> go.Figure:
     return fig
 
 
-def chart_html(flows: list[Flow], names: dict[int, str]) -> str:
-    """The chart's div and script; plotly.js itself comes from ``plotly_js``."""
+def chart_figure(flows: list[Flow], names: dict[int, str]) -> Any:
+    """The chart's figure as plain JSON data, drawn by reports/data_map.js;
+    plotly.js itself comes from ``plotly_js``."""
     if not flows:
-        return ""
-    return str(
-        figure(flows, names).to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            div_id="data-map-chart",
-            config={"displaylogo": False, "responsive": True},
-        )
-    )
+        return None
+    return json.loads(figure(flows, names).to_json())
 
 
 def scope_choices(snap: Snapshot) -> list[tuple[str, str]]:
@@ -204,7 +199,7 @@ def data_map_view(request: HttpRequest) -> HttpResponse:
         "error": error,
         "scope": scope,
         "scopes": choices,
-        "chart": chart_html(flows, names),
+        "chart": chart_figure(flows, names),
         "rows": rows(flows, snap),
         "legend": [(STATUS_COLOURS[s], STATUS_LABELS[s]) for s in Status],
     }

@@ -6,7 +6,6 @@ click on a flow opens its record. The screenshot is kept as a test artefact
 import os
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from inventory.roles import AUDITOR
@@ -16,11 +15,6 @@ from tests.factories import make_user
 ARTEFACTS = Path(os.environ.get("TEST_ARTEFACTS", "out/test-artefacts"))
 
 
-@pytest.mark.xfail(
-    reason="known defect: the chart is drawn by an inline script, which the "
-    "Content-Security-Policy (script-src 'self') blocks; move it to a static file",
-    strict=False,
-)
 def test_auditor_sees_the_data_map_and_opens_a_flows_transfer(live_server):
     call_command("load_demo", stdout=open(os.devnull, "w"))
     make_user(AUDITOR, username="audrey")
