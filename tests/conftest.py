@@ -8,9 +8,12 @@ from tests.factories import make_user
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(tmp_path_factory):
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
     """SQLite tests use a file, not memory: threads (the concurrency tests)
-    then open their own connections to the same database, as in production."""
+    then open their own connections to the same database, as in production.
+    Each pytest-xdist worker keeps its own test database (the suffix)."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
