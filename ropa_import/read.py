@@ -217,7 +217,9 @@ def find_header(scan: list[tuple[Any, ...]], own: bool) -> Header | None:
     for i, row in enumerate(scan):
         candidates = [Header(i + 1, i + 1, single_row(row, own))]
         if i + 1 < len(scan) and not own:
-            candidates.append(Header(i + 1, i + 2, row_pair(row, scan[i + 1])))
+            pair = Header(i + 1, i + 2, row_pair(row, scan[i + 1]))
+            if score(pair.columns) > score(single_row(scan[i + 1], own)):
+                candidates.append(pair)
         for header in candidates:
             if score(header.columns) > best_score:
                 best, best_score = header, score(header.columns)
@@ -274,9 +276,19 @@ def contact_block(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, str]]:
     after another or side by side under section headings."""
     block: dict[str, dict[str, str]] = {}
     section, by_column = "entity", {}
+    label_columns: dict[int, str] = {}
     for row in rows:
         cells = [(i, text_of(v)) for i, v in enumerate(row) if text_of(v)]
         labels = [(i, contact_label(t)) for i, t in cells]
+        named = [label for _, label in labels if label]
+        if len(named) >= 2 and len(named) == len(labels):
+            label_columns = {i: label for i, label in labels if label}
+            continue
+        if label_columns and cells and (owner := contact_section(cells[0][1])):
+            for index, value in cells[1:]:
+                if index in label_columns:
+                    block.setdefault(owner, {}).setdefault(label_columns[index], value)
+            continue
         sections = {i: s for i, t in cells if (s := contact_section(t))}
         if sections and not any(label for _, label in labels):
             by_column, section = sections, next(iter(sections.values()))
