@@ -488,7 +488,8 @@ def test_print_mapping_then_mapping_file_overrides_and_is_reused(tmp_path, capsy
     path = save(tmp_path, inhouse_book())
     call_command("import_ropa", str(path), "--print-mapping")
     mapping = json.loads(capsys.readouterr().out)
-    assert mapping["Budget code"] == "ignored"
+    assert mapping["Budget code"] == "notes"  # kept in the notes
+    assert mapping["Legal Basis"] == "lawful_basis"
     assert not ProcessingActivity.objects.exists()
 
     mapping["Budget code"] = "ignored"
@@ -499,6 +500,7 @@ def test_print_mapping_then_mapping_file_overrides_and_is_reused(tmp_path, capsy
     act = ProcessingActivity.objects.get(name="Newsletter")
     assert act.data_source == ""
     assert "Sign-up form" in act.notes
+    assert "MKT-7" not in act.notes  # the DPO chose to leave it out
     assert SavedMapping.objects.count() == 1
 
     # The next file with the same headings gets the same mapping.

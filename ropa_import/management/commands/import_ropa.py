@@ -80,7 +80,9 @@ class Command(BaseCommand):
 
 
 def mapping_json(result: ImportResult) -> dict[str, str]:
-    return {c.header: c.field or "ignored" for c in result.mapping}
+    """Heading -> field; a column no field takes shows as "notes" (its text
+    is kept there), so that the printed mapping fed back changes nothing."""
+    return {c.header: c.field or "notes" for c in result.mapping}
 
 
 def read_mapping(name: str | None) -> dict[str, str] | None:
