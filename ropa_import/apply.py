@@ -53,10 +53,8 @@ transfers the two columns describe, as simply as the round trip allows:
   updated from that sheet); without that sheet, the only legal entity there is;
 - importer: the one recipient of the activity located (or processing) in that
   country; else the one recipient whose country is unknown (its country becomes
-  the destination); else a vendor named ``Recipient in <country>``. A vendor so
-  given a country is marked DPF-certified when the line claims adequacy for a
-  country whose adequacy covers DPF-certified importers only (the US); such
-  fallback importers are then named ``Recipient in <country> (DPF)``;
+  the destination); else none is invented: the line is kept in the activity's
+  notes and named in the result's warnings;
 - roles: from the SCC module when the line gives one (Decision 2021/914: 1 C-C,
   2 C-P, 3 P-P, 4 P-C); else the exporter is controller and the importer is
   processor, or controller when the vendor is an independent or joint one.
