@@ -17,12 +17,13 @@ import datetime
 import decimal
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps as global_apps
 from django.db import models, transaction
+from django.utils import timezone
 
 
 class HistorySeal(models.Model):
@@ -61,6 +62,34 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.object_id}: #{self.history_id}"
+
+
+class Reseal(models.Model):
+    """A record whose past versions the application rewrote on purpose (a
+    data subject request's identity purged after its retention, Art. 5(1)(e)
+    GDPR), and sealed again: ``verify_history`` lists these, so an auditor
+    sees when, by whom and why a chain was re-sealed rather than an
+    unexplained change."""
+
+    table = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    resealed_at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=150)
+    reason = models.CharField(max_length=200)
+    versions = models.PositiveIntegerField()
+    previous_head = models.CharField(
+        max_length=64, blank=True, help_text="The record's chain head before."
+    )
+
+    class Meta:
+        app_label = "inventory"
+        ordering = ["resealed_at", "id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.table} {self.object_id}: {self.versions} version(s) re-sealed "
+            f"{self.resealed_at:%Y-%m-%d %H:%M} UTC by {self.actor}: {self.reason}"
+        )
 
 
 def is_historical(model: type[models.Model]) -> bool:
@@ -169,6 +198,42 @@ def seal_version(sender: Any, history_instance: Any, **kwargs: Any) -> None:
         history_instance.history_id,
         getattr(history_instance, pk_name),
     )
+
+
+def seal_rows(historical: Any, rows: Iterable[Any]) -> None:
+    """Seal versions written in bulk (``bulk_create_with_history``,
+    ``bulk_update_with_history``), which send no signal per version."""
+    pk_name = historical.instance_type._meta.pk.attname
+    for row in rows:
+        seal(global_apps, historical, row.history_id, getattr(row, pk_name))
+
+
+def reseal(historical: Any, object_id: Any, reason: str, actor: str) -> Reseal:
+    """Seal again, in order, every version of one record that the application
+    has just rewritten on purpose, and record why (a ``Reseal``). Call it in
+    the transaction that rewrote them."""
+    table, key = historical._meta.db_table, str(object_id)
+    pk_name = historical.instance_type._meta.pk.attname
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().filter(table=table, object_id=key)
+        previous = head.first()
+        ids = list(
+            historical._default_manager.filter(**{pk_name: object_id})
+            .order_by("history_id")
+            .values_list("history_id", flat=True)
+        )
+        HistorySeal.objects.filter(table=table, object_id=key).delete()
+        head.delete()
+        for history_id in ids:
+            seal(global_apps, historical, history_id, object_id)
+        return Reseal.objects.create(
+            table=table,
+            object_id=key,
+            actor=actor,
+            reason=reason,
+            versions=len(ids),
+            previous_head=previous.digest if previous else "",
+        )
 
 
 def seal_existing(apps: Any) -> None:

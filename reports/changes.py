@@ -61,7 +61,7 @@ HEADERS = (
     "New value",
     "Reason",
 )
-WIDTHS = (21, 18, 20, 30, 10, 24, 34, 34, 54)
+WIDTHS = (20, 18, 16, 26, 9, 20, 28, 28, 40)
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_COLUMNS = (
     "history_id",

@@ -51,6 +51,12 @@ CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("DPIA required", 10),
     ("DPIA reference", 18),
     ("Next review", 12),
+    # UK ICO template columns 16, 17 and 22.
+    ("Rights available to individuals", 36),
+    ("Automated decision-making (Art. 22)", 13),
+    ("Profiling (Art. 4(4))", 10),
+    ("Automated decision-making and profiling: logic and effects", 36),
+    ("DPIA progress", 11),
 )
 CONTROLLER_HEADERS = tuple(h for h, _ in CONTROLLER_COLUMNS)
 CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
@@ -76,7 +82,7 @@ ORGANISATION_HEADERS: tuple[str, ...] = (
     "DPO",
     "Representative (Art. 27)",
 )
-ORGANISATION_WIDTHS: tuple[int, ...] = (24, 40, 20, 36, 40, 50)
+ORGANISATION_WIDTHS: tuple[int, ...] = (24, 34, 18, 34, 36, 44)
 
 PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Customer (controller)", 24),
@@ -304,6 +310,11 @@ class ControllerRow(Row):
     dpia_required: str
     dpia_reference: str
     next_review: CellValue
+    rights_available: str
+    automated_decisions: str
+    profiling: str
+    automated_decision_logic: str
+    dpia_status: str
     joint_controllers: CellValue = None
     recipients_roles: CellValue = None
     processor_contracts: CellValue = None
@@ -397,6 +408,11 @@ def controller_row(
         yes_no(act["dpia_required"]),
         act["dpia_reference"],
         act["next_review_on"],
+        act["rights_available"],
+        yes_no(act["automated_decisions"]),
+        yes_no(act["profiling"]),
+        act["automated_decision_logic"],
+        label(ProcessingActivity.DpiaStatus, act["dpia_status"]),
         **derived_cells(snap, act, created or {}),
     )
 
@@ -427,6 +443,7 @@ def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
         RECORD_HEADERS,
         controller_rows(snap),
         RECORD_WIDTHS,
+        key_columns=2,  # Reference, Processing activity
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]
 

@@ -198,6 +198,25 @@ def parse_status(text: str) -> str | None:
     return found
 
 
+DPIA_STATUS_WORDS = {
+    "complete": "completed",
+    "done": "completed",
+    "ongoing": "in_progress",
+}
+
+
+def parse_dpia_status(text: str) -> str:
+    """Art. 35: where the DPIA stands; empty when none is recorded."""
+    if not text.strip():
+        return ""
+    found = choice_index(ProcessingActivity.DpiaStatus) | DPIA_STATUS_WORDS
+    if norm(text) not in found:
+        raise CellError(
+            "unknown DPIA progress: write Not started, In progress or Completed"
+        )
+    return found[norm(text)]
+
+
 ART9_KIND_WORDS = (
     ("racial", "racial_ethnic"),
     ("ethnic", "racial_ethnic"),
@@ -366,12 +385,17 @@ TEXT_FIELDS = (
     "data_source",
     "retention",
     "dpia_reference",
+    "rights_available",
+    "automated_decision_logic",
 )
 TEXT_PARSERS: dict[str, Callable[[str], Any]] = {
     "status": parse_status,
     "lawful_basis": parse_lawful_basis,
     "art9_condition": parse_art9,
     "dpia_required": parse_bool,
+    "automated_decisions": parse_bool,
+    "profiling": parse_bool,
+    "dpia_status": parse_dpia_status,
 }
 NAME_LISTS = (
     "data_subject_categories",

@@ -139,6 +139,11 @@ OWN_FIELDS = (
     "dpia_required",
     "dpia_reference",
     "next_review_on",
+    "rights_available",
+    "automated_decisions",
+    "profiling",
+    "automated_decision_logic",
+    "dpia_status",
 )
 
 # The UK ICO controller template (sheet "Template"), the short
@@ -181,6 +186,11 @@ ALIASES: dict[str, str] = {
     "dpia required?": "dpia_required",
     "link to data protection impact assessment": "dpia_reference",
     "link to dpia": "dpia_reference",
+    "dpia progress": "dpia_status",
+    "rights available to individuals": "rights_available",
+    "existence of automated decision-making, including profiling": (
+        "automated_decision_logic"
+    ),
     "activity": "name",
     "activity name": "name",
     "processing activity name": "name",
