@@ -61,7 +61,7 @@ HEADERS = (
     "New value",
     "Reason",
 )
-WIDTHS = (20, 18, 16, 26, 9, 20, 28, 28, 40)
+WIDTHS = (19, 17, 16, 24, 9, 19, 27, 27, 37)
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_COLUMNS = (
     "history_id",
