@@ -132,19 +132,37 @@ def plain(value: Any) -> Any:
 
 
 def payload(apps: Any, historical: Any, history_id: int, columns: list[str]) -> str:
-    row = historical._default_manager.filter(history_id=history_id).values(*columns)
-    values = {k: plain(v) for k, v in row.get().items()}
+    text = payloads(apps, historical, [history_id], columns).get(history_id)
+    if text is None:
+        raise historical.DoesNotExist(f"no version {history_id}")
+    return text
+
+
+def payloads(
+    apps: Any, historical: Any, history_ids: list[int], columns: list[str]
+) -> dict[int, str]:
+    """The canonical text sealed for each version: its columns and its
+    many-to-many sets (two or three queries however many versions)."""
+    found = historical._default_manager.filter(history_id__in=history_ids)
+    read = columns if "history_id" in columns else [*columns, "history_id"]
+    values = {
+        row["history_id"]: {k: plain(v) for k, v in row.items() if k in columns}
+        for row in found.values(*read)
+    }
     for through in m2m_tables(apps, historical):
         names = [
             f.attname
             for f in through._meta.fields
             if not f.primary_key and f.name != "history"
         ]
-        rows = through._default_manager.filter(history_id=history_id)
-        values[f"m2m:{through._meta.model_name}"] = sorted(
-            [plain(v) for v in r] for r in rows.values_list(*names)
-        )
-    return json.dumps(values, sort_keys=True)
+        key = f"m2m:{through._meta.model_name}"
+        sets: dict[int, list[list[Any]]] = {i: [] for i in values}
+        rows = through._default_manager.filter(history_id__in=list(values))
+        for history_id, *row in rows.values_list("history_id", *names):
+            sets[history_id].append([plain(v) for v in row])
+        for history_id, found_set in sets.items():
+            values[history_id][key] = sorted(found_set)
+    return {i: json.dumps(v, sort_keys=True) for i, v in values.items()}
 
 
 def digest_of(previous: str, text: str) -> str:
@@ -202,10 +220,37 @@ def seal_version(sender: Any, history_instance: Any, **kwargs: Any) -> None:
 
 def seal_rows(historical: Any, rows: Iterable[Any]) -> None:
     """Seal versions written in bulk (``bulk_create_with_history``,
-    ``bulk_update_with_history``), which send no signal per version."""
+    ``bulk_update_with_history``), which send no signal per version: as
+    ``seal`` would one by one, in a few queries per batch."""
+    table = historical._meta.db_table
     pk_name = historical.instance_type._meta.pk.attname
-    for row in rows:
-        seal(global_apps, historical, row.history_id, getattr(row, pk_name))
+    written = sorted(rows, key=lambda r: r.history_id)
+    columns = columns_of(historical)
+    texts = payloads(global_apps, historical, [r.history_id for r in written], columns)
+    keys = {str(getattr(r, pk_name)) for r in written}
+    with transaction.atomic():
+        locked = ChainHead.objects.select_for_update().filter(table=table)
+        heads = {h.object_id: h for h in locked.filter(object_id__in=keys)}
+        known = set(heads)
+        seals = []
+        for row in written:
+            key = str(getattr(row, pk_name))
+            head = heads.setdefault(key, ChainHead(table=table, object_id=key))
+            value = digest_of(head.digest, texts[row.history_id])
+            seals.append(
+                HistorySeal(
+                    table=table,
+                    history_id=row.history_id,
+                    object_id=key,
+                    digest=value,
+                    columns=",".join(columns),
+                )
+            )
+            head.history_id, head.digest = row.history_id, value
+        HistorySeal.objects.bulk_create(seals)
+        ChainHead.objects.bulk_create([h for k, h in heads.items() if k not in known])
+        moved = [h for k, h in heads.items() if k in known]
+        ChainHead.objects.bulk_update(moved, ["history_id", "digest"])
 
 
 def reseal(historical: Any, object_id: Any, reason: str, actor: str) -> Reseal:
