@@ -86,13 +86,13 @@ ORGANISATION_WIDTHS: tuple[int, ...] = (24, 34, 18, 34, 36, 44)
 
 PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Customer (controller)", 24),
+    ("Processing category", 24),  # with the customer: the row's key
     ("Customer country", 16),
     ("Customer address", 30),
     ("Customer contact", 34),
     ("Customer DPO", 24),
     ("Customer representative", 24),
     ("Processor", 18),
-    ("Processing category", 24),
     ("Processing activities", 34),
     ("Categories of personal data", 38),
     ("Retention", 50),
@@ -456,13 +456,13 @@ class ProcessorRow(Row):
     """One customer x processing category; fields in PROCESSOR_HEADERS order."""
 
     customer: str
+    category: str
     customer_country: str
     customer_address: str
     customer_contact: str
     customer_dpo: str
     customer_representative: str
     processor: str
-    category: str
     activities: str
     data_categories: str
     retention: str
@@ -544,13 +544,13 @@ def processor_row(
     category_ids = {i for a in mine for i in a["data_categories"]}
     return ProcessorRow(
         customer["name"],
+        feature["name"] if feature else "",
         country_name(customer["country"]),
         customer["address"],
         customer["contact"],
         customer["dpo"],
         customer["representative"],
         processor,
-        feature["name"] if feature else "",
         lines(f"{a['ref']} {a['name']}" for a in sorted(mine, key=lambda a: a["ref"])),
         lines(data_category_lines(snap, category_ids)),
         lines(retention_lines(snap, customer["id"], category_ids)),
@@ -602,6 +602,10 @@ def processor_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
     """The Art. 30(2) GDPR record of the categories of processing carried out
     for each controller (customer), with transfers and TOMs."""
     record = Sheet(
-        "Processor record", PROCESSOR_HEADERS, processor_rows(snap), PROCESSOR_WIDTHS
+        "Processor record",
+        PROCESSOR_HEADERS,
+        processor_rows(snap),
+        PROCESSOR_WIDTHS,
+        key_columns=2,  # Customer (controller), Processing category
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]
