@@ -770,6 +770,7 @@ REGIONS: list[Row] = [
             "EdgeShield CDN Inc.",
             "Textwire Messaging Inc.",
             "Sahay Support Services Pvt Ltd",
+            "Northbridge Engineering Ltd",
         ],
     },
     {
@@ -784,6 +785,8 @@ REGIONS: list[Row] = [
             "Postwave Email Inc.",
             "Tracelight Monitoring Inc.",
             "EdgeShield CDN Inc.",
+            # On-call engineers' break-glass access reaches every region.
+            "Northbridge Engineering Ltd",
         ],
     },
 ]
