@@ -176,6 +176,33 @@ def parse_lawful_basis(text: str) -> str | None:
         ) from None
 
 
+def parse_basis_line(line: str) -> tuple[str, str]:
+    """``<basis>: <purposes>`` (one of several bases, as the controller record
+    writes them), or a basis alone with no purposes."""
+    head, sep, purposes = line.partition(":")
+    if sep and purposes.strip():
+        try:
+            return parse_lawful_basis(head) or "", purposes.strip()
+        except CellError:
+            pass  # the colon belongs to the basis' own text
+    return parse_lawful_basis(line) or "", ""
+
+
+def parse_lawful_bases(text: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """The main basis and, when the cell ties bases to purposes (one
+    ``<basis>: <purposes>`` per line), every basis with its purposes; a cell
+    naming one basis alone has no list (Art. 6(1))."""
+    found = [parse_basis_line(line) for line in text.splitlines() if line.strip()]
+    if not any(purposes for _, purposes in found):
+        return parse_lawful_basis(text), []
+    if not all(basis and purposes for basis, purposes in found):
+        raise CellError(
+            "with several bases, write one '<basis>: <purposes>' per line, "
+            "e.g. 'Contract: invoicing'"
+        )
+    return found[0][0], found
+
+
 def parse_art9(text: str) -> str:
     """An Art. 9(2) condition written in words, as a reference or as exported."""
     if norm(text) in EMPTY_WORDS:
@@ -369,7 +396,6 @@ TEXT_FIELDS = (
 )
 TEXT_PARSERS: dict[str, Callable[[str], Any]] = {
     "status": parse_status,
-    "lawful_basis": parse_lawful_basis,
     "art9_condition": parse_art9,
     "dpia_required": parse_bool,
 }
@@ -392,6 +418,7 @@ class ActivityRow:
     scalars: dict[str, Any]
     names: dict[str, list[str]]
     specials: list[tuple[str, str]]  # (data category text, Art. 9 kind)
+    bases: list[tuple[str, str]] | None  # (lawful basis, purposes) when read
     transfers: list[TransferLine] | None
 
 
@@ -506,12 +533,21 @@ def unnamed_lines(
 
 def parse_activity(cells: RowCells, index: dict[str, str]) -> ActivityRow:
     ref = " ".join(cells.text("ref").split()) if cells.has("ref") else ""
+    scalars = parse_scalars(cells)
+    bases = None
+    if cells.has("lawful_basis"):
+        main, bases = cells.read("lawful_basis", via_text(parse_lawful_bases)) or (
+            None,
+            [],
+        )
+        scalars["lawful_basis"] = main
     return ActivityRow(
         cells,
         ref,
         parse_name(cells),
-        parse_scalars(cells),
+        scalars,
         {key: cells.items(key) for key in NAME_LISTS if cells.has(key)},
         parse_specials(cells) if cells.has("special_categories") else [],
+        bases,
         parse_transfers(cells, index),
     )
