@@ -323,9 +323,9 @@ def module_text(annex: Annex) -> str:
 
 
 def scc_options(annex: Annex) -> str:
-    """Clause 7 (docking), Clause 9 (sub-processors: option and notice period,
-    from the customer) and, where the customer's transfer records them, the UK
-    Addendum and the Swiss adaptations."""
+    """Every choice the SCCs leave to the parties (Clauses 7, 9, 11, 17, 18);
+    for a UK exporter within the UK Addendum's Tables 1-4; the Swiss
+    adaptations for a Swiss exporter or where the transfer records them."""
     transfer = annex.transfer or {}
     exporter_law = regime(annex)
     if exporter_law == rules.Regime.NONE:
