@@ -603,9 +603,11 @@ def annex_without_assistance_measures(snap: Snapshot) -> Iterator[Finding]:
             continue
         if rules.scc_module(*customer_roles(snap, customer)) not in (2, 3):
             continue
-        if not any(
+        measures = customer_measures(snap, customer)
+        # No measure at all: no processing of the customer's is recorded yet.
+        if measures and not any(
             m["annex_ii_heading"] == "assistance" and not m["not_applicable"]
-            for m in customer_measures(snap, customer)
+            for m in measures
         ):
             yield Finding(
                 "CUS_ANNEX_II_NO_ASSISTANCE",
