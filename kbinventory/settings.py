@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "VersionTypeEnum": ["created", "changed", "deleted"],
         "TiaOutcomeEnum": "transfers.models.TransferImpactAssessment.Outcome",
         "AdequacyScopeEnum": "transfers.models.CountryProfile.Scope",
+        "LawfulBasisEnum": "inventory.models.ProcessingActivity.LawfulBasis",
+        "Art9ConditionEnum": "inventory.models.ProcessingActivity.Art9Condition",
     },
 }
 
