@@ -1,4 +1,4 @@
-# Two commands on a fresh machine (CONTRACT.md section 1): make demo, make test.
+# Two commands on a fresh machine: make demo, make test.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin

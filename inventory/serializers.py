@@ -367,12 +367,28 @@ class SubprocessorNoticeSerializer(serializers.ModelSerializer[SubprocessorNotic
 
     countries_added = CountryListField(read_only=True)
     countries_removed = CountryListField(read_only=True)
-    sent_by = serializers.SlugRelatedField[Any](slug_field="username", read_only=True)
+    # Empty until the notice is sent, answered or resolved: null, not a name.
+    sent_by = serializers.SlugRelatedField[Any](
+        slug_field="username", read_only=True, allow_null=True
+    )
     response_recorded_by = serializers.SlugRelatedField[Any](
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     resolved_by = serializers.SlugRelatedField[Any](
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
+    )
+    clause9_option = serializers.ChoiceField(
+        choices=Customer.Clause9.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="The customer's Clause 9 option when the notice was sent; "
+        "empty until then.",
+    )
+    resolution = serializers.ChoiceField(
+        choices=SubprocessorNotice.Resolution.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="How an objection was closed; empty while none is recorded.",
     )
 
     class Meta:

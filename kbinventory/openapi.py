@@ -211,10 +211,8 @@ NOTES = {
 
 
 def doc(obj: Any) -> str:
-    """A docstring for readers of the schema: without references to files
-    they do not have."""
-    text = get_doc(obj) if obj is not None else ""
-    return re.sub(r"\s*\((?:see )?CONTRACT\.md[^)]*\)", "", text).strip()
+    """A view's or serializer's docstring, as readers of the schema see it."""
+    return (get_doc(obj) if obj is not None else "").strip()
 
 
 def versioned(view: Any) -> bool:
