@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def create_state(apps, schema_editor):
+    """The one state row, with an empty stamp: the first reader refreshes."""
+    apps.get_model("reports", "FindingsState").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,4 +40,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['object_type', 'object_id'], name='reports_sto_object__7f2a04_idx'), models.Index(fields=['severity', 'position'], name='reports_sto_severit_d6365e_idx'), models.Index(fields=['code', 'position'], name='reports_sto_code_61b4ae_idx')],
             },
         ),
+        migrations.RunPython(create_state, migrations.RunPython.noop),
     ]
