@@ -736,6 +736,7 @@ REGIONS: list[Row] = [
             "EdgeShield CDN Inc.",
             "Textwire Messaging Inc.",
             "Sahay Support Services Pvt Ltd",
+            "Northbridge Engineering Ltd",
         ],
     },
     {
@@ -750,6 +751,8 @@ REGIONS: list[Row] = [
             "Postwave Email Inc.",
             "Tracelight Monitoring Inc.",
             "EdgeShield CDN Inc.",
+            # On-call engineers' break-glass access reaches every region.
+            "Northbridge Engineering Ltd",
         ],
     },
 ]

@@ -372,6 +372,16 @@ class ProcessingActivity(models.Model):
     )
     owner = models.CharField("Owner / business function", max_length=200, blank=True)
     next_review_on = models.DateField(null=True, blank=True)
+    recipient_categories = models.TextField(
+        blank=True,
+        help_text="Kinds of recipient without a name (Art. 30(1)(d)), one per "
+        "line, e.g. 'Tax authorities'.",
+    )
+    notes = models.TextField(
+        blank=True,
+        help_text="Free text, e.g. what an imported register said that has no "
+        "field of its own.",
+    )
     reviewed_on = models.DateField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,6 +31,7 @@ stood on any past date. Judgement calls:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +48,7 @@ from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet, country_name, yes_no
 from transfers import law, rules
-from transfers.flows import VENDOR, DataMap
+from transfers.flows import VENDOR, DataMap, codes
 from transfers.rules import destination
 
 MODULE_NAMES = {
@@ -135,23 +136,37 @@ class Annex:
         reach = self.data_map.reach(self.customer["id"])
         return self.by_ids("inventory.System", reach.all_systems())
 
-    def vendors(self) -> list[tuple[Record, list[str]]]:
+    def vendors(self) -> list[tuple[Record, list[str], list[str]]]:
         """Each vendor the customer's data flows to, with the enabled features
-        that send it there (Clause 9, Art. 28(2), (4))."""
+        that send it there and the countries where it processes that data
+        (Clause 9, Art. 28(2), (4)); within the customer's residency region."""
         used: dict[int, list[str]] = {}
+        where: dict[int, set[str]] = defaultdict(set)
+        allowed = self.data_map.serving(self.customer["id"])
         for feature in self.features:
             flows = self.data_map.for_feature(self.customer["id"], feature)
-            reached = [f.importer.id for f in flows if f.importer.type == VENDOR]
+            to_vendors = [f for f in flows if f.importer.type == VENDOR]
+            reached = [f.importer.id for f in to_vendors]
+            for flow in to_vendors:
+                where[flow.importer.id].add(flow.country)
             if not flows:
                 # No activity records what the feature processes yet: its own
-                # vendors are still its sub-processors.
-                reached = list(feature["vendors"])
+                # vendors (those of the customer's region) are still its
+                # sub-processors.
+                reached = [v for v in feature["vendors"] if allowed.allows_vendor(v)]
             for vendor_id in dict.fromkeys(reached):
                 names = used.setdefault(vendor_id, [])
                 if feature["name"] not in names:
                     names.append(feature["name"])
         vendors = self.by_ids("inventory.Vendor", used)
-        return [(v, used[v["id"]]) for v in sorted(vendors, key=lambda v: v["name"])]
+        return [
+            (
+                v,
+                used[v["id"]],
+                sorted(where[v["id"]]) or codes(v["processing_countries"]),
+            )
+            for v in sorted(vendors, key=lambda v: v["name"])
+        ]
 
     def measures(self) -> list[tuple[Record, list[str]]]:
         """Each security measure of the feature activities (and supplementary
@@ -479,7 +494,7 @@ def subprocessing_text(annex: Annex) -> str:
     """Annex I.B field 8: what each sub-processor does, and for how long."""
     lines = [
         f"{vendor['name']}: {vendor['service']} (for {', '.join(features)})"
-        for vendor, features in annex.vendors()
+        for vendor, features, _ in annex.vendors()
     ]
     return (
         "Subject matter and nature, per sub-processor of Annex III:\n"
@@ -610,22 +625,21 @@ def subprocessors_sheet(annex: Annex) -> Sheet:
     )
     status = annex_statuses(annex.snap, annex.customer["id"])
     rows = [
-        subprocessor_row(v, features, hipaa, status.get(v["id"], AUTHORISED))
-        for v, features in annex.vendors()
+        subprocessor_row(v, features, where, hipaa, status.get(v["id"], AUTHORISED))
+        for v, features, where in annex.vendors()
     ]
     widths = (22, 26, 24, 18, 44, 10, 10, 30) + ((30,) if hipaa else ())
     return Sheet("Annex III Sub-processors", headers, rows, widths, printable=True)
 
 
 def subprocessor_row(
-    vendor: Record, features: list[str], hipaa: bool, status: str
+    vendor: Record, features: list[str], where: list[str], hipaa: bool, status: str
 ) -> tuple[CellValue, ...]:
-    codes = [c for c in vendor["processing_countries"].split(",") if c]
     row: tuple[CellValue, ...] = (
         vendor["name"],
         vendor["address"],
         vendor["contact"],
-        ", ".join(country_name(c) for c in codes),
+        ", ".join(country_name(c) for c in where),
         f"{vendor['service']}. Used for: {', '.join(features)}.",
         yes_no(vendor["dpf_certified"]),
         yes_no(vendor["baa_signed"]),

@@ -29,8 +29,9 @@ TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallba
 CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
 CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
 CUS_SETTING_OUTSIDE_PLAN    error     customer setting beyond its plan's limits
-CUS_VENDOR_OUTSIDE_REGION   error     a feature of a customer with a residency
-                                      region uses a vendor not serving it
+CUS_VENDOR_OUTSIDE_REGION   error     a feature (or an activity of its features) of
+                                      a customer with a residency region uses a
+                                      vendor not serving it
 DEL_RUN_OVERDUE             error     (customer / data category) last successful
                                       deletion run older than the schedule allows
 DEL_RUN_GAP                 error     (customer / data category) no successful
@@ -67,7 +68,7 @@ from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import Sheet
 from transfers import law, rules
-from transfers.flows import CUSTOMER, DataMap, Flow, Status
+from transfers.flows import CUSTOMER, DataMap, Flow, Status, served
 from transfers.rules import destination
 
 logger = logging.getLogger(__name__)
@@ -707,17 +708,16 @@ def customer_setting_outside_plan(snap: Snapshot) -> Iterator[Finding]:
 def customer_vendor_outside_region(snap: Snapshot) -> Iterator[Finding]:
     """A customer that chose a residency region is served only by that
     region's vendors (its documented instructions, Art. 28(3)(a) GDPR, Clause
-    8.1 SCC 2021/914); an enabled feature using another vendor breaks them."""
+    8.1 SCC 2021/914). The data map leaves any other vendor out of its flows,
+    so an enabled feature naming one, or an activity of its features whose
+    own recipients include one, contradicts the region: never silently."""
     regions = snap.table("inventory.Region")
-    features = snap.table("inventory.ProductFeature")
     vendors = snap.table("inventory.Vendor")
     for customer in snap.records("inventory.Customer"):
         allowed = residency.serving(customer, regions)
-        uses: dict[int, list[Record]] = defaultdict(list)
-        for fid in customer["features"]:
-            for vid in features[fid]["vendors"] if fid in features else []:
-                uses[vid].append(features[fid])
-        for vid, via in sorted(uses.items()):
+        if allowed.region is None:
+            continue
+        for vid, via in sorted(vendors_used(snap, customer).items()):
             if vid in vendors and not allowed.allows_vendor(vid):
                 yield Finding(
                     "CUS_VENDOR_OUTSIDE_REGION",
@@ -725,10 +725,33 @@ def customer_vendor_outside_region(snap: Snapshot) -> Iterator[Finding]:
                     "customer",
                     customer["id"],
                     customer["name"],
-                    f"Residency region {allowed.region}: its features "
-                    f"({names(via)}) use {vendors[vid]['name']}, which does not "
-                    "serve that region (Art. 28(3)(a) GDPR, Clause 8.1 SCC).",
+                    f"Residency region {allowed.region}: its features and "
+                    f"activities ({', '.join(sorted(via))}) use "
+                    f"{vendors[vid]['name']}, which does not serve that region; "
+                    "the data map leaves it out of the customer's flows (Art. "
+                    "28(3)(a) GDPR, Clause 8.1 SCC).",
                 )
+
+
+def vendors_used(snap: Snapshot, customer: Record) -> dict[int, set[str]]:
+    """The vendors the customer's enabled features name, and the recipients
+    of their activities that no feature ties to itself (they serve every
+    customer of the activity), each with the features or activities using it."""
+    features = snap.table("inventory.ProductFeature")
+    activities = snap.table("inventory.ProcessingActivity")
+    enabled = [features[f] for f in customer["features"] if f in features]
+    uses: dict[int, set[str]] = defaultdict(set)
+    for feature in enabled:
+        for vid in feature["vendors"]:
+            uses[vid].add(feature["name"])
+    for aid in sorted({a for f in enabled for a in f["activities"]}):
+        act = activities.get(aid)
+        if act is None or act["status"] == "retired" or act["role"] != "processor":
+            continue
+        carriers = [f for f in features.values() if aid in f["activities"]]
+        for vid in served(act["recipients"], "vendors", carriers, []):
+            uses[vid].add(act["ref"])
+    return uses
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from inventory import retention
+from inventory import residency, retention
 from inventory.models import DataCategory, ProcessingActivity, Vendor
 from reports.findings import findings_sheet
 from reports.snapshot import Record, Snapshot
@@ -514,10 +514,12 @@ def processor_row(
     feature: Record | None,
     flows: tuple[list[Flow], list[TransferFacts], dict[int, TransferFacts]],
     processor: str,
+    serving: residency.Serving,
 ) -> ProcessorRow:
     """Art. 30(2)(a)-(d) for one customer and one enabled feature; transfers
     from the flows of the feature's activities for that customer, onward
-    ones included (Art. 30(2)(c))."""
+    ones included (Art. 30(2)(c)); the feature's sub-processors that
+    ``serving`` (the customer's residency region) allows."""
     acts = snap.table("inventory.ProcessingActivity")
     mine = [acts[i] for i in (feature["activities"] if feature else []) if i in acts]
     derived, recorded, facts = flows
@@ -525,6 +527,9 @@ def processor_row(
     transfers = chapter_v({t.id: t for t in [*recorded, *covering]}.values())
     third_countries, safeguards = third_country_cells(derived, recorded, facts)
     category_ids = {i for a in mine for i in a["data_categories"]}
+    subprocessors = [
+        v for v in (feature["vendors"] if feature else []) if serving.allows_vendor(v)
+    ]
     return ProcessorRow(
         customer["name"],
         country_name(customer["country"]),
@@ -538,7 +543,7 @@ def processor_row(
         lines(data_category_lines(snap, category_ids)),
         lines(retention_lines(snap, customer["id"], category_ids)),
         retention.end_of_service_text(customer),
-        lines(names(snap, "inventory.Vendor", feature["vendors"] if feature else [])),
+        lines(names(snap, "inventory.Vendor", subprocessors)),
         lines(t.name for t in transfers),
         third_countries,
         safeguards,
@@ -576,7 +581,12 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
             recorded = category_transfers(feature, chain, facts)
             derived = data_map.for_feature(customer["id"], feature) if feature else []
             row = processor_row(
-                snap, customer, feature, (derived, recorded, facts), processor
+                snap,
+                customer,
+                feature,
+                (derived, recorded, facts),
+                processor,
+                data_map.serving(customer["id"]),
             )
             yield row.cells()
 

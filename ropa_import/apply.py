@@ -53,10 +53,8 @@ transfers the two columns describe, as simply as the round trip allows:
   updated from that sheet); without that sheet, the only legal entity there is;
 - importer: the one recipient of the activity located (or processing) in that
   country; else the one recipient whose country is unknown (its country becomes
-  the destination); else a vendor named ``Recipient in <country>``. A vendor so
-  given a country is marked DPF-certified when the line claims adequacy for a
-  country whose adequacy covers DPF-certified importers only (the US); such
-  fallback importers are then named ``Recipient in <country> (DPF)``;
+  the destination); else none is invented: the line is kept in the activity's
+  notes and named in the result's warnings;
 - roles: from the SCC module when the line gives one (Decision 2021/914: 1 C-C,
   2 C-P, 3 P-P, 4 P-C); else the exporter is controller and the importer is
   processor, or controller when the vendor is an independent or joint one.
@@ -94,14 +92,15 @@ from inventory.models import (
 from reports.xlsx import country_name
 from ropa_import.cells import (
     MODULE_ROLES,
-    ActivityRow,
-    RowCells,
+    Recipient,
     RowError,
     TransferLine,
-    country_index,
-    parse_activity,
+    maybe_country,
 )
-from ropa_import.read import Book, Table, norm, read_book, read_limited
+from ropa_import.headings import norm
+from ropa_import.models import SavedMapping
+from ropa_import.read import Book, Table, read_book, read_limited
+from ropa_import.rows import ActivityRow, RowCells, activity_rows, shorten
 from transfers import rules
 from transfers.models import CountryProfile, Transfer
 
@@ -128,6 +127,34 @@ class RowOutcome:
 
 
 @dataclass
+class MappedColumn:
+    """A source column, the field it fills (None: kept in the notes;
+    "ignored": left out by the DPO's mapping) and a few of its values."""
+
+    header: str
+    field: str | None
+    samples: list[str]
+
+    def target(self) -> str:
+        if self.field is None:
+            return "ignored (kept in notes)" if self.samples else "ignored (empty)"
+        return self.field
+
+    def __str__(self) -> str:
+        samples = "; ".join(self.samples)
+        return f"{self.header} -> {self.target()}" + (
+            f"  [{samples}]" if samples else ""
+        )
+
+
+def mapping_of(table: Table) -> list[MappedColumn]:
+    return [
+        MappedColumn(c.header, c.field, [shorten(str(v)) for v in table.values(c)[:3]])
+        for c in table.all_columns
+    ]
+
+
+@dataclass
 class ImportResult:
     """Every row's outcome, or the errors (and then nothing was written)."""
 
@@ -135,6 +162,12 @@ class ImportResult:
     dry_run: bool
     rows: list[RowOutcome] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    mapping: list[MappedColumn] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sheet: str = ""
+
+    def unmapped(self) -> list[MappedColumn]:
+        return [c for c in self.mapping if c.field is None and c.samples]
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -287,11 +320,15 @@ class Related:
         text: str,
         specials: dict[str, str],
         notes: list[str],
+        recipient: Recipient | None = None,
     ) -> Any:
         found = self.find(model, text)
         if found is not None:
             return found
         obj = self.new(model, text, specials.get(norm(text), ""))
+        if recipient is not None and isinstance(obj, Vendor):
+            obj.role = recipient.role or obj.role
+            obj.country = recipient.country
         self.history.save(obj)
         self.add(obj)
         notes.append(f"new {model._meta.verbose_name} {obj}")
@@ -369,8 +406,8 @@ class Transfers:
     """Makes the activity's transfers outside the EEA the ones the row lists
     (the rule is in the module docstring)."""
 
-    def __init__(self, history: History, related: Related) -> None:
-        self.history, self.related = history, related
+    def __init__(self, history: History, related: Related, warnings: list[str]) -> None:
+        self.history, self.related, self.warnings = history, related, warnings
         self.profiles = {p.code.code: p for p in CountryProfile.objects.all()}
         self.today = timezone.now().date()
         self.exporter: LegalEntity | None = None
@@ -403,8 +440,10 @@ class Transfers:
         lines: list[TransferLine],
         created: bool,
         notes: list[str],
-    ) -> bool:
-        """True when the activity's transfers changed."""
+    ) -> tuple[bool, list[TransferLine]]:
+        """Whether the activity's transfers changed, and the lines for which no
+        recipient of the activity can be the importer."""
+        unresolved: list[TransferLine] = []
         current = [] if created else self.current(activity)
         missing, stale = match_lines(lines, current)
         for transfer in stale:
@@ -418,10 +457,13 @@ class Transfers:
             if problem:
                 cells.error("transfer_safeguards", problem, line.text())
                 continue
-            transfer = self.transfer_for(activity, line, recipients, notes, taken)
-            self.plan(transfer, self.adds, activity)
-            taken.add(transfer.pk)
-        return bool(missing or stale)
+            found = self.transfer_for(activity, line, recipients, notes, taken)
+            if found is None:
+                unresolved.append(line)
+                continue
+            self.plan(found, self.adds, activity)
+            taken.add(found.pk)
+        return bool(stale or len(missing) > len(unresolved)), unresolved
 
     def plan(
         self,
@@ -445,11 +487,14 @@ class Transfers:
         recipients: list[Vendor],
         notes: list[str],
         taken: set[int],
-    ) -> Transfer:
+    ) -> Transfer | None:
         """A transfer with these parties and terms that the activity is not yet
-        in (two equal lines are two transfers), else a new one."""
+        in (two equal lines are two transfers), else a new one; None when no
+        recipient of the activity can be the importer."""
         assert self.exporter is not None
         importer = self.importer_for(line, recipients, notes)
+        if importer is None:
+            return None
         exporter_role, importer_role = roles(line, importer)
         values = {
             "exporter": self.exporter,
@@ -481,11 +526,10 @@ class Transfers:
 
     def importer_for(
         self, line: TransferLine, recipients: list[Vendor], notes: list[str]
-    ) -> Vendor:
+    ) -> Vendor | None:
         """The one recipient located or processing there; else the one whose
-        country is unknown; else ``Recipient in <country>`` (with " (DPF)" when
-        the line implies a DPF-certified importer, so that one such line does
-        not change the SCC module of others)."""
+        country is unknown (it is then located there); else None: an importer
+        is never invented, the line is kept in the activity's notes."""
         located = [
             v
             for v in recipients
@@ -496,15 +540,7 @@ class Transfers:
         unknown = [v for v in recipients if not v.country.code]
         if not located and len(unknown) == 1:
             return self.locate(unknown[0], line, notes)
-        name = f"Recipient in {country_name(line.country)}"
-        name += " (DPF)" if self.implies_dpf(line) else ""
-        vendor = self.related.find(Vendor, name)
-        if vendor is None:
-            vendor = Vendor(name=name, role=Vendor.Role.PROCESSOR)
-            self.locate(vendor, line, notes)
-            self.related.add(vendor)
-            notes.append(f"new vendor {vendor}")
-        return vendor
+        return None
 
     def locate(self, vendor: Vendor, line: TransferLine, notes: list[str]) -> Vendor:
         """Give a vendor of unknown country the destination; a claim of
@@ -571,8 +607,7 @@ class Importer:
         self.result = result
         self.history = History(f"imported from {result.file_name}"[:REASON_MAX], user)
         self.related = Related(self.history)
-        self.transfers = Transfers(self.history, self.related)
-        self.countries = country_index()
+        self.transfers = Transfers(self.history, self.related, result.warnings)
         self.by_name: dict[str, ProcessingActivity] = {}
         self.by_ref: dict[str, ProcessingActivity] = {}
         for activity in ProcessingActivity.objects.all():
@@ -582,7 +617,9 @@ class Importer:
         if book.organisation is not None:
             for number, values in book.organisation.rows:
                 self.entity_row(self.cells(book.organisation, number, values))
-        else:
+        elif book.controller.contact:
+            self.contact_block(book.controller)
+        if self.transfers.exporter is None:
             entities = list(LegalEntity.objects.all()[:2])
             self.transfers.exporter = entities[0] if len(entities) == 1 else None
         self.controller_rows(book.controller)
@@ -619,25 +656,64 @@ class Importer:
 
     def entity_values(self, cells: RowCells) -> dict[str, Any]:
         keys = ("address", "contact", "dpo", "representative")
-        values: dict[str, Any] = {k: cells.text(k) for k in keys if cells.has(k)}
+        values: dict[str, Any] = {
+            k: cells.text(k)[:300] if k != "address" else cells.text(k)
+            for k in keys
+            if cells.has(k)
+        }
         text = cells.text("country")
-        code = self.countries.get(norm(text))
+        code = maybe_country(text)
         if code is None:
             cells.error("country", "unknown country" if text else "missing the country")
         values["country"] = code
         return values
 
+    def contact_block(self, table: Table) -> None:
+        """Art. 30(1)(a) from the block above the table (ICO template rows
+        1-6, Fides' organisation block): the controller, its DPO, its
+        representative. Without a country it can only complete an entity of
+        that name; otherwise it is reported, not guessed."""
+        block = table.contact
+        entity_info = block.get("entity", {})
+        name = entity_info.get("name", "")
+        if not name:
+            return
+        entity = LegalEntity.objects.filter(name__iexact=name).first()
+        address = entity_info.get("address", "")
+        code = maybe_country(entity_info.get("country", "")) or maybe_country(
+            (address.replace(",", "\n").splitlines() or [""])[-1]
+        )
+        if entity is None and code is None:
+            self.result.warnings.append(
+                f"{table.sheet}: the contact block names {name!r} without a country: "
+                "add it as a legal entity (with its country) to import its details"
+            )
+            return
+        created = entity is None
+        entity = entity or LegalEntity(name=name[:200], country=code or "")
+        values = {
+            "address": address,
+            "contact": contact_text(entity_info),
+            "dpo": contact_text(block.get("dpo", {}), with_name=True),
+            "representative": contact_text(block.get("representative", {}), True),
+        }
+        changed = assign(entity, {k: v for k, v in values.items() if v})
+        if created or changed:
+            self.history.save(entity)
+        label = f"{table.sheet} contact block: {entity}"
+        self.result.rows.append(
+            RowOutcome(table.sheet, 1, label, outcome_of(created, changed), changed)
+        )
+        self.transfers.exporter = entity
+
     # -- Controller record (Art. 30(1)(b)-(g))
     def controller_rows(self, table: Table) -> None:
+        rows = activity_rows(table, self.result.errors)
         names: dict[str, int] = {}
-        refs: dict[str, int] = {}
-        name_key = "name" if "name" in table.columns else "purposes"
-        for number, values in table.rows:
-            cells = self.cells(table, number, values)
-            row = parse_activity(cells, self.countries)
-            check_duplicate(cells, name_key, row.name, names)
-            check_duplicate(cells, "ref", row.ref, refs)
-            if not cells.failed:
+        for row in rows:
+            check_duplicate(row.cells, "name", row.name, names)
+        for row in rows:
+            if not row.cells.failed:
                 self.activity_row(row)
 
     def find(self, row: ActivityRow) -> ProcessingActivity | None:
@@ -662,7 +738,7 @@ class Importer:
         created = activity is None
         activity = activity or self.new_activity(row)
         self.forget(activity)
-        changed = assign(activity, {"name": row.name, **row.scalars})
+        changed = assign(activity, {"name": row.name, **self.values(row)})
         self.check(row, activity)
         if cells.failed:
             if not created:  # keep matching later rows against what is stored
@@ -673,6 +749,15 @@ class Importer:
             self.history.save(activity)  # the links below need its id
         self.remember(activity)
         self.link(row, activity, created, changed)
+
+    def values(self, row: ActivityRow) -> dict[str, Any]:
+        """The row's field values; what has no field of its own goes to the
+        notes, recipient kinds to the recipient categories (Art. 30(1)(d))."""
+        values = dict(row.scalars)
+        if row.recipients is not None:
+            kinds = [r.name for r in row.recipients if r.kind]
+            values["recipient_categories"] = "\n".join(kinds)
+        return values
 
     def new_activity(self, row: ActivityRow) -> ProcessingActivity:
         return ProcessingActivity(
@@ -690,7 +775,9 @@ class Importer:
     def check(self, row: ActivityRow, activity: ProcessingActivity) -> None:
         """Everything that could fail, before anything of the row is written."""
         cells = row.cells
-        for key, texts in row.names.items():
+        named = dict(row.names)
+        named["recipients"] = [r.name for r in row.recipients or [] if not r.kind]
+        for key, texts in named.items():
             for text in texts:
                 problem = self.related.problem(RELATED[key], text)
                 if problem:
@@ -699,7 +786,7 @@ class Importer:
             problem = self.related.problem(DataCategory, text)
             if problem:
                 cells.error("special_categories", problem, text)
-        if row.transfers and self.transfers.exporter is None:
+        if row.transfers() and self.transfers.exporter is None:
             cells.error(
                 "transfer_safeguards"
                 if cells.has("transfer_safeguards")
@@ -719,16 +806,41 @@ class Importer:
     ) -> None:
         notes: list[str] = []
         linked = self.link_related(row, activity, notes)
-        if linked or (changed and not created):  # one record: values and sets
-            self.history.save(activity)
-        changed = changed + linked
-        if row.transfers is not None:
-            if self.transfers.sync(row.cells, activity, row.transfers, created, notes):
-                changed.append("transfer_safeguards")
+        lines, unresolved = row.transfers(), list[TransferLine]()
+        if lines is not None:
+            moved, unresolved = self.transfers.sync(
+                row.cells, activity, lines, created, notes
+            )
+            changed += ["transfer_safeguards"] if moved else []
+        linked += self.keep_notes(row, activity, unresolved if lines else [])
+        if linked or (changed and not created):
+            self.history.save(activity)  # one version: values and sets
+        changed = list(dict.fromkeys(changed + linked))
         outcome = outcome_of(created, changed)
         shown = [] if created else changed
         labels = [column_label(row.cells, name) for name in shown]
         self.record(row.cells, str(activity), outcome, labels).notes.extend(notes)
+
+    def keep_notes(
+        self, row: ActivityRow, activity: ProcessingActivity, lines: list[TransferLine]
+    ) -> list[str]:
+        """What has no field of its own goes to the notes: the text of the
+        columns no field takes, further lawful bases, and transfers (Art.
+        30(1)(e)) whose importer is not known, which the run's warnings also
+        name: an importer is never invented. A row with nothing of the kind
+        leaves the notes as they are."""
+        texts = [f"Transfer without a known importer: {line.text()}" for line in lines]
+        for text in texts:
+            self.result.warnings.append(
+                f"{row.cells.table.sheet} row {row.cells.number} ({activity.name}): "
+                f"{text}; name the recipient with its country, e.g. "
+                "'Stripe (processor, US)'"
+            )
+        notes = "\n".join(row.notes + texts)
+        if not notes or notes == activity.notes:
+            return []
+        activity.notes = notes
+        return ["notes"]
 
     def link_related(
         self, row: ActivityRow, activity: ProcessingActivity, notes: list[str]
@@ -739,6 +851,12 @@ class Importer:
             key: [get(RELATED[key], text, kinds, notes) for text in texts]
             for key, texts in row.names.items()
         }
+        if row.recipients is not None:
+            chosen["recipients"] = [
+                get(Vendor, r.name, kinds, notes, r)
+                for r in row.recipients
+                if not r.kind
+            ]
         specials = [get(DataCategory, text, kinds, notes) for text, _ in row.specials]
         if "data_categories" in chosen:  # a special category is a data category
             chosen["data_categories"] += specials
@@ -755,6 +873,11 @@ class Importer:
         return changed
 
 
+def contact_text(info: dict[str, str], with_name: bool = False) -> str:
+    keys = ("name", "email", "phone", "address") if with_name else ("email", "phone")
+    return ", ".join(info[k] for k in keys if info.get(k))[:300]
+
+
 def check_duplicate(
     cells: RowCells, key: str, value: str, seen: dict[str, int]
 ) -> None:
@@ -763,12 +886,12 @@ def check_duplicate(
         return
     first = seen.setdefault(norm(value), cells.number)
     if first != cells.number:
+        key = key if cells.has(key) else "purposes"
         cells.error(key, f"duplicate: also on row {first} of this file", value)
 
 
 def column_label(cells: RowCells, name: str) -> str:
-    column = cells.table.columns.get(name)
-    return column.header if column else name
+    return cells.header(name) or name
 
 
 # -- the entry point ---------------------------------------------------------
@@ -780,17 +903,23 @@ def import_ropa(
     *,
     user: Any | None = None,
     dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Import a controller ROPA workbook: all rows or none (module docstring).
+    ``mapping`` (heading -> field or "ignored") overrides the recognised
+    columns and is saved for the next file with the same headings.
 
     Raises ImportFileError when the file as a whole cannot be read; errors in
     rows are returned in the result, and then nothing is written.
     """
     name = file_name or Path(str(source)).name
-    book = read_book(read_limited(source))
-    result = ImportResult(name, dry_run)
+    book = read_book(read_limited(source), mapping)
+    result = ImportResult(name, dry_run, sheet=book.controller.sheet)
+    result.mapping = mapping_of(book.controller)
     with transaction.atomic():
         Importer(result, user).run(book)
         if dry_run or result.errors:
             transaction.set_rollback(True)
+    if mapping:
+        SavedMapping.remember(book.controller.headings(), mapping, user)
     return result

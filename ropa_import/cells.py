@@ -1,53 +1,93 @@
-"""Parsing the cells of a ROPA row: text, dates, yes/no, lawful bases, Art. 9
-conditions, countries and transfer safeguards (docs/import.md)."""
+"""Reading one cell as people write it, in English, French or German: empty
+markers, lists, dates, yes/no, lawful bases (Art. 6(1)), Art. 9(2)
+conditions, countries, recipients and transfer safeguards (docs/import.md)."""
 
 from __future__ import annotations
 
+import calendar
+import difflib
+import gettext
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
+import pycountry
 from django.db import models
 from django.utils import translation
 from django_countries import countries
 
-from inventory.models import (
-    DataCategory,
-    ProcessingActivity,
-)
+from inventory.models import DataCategory, ProcessingActivity, Vendor
 from reports.xlsx import MAX_CELL_CHARS, country_name, unneutralise
-from ropa_import.read import Table, norm
+from ropa_import.headings import norm
 from transfers import rules
 from transfers.models import Transfer
-
-# -- cell values -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RowError:
-    """One bad cell (or row): where it is and what is wrong with it."""
+    """One bad cell (or row): where it is, what is wrong, what was expected
+    and the closest known value."""
 
     sheet: str
     row: int
     column: str
     value: str
     message: str
+    expected: str = ""
+    suggestion: str = ""
 
     def __str__(self) -> str:
         where = f"{self.sheet} row {self.row}"
         if self.column:
             where += f", column {self.column!r}"
         shown = f" (value: {self.value!r})" if self.value else ""
-        return f"{where}: {self.message}{shown}"
+        text = f"{where}: {self.message}{shown}"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.suggestion:
+            text += f"; did you mean {self.suggestion}?"
+        return text
 
 
 class CellError(ValueError):
-    """A cell that cannot be read as its column says; the message names why."""
+    """A cell that cannot be read as its column says."""
+
+    def __init__(self, message: str, expected: str = "", suggestion: str = "") -> None:
+        super().__init__(message)
+        self.expected, self.suggestion = expected, suggestion
 
 
-EMPTY_WORDS = {"", "n/a", "na", "none", "-", "not applicable", "nil"}
+# norm() forms of the ways registers say "nothing here".
+EMPTY_WORDS = {
+    "",
+    "n a",
+    "na",
+    "none",
+    "nil",
+    "not applicable",
+    "no",
+    "non",
+    "nein",
+    "nicht zutreffend",
+    "entfallt",
+    "keine",
+    "kein",
+    "neant",
+    "aucun",
+    "aucune",
+    "sans objet",
+    "s o",
+    "tbc",
+}
+YES_WORDS = {"yes", "y", "true", "1", "x", "oui", "o", "ja", "j", "vrai", "wahr"}
+NO_WORDS = {"no", "n", "false", "0", "non", "nein", "faux", "falsch"} | EMPTY_WORDS
+
+
+def is_blank(text: str) -> bool:
+    return norm(text) in EMPTY_WORDS
 
 
 def plain_text(value: Any) -> str:
@@ -68,36 +108,88 @@ def plain_text(value: Any) -> str:
     return str(value)
 
 
-def split_lines(text: str, semicolons: bool) -> list[str]:
+_BULLET = re.compile(r"^\s*(?:[-•*·▪]|\d+[.)])\s+")
+
+
+def split_items(text: str, semicolons: bool = True, commas: bool = False) -> list[str]:
+    """One item per line (bullets removed), and per ``;`` and, in list
+    columns, per comma outside brackets; empty markers dropped."""
     parts = re.split(r"[\n;]" if semicolons else r"\n", text)
-    return [" ".join(p.split()) for p in parts if p.strip()]
+    items = []
+    for part in parts:
+        part = _BULLET.sub("", part)
+        pieces = split_commas(part) if commas else [part]
+        items += [" ".join(p.split()) for p in pieces]
+    return [item for item in items if not is_blank(item)]
+
+
+def split_commas(text: str) -> list[str]:
+    pieces, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if char == "," and depth <= 0:
+            pieces.append(current)
+            current = ""
+        else:
+            current += char
+    return [*pieces, current]
+
+
+MONTHS = {
+    norm(name): number
+    for number, names in enumerate(
+        [
+            ("january", "janvier", "januar", "jan"),
+            ("february", "fevrier", "februar", "feb", "fev"),
+            ("march", "mars", "marz", "mar"),
+            ("april", "avril", "apr", "avr"),
+            ("may", "mai"),
+            ("june", "juin", "juni", "jun"),
+            ("july", "juillet", "juli", "jul"),
+            ("august", "aout", "aug"),
+            ("september", "septembre", "sep", "sept"),
+            ("october", "octobre", "oktober", "oct", "okt"),
+            ("november", "novembre", "nov"),
+            ("december", "decembre", "dezember", "dec", "dez"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y")
+DATE_EXPECTED = "a date cell, 2026-03-31, 31.03.2026, 31/03/2026 or March 2026"
 
 
 def parse_date(value: Any) -> date | None:
-    """A typed date cell, or text as YYYY-MM-DD or DD/MM/YYYY (UK)."""
+    """A typed date cell, or text as ISO, day first (European) or a month
+    and year (the month's last day: a review due in March is due by its end)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     text = plain_text(value).strip()
-    if not text:
+    if is_blank(text):
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise CellError("not a date (use a date cell, YYYY-MM-DD or DD/MM/YYYY)")
+    month_year = re.fullmatch(r"([a-z]+)\s+(\d{4})", norm(text))
+    if month_year and month_year[1] in MONTHS:
+        year, month = int(month_year[2]), MONTHS[month_year[1]]
+        return date(year, month, calendar.monthrange(year, month)[1])
+    raise CellError("not a date", DATE_EXPECTED)
 
 
 def parse_bool(text: str) -> bool:
     words = norm(text).split()
-    first = words[0].strip(".,;") if words else ""
-    if first in ("", "no", "n", "false", "0", "n/a", "na"):
-        return False
-    if first in ("yes", "y", "true", "1"):
+    first = words[0] if words else ""
+    if first in YES_WORDS:
         return True
-    raise CellError("not yes or no")
+    if first in NO_WORDS or norm(text) in EMPTY_WORDS:
+        return False
+    raise CellError("not yes or no", "Yes/No, Oui/Non or Ja/Nein")
 
 
 def choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
@@ -105,96 +197,156 @@ def choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
     return index | {norm(value): value for value in choices.values}
 
 
-def by_words(text: str, words: Sequence[tuple[str, str]]) -> set[str]:
+def closest(text: str, known: Sequence[str]) -> str:
+    """The known value nearest to ``text`` (for "did you mean"), or ""."""
+    by_norm = {norm(k): k for k in known}
+    match = difflib.get_close_matches(norm(text), list(by_norm), n=1, cutoff=0.6)
+    return by_norm[match[0]] if match else ""
+
+
+def in_order(text: str, words: Sequence[tuple[str, str]]) -> list[tuple[int, str]]:
+    """(position, value) of every word found in the norm() form of ``text``."""
     found = norm(text)
-    return {value for word, value in words if re.search(rf"\b{word}", found)}
+    return [
+        (m.start(), value)
+        for word, value in words
+        for m in re.finditer(rf"\b{word}", found)
+    ]
 
 
-def pick_one(
-    text: str,
-    choices: type[models.TextChoices],
-    article: re.Pattern[str],
-    words: Sequence[tuple[str, str]],
-) -> str:
-    """A choice by its label or value, its article reference (the letter of
-    Art. 6(1) or 9(2), read from the choice labels), or its words."""
-    exact = choice_index(choices).get(norm(text))
-    if exact:
-        return exact
-    letters = {
-        match[1]: value
-        for value, label in choices.choices
-        if (match := article.search(str(label).lower()))
-    }
-    found = {letters[m] for m in article.findall(text.lower()) if m in letters}
-    found = found or by_words(text, words)
-    if len(found) == 1:
-        return found.pop()
-    raise CellError("more than one was named" if found else "not recognised")
-
-
-ART6 = re.compile(r"\b6\s*(?:\(\s*1\s*\)|\.\s*1\s*\.?)\s*\(?\s*([a-f])\b")
+# Art. 6(1): "Art. 6(1)(b) and (c)", "Art. 6 (1) lit. b DSGVO", "6.1.b",
+# "Art. 6 Abs. 1 lit. a und f" -> the letters, in order.
+ART6 = re.compile(
+    r"\b6\s*(?:\(\s*1\s*\)|abs\.?\s*1|para\.?\s*1|al\.?\s*1|\.\s*1\.?|\s1\b)\s*"
+    r"((?:(?:lit\.?|,|and|und|et|ou|or|oder|&|/|\+)?\s*\(?\s*[a-f]\s*\)?\s*(?=[\s,;)/&+]|$|and|und|et))+)",
+)
 ART6_WORDS = (
     ("legitimate interest", "legitimate_interests"),
+    ("interets? legitimes?", "legitimate_interests"),
+    ("berechtigte[sn]? interesse", "legitimate_interests"),
     ("legal obligation", "legal_obligation"),
+    ("legal requirement", "legal_obligation"),
+    ("statutory", "legal_obligation"),
+    ("obligations? legales?", "legal_obligation"),
+    ("rechtliche[rn]? verpflichtung", "legal_obligation"),
+    ("gesetzliche[rn]? verpflichtung", "legal_obligation"),
     ("vital interest", "vital_interests"),
+    ("interets? vita", "vital_interests"),
+    ("lebenswichtige", "vital_interests"),
     ("public task", "public_task"),
+    ("public interest", "public_task"),
     ("official authority", "public_task"),
+    ("mission d interet public", "public_task"),
+    ("offentliche[rn]? (aufgabe|interesse)", "public_task"),
     ("contract", "contract"),
+    ("contrat", "contract"),
+    ("vertrag", "contract"),
     ("consent", "consent"),
+    ("consentement", "consent"),
+    ("einwilligung", "consent"),
 )
-ART9 = re.compile(r"\b9\s*(?:\(\s*2\s*\)|\.\s*2\s*\.?)\s*\(?\s*([a-j])\b")
+LAWFUL_EXPECTED = (
+    "Consent, Contract, Legal obligation, Vital interests, Public task, "
+    "Legitimate interests (or French/German), or Art. 6(1)(a)-(f)"
+)
+
+
+def article_letters(text: str, article: re.Pattern[str]) -> list[tuple[int, str]]:
+    found = []
+    for match in article.finditer(text.lower()):
+        letters = re.findall(r"(?<![a-z])([a-j])(?![a-z])", match[1])
+        found += [(match.start() + n, letter) for n, letter in enumerate(letters)]
+    return found
+
+
+def parse_lawful_bases(text: str) -> list[str]:
+    """Every Art. 6(1) basis a cell names, in the order written."""
+    if is_blank(text):
+        return []
+    exact = choice_index(ProcessingActivity.LawfulBasis).get(norm(text))
+    if exact:
+        return [exact]
+    by_letter = dict(zip("abcdef", ProcessingActivity.LawfulBasis.values, strict=True))
+    found = [(p, by_letter[m]) for p, m in article_letters(text, ART6)]
+    found += in_order(text, ART6_WORDS)
+    bases = list(dict.fromkeys(value for _, value in sorted(found)))
+    if not bases:
+        labels = [str(label) for label in ProcessingActivity.LawfulBasis.labels]
+        raise CellError(
+            "not a lawful basis",
+            LAWFUL_EXPECTED,
+            closest(text, [*labels, *[label.split(" (")[0] for label in labels]]),
+        )
+    return bases
+
+
+ART9 = re.compile(
+    r"\b9\s*(?:\(\s*2\s*\)|abs\.?\s*2|para\.?\s*2|\.\s*2\.?|\s2\b)\s*"
+    r"((?:(?:lit\.?|,|and|und|et|&|/)?\s*\(?\s*[a-j]\s*\)?\s*(?=[\s,;)/&]|$|and|und|et))+)",
+)
 ART9_WORDS = (
     ("explicit consent", "9_2_a"),
+    ("consentement explicite", "9_2_a"),
+    ("ausdruckliche einwilligung", "9_2_a"),
     ("employment", "9_2_b"),
     ("social security", "9_2_b"),
+    ("droit du travail", "9_2_b"),
+    ("arbeitsrecht", "9_2_b"),
     ("vital interest", "9_2_c"),
     ("not.for.profit", "9_2_d"),
     ("made public", "9_2_e"),
     ("legal claim", "9_2_f"),
+    ("droits en justice", "9_2_f"),
+    ("rechtsanspruch", "9_2_f"),
     ("substantial public interest", "9_2_g"),
     ("health or social care", "9_2_h"),
     ("occupational medicine", "9_2_h"),
+    ("medecine du travail", "9_2_h"),
+    ("arbeitsmedizin", "9_2_h"),
     ("public health", "9_2_i"),
+    ("sante publique", "9_2_i"),
     ("archiving", "9_2_j"),
     ("research", "9_2_j"),
     ("statistic", "9_2_j"),
 )
 
 
-def parse_lawful_basis(text: str) -> str | None:
-    """An Art. 6(1) basis written in words, as a reference or as exported."""
-    if norm(text) in EMPTY_WORDS:
-        return None
-    try:
-        return pick_one(text, ProcessingActivity.LawfulBasis, ART6, ART6_WORDS)
-    except CellError as exc:
-        raise CellError(
-            f"unknown lawful basis ({exc}): write one of "
-            "'Consent', 'Contract', 'Legal obligation', 'Vital interests', "
-            "'Public task', 'Legitimate interests', or 'Art. 6(1)(a)'-'(f)'"
-        ) from None
-
-
 def parse_art9(text: str) -> str:
-    """An Art. 9(2) condition written in words, as a reference or as exported."""
-    if norm(text) in EMPTY_WORDS:
+    """An Art. 9(2) condition in words, as a reference or as exported (the
+    first one named; a record holds one)."""
+    if is_blank(text):
         return ""
-    try:
-        return pick_one(text, ProcessingActivity.Art9Condition, ART9, ART9_WORDS)
-    except CellError as exc:
+    exact = choice_index(ProcessingActivity.Art9Condition).get(norm(text))
+    if exact:
+        return exact
+    found = [(p, f"9_2_{m}") for p, m in article_letters(text, ART9)]
+    found += in_order(text, ART9_WORDS)
+    if not found:
+        labels = [str(label) for label in ProcessingActivity.Art9Condition.labels]
         raise CellError(
-            f"unknown Art. 9 condition ({exc}): write e.g. 'Explicit consent' "
-            "or 'Art. 9(2)(a)'-'(j)'"
-        ) from None
+            "not an Art. 9(2) condition",
+            "e.g. Explicit consent or Art. 9(2)(a)-(j)",
+            closest(text, labels),
+        )
+    return sorted(found)[0][1]
 
 
 def parse_status(text: str) -> str | None:
-    if not text.strip():
+    if is_blank(text):
         return None
     found = choice_index(ProcessingActivity.Status).get(norm(text))
     if found is None:
-        raise CellError("unknown status: write Active, Draft or Retired")
+        words = {
+            "actif": "active",
+            "aktiv": "active",
+            "brouillon": "draft",
+            "entwurf": "draft",
+            "retire": "retired",
+            "archiviert": "retired",
+        }
+        found = words.get(norm(text))
+    if found is None:
+        raise CellError("not a status", "Active, Draft or Retired")
     return found
 
 
@@ -208,6 +360,8 @@ ART9_KIND_WORDS = (
     ("genetic", "genetic"),
     ("biometric", "biometric"),
     ("health", "health"),
+    ("sante", "health"),
+    ("gesundheit", "health"),
     ("sex life", "sex_life"),
     ("sexual orientation", "sex_life"),
 )
@@ -215,49 +369,213 @@ ART9_KIND_WORDS = (
 
 def parse_art9_kind(text: str) -> str:
     found = choice_index(DataCategory.Art9Kind).get(norm(text))
-    kinds = {found} if found else by_words(text, ART9_KIND_WORDS)
+    kinds = {found} if found else {v for _, v in in_order(text, ART9_KIND_WORDS)}
     if len(kinds) != 1:
-        raise CellError(f"unknown Art. 9 kind {text!r}: write e.g. 'Health data'")
+        raise CellError(
+            "not an Art. 9(1) kind",
+            "e.g. Health data",
+            closest(text, [str(label) for label in DataCategory.Art9Kind.labels]),
+        )
     return kinds.pop()
 
 
+# -- countries ---------------------------------------------------------------
+
+# Names the libraries do not carry but registers use.
 COUNTRY_ALIASES = {
     "uk": "GB",
+    "u k": "GB",
     "great britain": "GB",
     "england": "GB",
+    "grande bretagne": "GB",
+    "grossbritannien": "GB",
     "usa": "US",
-    "united states of america": "US",
-    "u.s.": "US",
+    "u s": "US",
+    "u s a": "US",
+    "america": "US",
+    "etats unis": "US",
+    "vereinigte staaten": "US",
     "the netherlands": "NL",
+    "holland": "NL",
+    "south korea": "KR",
+    "korea": "KR",
+    "russia": "RU",
+    "schweiz": "CH",
+    "suisse": "CH",
 }
 
 
+@cache
 def country_index() -> dict[str, str]:
-    """English names, ISO alpha-2 and alpha-3 codes and a few aliases."""
-    index = dict(COUNTRY_ALIASES)
-    with translation.override("en"):
-        for country in countries:
-            index[norm(str(country.name))] = country.code
-            index[norm(country.code)] = country.code
-            index[norm(countries.alpha3(country.code))] = country.code
-    return index
+    """English, French and German names (django-countries and pycountry's
+    ISO 3166 names and translations), ISO alpha-2 and alpha-3 codes, and the
+    aliases above; norm() forms."""
+    index: dict[str, str] = {}
+    for language in ("en", "fr", "de"):
+        with translation.override(language):
+            for country in countries:
+                index.setdefault(norm(str(country.name)), country.code)
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        for lang in ("fr", "de")
+    ]
+    for record in pycountry.countries:
+        code = record.alpha_2
+        names = [
+            record.name,
+            *(getattr(record, k, "") for k in ("common_name", "official_name")),
+        ]
+        names += [t.gettext(n) for t in translations for n in names if n]
+        for name in filter(None, names):
+            index.setdefault(norm(name), code)
+        index[norm(code)] = code
+        index[norm(record.alpha_3)] = code
+    return index | COUNTRY_ALIASES
 
+
+COUNTRY_EXPECTED = "a country name (English, French or German) or ISO code"
+
+
+def parse_country(text: str) -> str:
+    code = country_index().get(norm(text))
+    if code is None:
+        with translation.override("en"):
+            names = [str(c.name) for c in countries]
+        raise CellError("not a country", COUNTRY_EXPECTED, closest(text, names))
+    return code
+
+
+def maybe_country(text: str) -> str | None:
+    return country_index().get(norm(text))
+
+
+# -- recipients (Art. 30(1)(d)) ---------------------------------------------
+
+# Kinds of recipient, not names of one: kept as recipient categories.
+RECIPIENT_KINDS = {
+    norm(word)
+    for word in (
+        "processor",
+        "processors",
+        "sub-processor",
+        "sub-processors",
+        "data processors",
+        "third party",
+        "third parties",
+        "internal",
+        "internal departments",
+        "internal staff",
+        "staff",
+        "employees",
+        "public authorities",
+        "authorities",
+        "regulators",
+        "tax authorities",
+        "group companies",
+        "affiliates",
+        "service providers",
+        "IT providers",
+        "partners",
+        "auditors",
+        "banks",
+        "insurers",
+        "courts",
+        "law enforcement",
+        "sous-traitant",
+        "sous-traitants",
+        "service interne",
+        "services internes",
+        "destinataires internes",
+        "organismes externes",
+        "partenaires",
+        "autorités",
+        "administration fiscale",
+        "prestataires",
+        "Auftragsverarbeiter",
+        "Dritte",
+        "interne Stellen",
+        "Behörden",
+        "Finanzamt",
+        "Konzernunternehmen",
+        "Fachabteilung",
+        "Fachabteilungen",
+        "Personalabteilung",
+        "Buchhaltung",
+        "Dienstleister",
+        "Banken",
+    )
+}
+VENDOR_ROLE_WORDS = (
+    ("sub.?processor|sous.?sous.?traitant|unterauftragsverarbeiter", "sub_processor"),
+    ("joint controller|co.?responsable|gemeinsam", "joint_controller"),
+    (
+        "independent controller|controller|responsable|verantwortlich",
+        "independent_controller",
+    ),
+    ("processor|sous.?traitant|auftragsverarbeiter", "processor"),
+)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient cell item: a kind of recipient, or a vendor by name with
+    the role and country written in brackets ("Stripe (processor, US)")."""
+
+    name: str
+    kind: bool  # a category of recipients, not a vendor
+    role: str = ""
+    country: str = ""
+
+
+def parse_recipient(text: str) -> Recipient:
+    if norm(text) in RECIPIENT_KINDS:
+        return Recipient(text, kind=True)
+    match = re.fullmatch(r"(.+?)\s*[(\[]([^)\]]*)[)\]]", text.strip())
+    if not match:
+        return Recipient(text, kind=False)
+    role, country = "", ""
+    for part in re.split(r"[,;/]", match[2]):
+        found = [v for _, v in in_order(part, VENDOR_ROLE_WORDS)]
+        if found:
+            role = role or found[0]
+        elif (code := maybe_country(part)) is not None:
+            country = country or code
+        else:
+            return Recipient(text, kind=False)  # brackets belong to the name
+    return Recipient(match[1].strip(), False, role, country)
+
+
+# -- transfers (Art. 30(1)(e), Chapter V) -----------------------------------
 
 MECHANISM_WORDS = (
     ("standard contractual clause", "scc"),
     ("sccs?", "scc"),
+    ("clauses contractuelles types", "scc"),
+    ("cct", "scc"),
+    ("standardvertragsklauseln", "scc"),
+    ("standarddatenschutzklauseln", "scc"),
     ("adequacy", "adequacy"),
     ("adequate", "adequacy"),
+    ("adequation", "adequacy"),
+    ("angemessenheit", "adequacy"),
     ("data privacy framework", "adequacy"),
+    ("dpf", "adequacy"),
     ("binding corporate rule", "bcr"),
     ("bcrs?", "bcr"),
+    ("regles d entreprise contraignantes", "bcr"),
+    ("verbindliche interne datenschutzvorschriften", "bcr"),
     ("code of conduct", "code_of_conduct"),
     ("certification", "certification"),
     ("derogation", "derogation"),
-    ("art(icle|\\.)? ?49", "derogation"),
+    ("ausnahme", "derogation"),
+    ("art(icle)? ?49", "derogation"),
     ("no safeguard", "none"),  # the export's line for an uncovered flow
 )
-MODULE = re.compile(r"\(?\s*(?:scc\s+)?module\s*([1-4])\s*\)?", re.IGNORECASE)
+MODULE = re.compile(r"\(?\s*module\s*([1-4])\s*\)?", re.IGNORECASE)
+MECHANISM_EXPECTED = (
+    "Standard contractual clauses (SCC Module 1-4), Adequacy decision, "
+    "Binding corporate rules, Derogation or None"
+)
 
 
 def parse_mechanism(text: str) -> tuple[str, int | None]:
@@ -266,12 +584,11 @@ def parse_mechanism(text: str) -> tuple[str, int | None]:
     module = int(module_match[1]) if module_match else None
     bare = MODULE.sub(" ", text)
     exact = choice_index(Transfer.Mechanism).get(norm(bare))
-    found = {exact} if exact else by_words(bare, MECHANISM_WORDS)
+    found = {exact} if exact else {v for _, v in in_order(bare, MECHANISM_WORDS)}
     if len(found) != 1:
-        raise CellError(
-            "unknown transfer mechanism: write e.g. 'Standard contractual clauses', "
-            "'Adequacy decision', 'Binding corporate rules', 'Derogation' or 'None'"
-        )
+        labels = [str(label) for label in Transfer.Mechanism.labels]
+        problem = "more than one transfer mechanism" if found else "not a mechanism"
+        raise CellError(problem, MECHANISM_EXPECTED, closest(bare, labels))
     return found.pop(), module
 
 
@@ -292,6 +609,29 @@ class TransferLine:
         return same and (self.module is None or self.module == other.module)
 
 
+def safeguard_countries(line: str) -> tuple[list[str], str]:
+    """(countries, mechanism text) of one safeguard line: "<country>:
+    <mechanism>", "<mechanism> (<country>[, <country>])" or a bare mechanism."""
+    head, sep, rest = line.partition(":")
+    if sep and (code := maybe_country(head)):
+        return [code], rest
+    match = re.fullmatch(r"(.+?)\s*\(([^)]*)\)\s*", line)
+    if match:
+        codes = [
+            maybe_country(p)
+            for p in re.split(r"[,/&]|\band\b|\bet\b|\bund\b", match[2])
+        ]
+        if codes and all(codes):
+            return [c for c in codes if c], match[1]
+    if sep:
+        raise CellError(
+            "not a country before ':'",
+            COUNTRY_EXPECTED,
+            closest(head, [str(c.name) for c in countries]),
+        )
+    return [], line
+
+
 # Decision 2021/914 module headings: One C-C, Two C-P, Three P-P, Four P-C.
 MODULE_ROLES: dict[int, tuple[str, str]] = {
     1: (rules.Role.CONTROLLER, rules.Role.CONTROLLER),
@@ -300,218 +640,4 @@ MODULE_ROLES: dict[int, tuple[str, str]] = {
     4: (rules.Role.PROCESSOR, rules.Role.CONTROLLER),
 }
 
-
-# -- one spreadsheet row -----------------------------------------------------
-
-
-class RowCells:
-    """The cells of one row by field key, with errors named by sheet, row and
-    column header."""
-
-    def __init__(
-        self, table: Table, number: int, values: tuple[Any, ...], errors: list[RowError]
-    ) -> None:
-        self.table, self.number, self.values = table, number, values
-        self.errors = errors
-        self.reported: set[RowError] = set()
-        self.failed = False
-
-    def has(self, key: str) -> bool:
-        return key in self.table.columns
-
-    def raw(self, key: str) -> Any:
-        column = self.table.columns.get(key)
-        if column is None or column.index >= len(self.values):
-            return None
-        return self.values[column.index]
-
-    def error(self, key: str, message: str, value: Any = None) -> None:
-        column = self.table.columns.get(key)
-        shown = plain_text_safe(self.raw(key) if value is None else value)
-        header = column.header if column else ""
-        error = RowError(self.table.sheet, self.number, header, shown, message)
-        if error not in self.reported:  # a cell read twice is reported once
-            self.reported.add(error)
-            self.errors.append(error)
-        self.failed = True
-
-    def read(self, key: str, parse: Callable[[Any], Any]) -> Any:
-        """parse(raw value), or None with an error recorded."""
-        try:
-            return parse(self.raw(key))
-        except CellError as exc:
-            self.error(key, str(exc))
-            return None
-
-    def text(self, key: str) -> str:
-        return self.read(key, plain_text) or ""
-
-    def items(self, key: str) -> list[str]:
-        return split_lines(self.text(key), semicolons=not self.table.own)
-
-
-def plain_text_safe(value: Any) -> str:
-    text = value if isinstance(value, str) else plain_text(value)
-    text = str(value) if value is not None and not text else text
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-TEXT_FIELDS = (
-    "owner",
-    "purposes",
-    "legitimate_interest",
-    "lia_reference",
-    "consent_record_reference",
-    "art10_basis",
-    "data_source",
-    "retention",
-    "dpia_reference",
-)
-TEXT_PARSERS: dict[str, Callable[[str], Any]] = {
-    "status": parse_status,
-    "lawful_basis": parse_lawful_basis,
-    "art9_condition": parse_art9,
-    "dpia_required": parse_bool,
-}
-NAME_LISTS = (
-    "data_subject_categories",
-    "data_categories",
-    "recipients",
-    "systems",
-    "security_measures",
-)
-
-
-@dataclass
-class ActivityRow:
-    """One parsed row of the controller record."""
-
-    cells: RowCells
-    ref: str
-    name: str
-    scalars: dict[str, Any]
-    names: dict[str, list[str]]
-    specials: list[tuple[str, str]]  # (data category text, Art. 9 kind)
-    transfers: list[TransferLine] | None
-
-
-def via_text(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
-    return lambda value: parse(plain_text(value))
-
-
-def parse_scalars(cells: RowCells) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key in (k for k in TEXT_FIELDS if cells.has(k)):
-        values[key] = cells.text(key)
-    for key, parse in TEXT_PARSERS.items():
-        if cells.has(key):
-            values[key] = cells.read(key, via_text(parse))
-    if cells.has("next_review_on"):
-        values["next_review_on"] = cells.read("next_review_on", parse_date)
-    if values.get("status", "") is None:
-        del values["status"]  # an empty status leaves it (or the default) alone
-    return values
-
-
-def parse_name(cells: RowCells) -> str:
-    """The activity's name; an ICO sheet without one uses the purpose's first line."""
-    key = "name" if cells.has("name") else "purposes"
-    lines = cells.text(key).strip().splitlines()
-    name = " ".join(lines[0].split()) if lines else ""
-    if not name:
-        cells.error(key, "missing the processing activity's name")
-    return name
-
-
-def parse_specials(cells: RowCells) -> list[tuple[str, str]]:
-    """``<data category>: <Art. 9 kind>`` per line."""
-    found = []
-    for line in cells.items("special_categories"):
-        category, _, kind = line.rpartition(":")
-        if not category.strip():
-            message = (
-                "write '<data category>: <Art. 9 kind>', e.g. 'DC13 Health: Health'"
-            )
-            cells.error("special_categories", message, line)
-            continue
-        try:
-            found.append((category.strip(), parse_art9_kind(kind)))
-        except CellError as exc:
-            cells.error("special_categories", str(exc), line)
-    return found
-
-
-def parse_countries(cells: RowCells, index: dict[str, str]) -> list[str]:
-    codes = []
-    for item in cells.items("third_countries"):
-        if norm(item) in EMPTY_WORDS:
-            continue
-        code = index.get(norm(item))
-        if code is None:
-            cells.error("third_countries", "unknown country", item)
-        elif code not in codes:
-            codes.append(code)
-    return codes
-
-
-def parse_safeguard(
-    cells: RowCells, line: str, index: dict[str, str]
-) -> tuple[str | None, str, int | None] | None:
-    """(country or None, mechanism, module) of one safeguard line."""
-    country_text, sep, rest = line.partition(":")
-    code = index.get(norm(country_text)) if sep else None
-    if sep and code is None:
-        cells.error("transfer_safeguards", "unknown country", country_text)
-        return None
-    try:
-        mechanism, module = parse_mechanism(rest if code else line)
-    except CellError as exc:
-        cells.error("transfer_safeguards", str(exc), line)
-        return None
-    return code, mechanism, module
-
-
-def parse_transfers(
-    cells: RowCells, index: dict[str, str]
-) -> list[TransferLine] | None:
-    """The transfers the Third countries and Transfer safeguards cells describe."""
-    if not (cells.has("third_countries") or cells.has("transfer_safeguards")):
-        return None
-    codes = parse_countries(cells, index)
-    named, general = [], []
-    for line in cells.items("transfer_safeguards"):
-        if norm(line) in EMPTY_WORDS:
-            continue
-        parsed = parse_safeguard(cells, line, index)
-        if parsed and parsed[0]:
-            named.append(TransferLine(parsed[0], parsed[1], parsed[2]))
-        elif parsed:
-            general.append(parsed)
-    return named + unnamed_lines(cells, codes, named, general)
-
-
-def unnamed_lines(
-    cells: RowCells,
-    codes: list[str],
-    named: list[TransferLine],
-    general: list[tuple[str | None, str, int | None]],
-) -> list[TransferLine]:
-    """Third countries no line names: the general safeguard, else none."""
-    rest = [c for c in codes if c not in {line.country for line in named}]
-    if general and not rest:
-        cells.error("transfer_safeguards", "no third country for this safeguard")
-    mechanism, module = (general[0][1], general[0][2]) if general else ("none", None)
-    return [TransferLine(code, mechanism, module) for code in rest]
-
-
-def parse_activity(cells: RowCells, index: dict[str, str]) -> ActivityRow:
-    ref = " ".join(cells.text("ref").split()) if cells.has("ref") else ""
-    return ActivityRow(
-        cells,
-        ref,
-        parse_name(cells),
-        parse_scalars(cells),
-        {key: cells.items(key) for key in NAME_LISTS if cells.has(key)},
-        parse_specials(cells) if cells.has("special_categories") else [],
-        parse_transfers(cells, index),
-    )
+VENDOR_ROLES = set(Vendor.Role.values)

@@ -4,10 +4,9 @@ their header rows (docs/import.md)."""
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,9 +15,20 @@ from openpyxl import load_workbook
 
 from reports.ropa import CONTROLLER_HEADERS
 from reports.xlsx import unneutralise
+from ropa_import.headings import (
+    DERIVED,
+    IGNORED,
+    all_fields,
+    contact_label,
+    contact_section,
+    field_for,
+    field_under,
+    norm,
+)
+from ropa_import.models import SavedMapping
 
 MAX_ROWS = 50_000
-HEADER_SCAN_ROWS = 20
+HEADER_SCAN_ROWS = 30
 SCAN_COLUMNS = 200
 MAX_UNCOMPRESSED = 250 * 1024 * 1024
 MAX_RATIO = 200
@@ -26,7 +36,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 ZIP_MAGIC = b"PK\x03\x04"
 
 CONTROLLER_SHEET = "Controller record"
-ICO_SHEET = "Template"
 ORGANISATION_SHEET = "Organisation"
 
 
@@ -98,131 +107,14 @@ def check_sizes(infos: Sequence[zipfile.ZipInfo]) -> None:
 # -- recognising sheets and headers -----------------------------------------
 
 
-def norm(text: str) -> str:
-    """Case- and space-insensitive form of a name or header."""
-    text = text.replace("_", " ").replace("\u2019", "'").casefold()
-    return " ".join(text.split()).strip(" ?:*")
-
-
-_NOTES = re.compile(r"\([^)]*\)")
-
-
-def norm_loose(text: str) -> str:
-    """norm() without parenthesised notes such as "(if applicable)"."""
-    return norm(_NOTES.sub(" ", text))
-
-
-# This service's own headers, in CONTROLLER_HEADERS order (docs/import.md).
-OWN_FIELDS = (
-    "ref",
-    "name",
-    "status",
-    "owner",
-    "purposes",
-    "lawful_basis",
-    "legitimate_interest",
-    "lia_reference",
-    "consent_record_reference",
-    "art9_condition",
-    "art10_basis",
-    "data_subject_categories",
-    "data_categories",
-    "special_categories",
-    "data_source",
-    "recipients",
-    "systems",
-    "third_countries",
-    "transfer_safeguards",
-    "retention",
-    "retention_per_category",  # derived from the data categories: not read
-    "security_measures",
-    "dpia_required",
-    "dpia_reference",
-    "next_review_on",
-)
-
-# The UK ICO controller template (sheet "Template"), the short
-# forms and a few common aliases. Keys are norm_loose() forms.
-ALIASES: dict[str, str] = {
-    "business function": "owner",
-    "purpose of processing": "purposes",
-    "purpose": "purposes",
-    "categories of individuals": "data_subject_categories",
-    "data subjects": "data_subject_categories",
-    "categories of personal data": "data_categories",
-    "categories of recipients": "recipients",
-    "names of third countries or international organisations that personal "
-    "data are transferred to": "third_countries",
-    "third countries / ios data are transferred to": "third_countries",
-    "third countries": "third_countries",
-    "safeguards for exceptional transfers of personal data to third countries "
-    "or international organisations": "transfer_safeguards",
-    "safeguards for exceptional transfers": "transfer_safeguards",
-    "safeguards": "transfer_safeguards",
-    "retention schedule": "retention",
-    "general description of technical and organisational security measures": (
-        "security_measures"
-    ),
-    "general description of toms": "security_measures",
-    "technical and organisational measures": "security_measures",
-    "article 6 lawful basis for processing personal data": "lawful_basis",
-    "art. 6 lawful basis": "lawful_basis",
-    "article 9 condition for processing special category data": "art9_condition",
-    "art. 9 condition": "art9_condition",
-    "legitimate interests for the processing": "legitimate_interest",
-    "legitimate interests pursued": "legitimate_interest",
-    "link to record of legitimate interests assessment": "lia_reference",
-    "link to lia record": "lia_reference",
-    "the source of the personal data": "data_source",
-    "source of the personal data": "data_source",
-    "link to record of consent": "consent_record_reference",
-    "location of personal data": "systems",
-    "data protection impact assessment required": "dpia_required",
-    "dpia required?": "dpia_required",
-    "link to data protection impact assessment": "dpia_reference",
-    "link to dpia": "dpia_reference",
-    "activity": "name",
-    "activity name": "name",
-    "processing activity name": "name",
-    "name of processing activity": "name",
-    "name": "name",
-    "ref": "ref",
-    "reference": "ref",
-    "next review date": "next_review_on",
-    "review date": "next_review_on",
-}
-
-ORGANISATION_ALIASES: dict[str, str] = {
-    "name": "name",
-    "organisation": "name",
-    "address": "address",
-    "country": "country",
-    "contact": "contact",
-    "dpo": "dpo",
-    "data protection officer": "dpo",
-    "representative": "representative",
-    "representative (art. 27)": "representative",
-}
-
-
-def controller_aliases() -> dict[str, str]:
-    own = dict(zip(CONTROLLER_HEADERS, OWN_FIELDS, strict=True))
-    return {norm_loose(k): v for k, v in ALIASES.items()} | {
-        norm(header): key for header, key in own.items()
-    }
-
-
-def field_for(header: Any, aliases: dict[str, str]) -> str | None:
-    if not isinstance(header, str) or not header.strip():
-        return None
-    text = unneutralise(header)
-    return aliases.get(norm(text)) or aliases.get(norm_loose(text))
-
-
-@dataclass(frozen=True)
+@dataclass
 class Column:
+    """One headed column; ``field`` None: not recognised (its text is kept in
+    the record's notes), ``ignored``: the DPO chose to leave it out."""
+
     index: int
     header: str
+    field: str | None
 
 
 @dataclass
@@ -231,34 +123,107 @@ class Table:
 
     sheet: str
     header_row: int
-    columns: dict[str, Column]
+    all_columns: list[Column]
     rows: list[tuple[int, tuple[Any, ...]]]
     own: bool  # this service's layout: lists are split on newlines only
+    contact: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> dict[str, list[Column]]:
+        found: dict[str, list[Column]] = {}
+        for column in self.all_columns:
+            if column.field and column.field not in (IGNORED, DERIVED):
+                found.setdefault(column.field, []).append(column)
+        return found
+
+    def headings(self) -> list[str]:
+        return [c.header for c in self.all_columns]
+
+    def values(self, column: Column) -> list[Any]:
+        return [
+            row[column.index]
+            for _, row in self.rows
+            if column.index < len(row) and not is_empty(row[column.index])
+        ]
+
+    def unmapped(self) -> list[Column]:
+        """Columns with content that no field takes: kept in the notes."""
+        return [c for c in self.all_columns if c.field is None and self.values(c)]
+
+    def apply_mapping(self, mapping: dict[str, str]) -> None:
+        """The DPO's choices (heading -> field or "ignored") override ours."""
+        chosen = {norm(k): v for k, v in mapping.items()}
+        unknown = sorted({v for v in chosen.values() if v not in MAPPABLE})
+        if unknown:
+            raise ImportFileError(
+                f"mapping: {', '.join(map(repr, unknown))} is not a field; use one "
+                f"of {', '.join(MAPPABLE)}"
+            )
+        for column in self.all_columns:
+            column.field = chosen.get(norm(column.header), column.field)
 
 
-def header_columns(
-    row: Sequence[Any], aliases: dict[str, str]
-) -> dict[str, Column] | None:
-    """The known columns of a candidate header row (first of each kind wins)."""
-    found: dict[str, Column] = {}
-    for index, value in enumerate(row):
-        key = field_for(value, aliases)
-        if key and key not in found:
-            found[key] = Column(index, " ".join(unneutralise(value).split()))
-    return found if len(found) >= 2 else None
+MAPPABLE = (*all_fields(), IGNORED)
 
 
-def find_header(
-    ws: Any, aliases: dict[str, str]
-) -> tuple[int, dict[str, Column]] | None:
-    scan = ws.iter_rows(
-        max_row=HEADER_SCAN_ROWS, max_col=SCAN_COLUMNS, values_only=True
-    )
-    for number, row in enumerate(scan, start=1):
-        columns = header_columns(row, aliases)
-        if columns:
-            return number, columns
-    return None
+def text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return " ".join(unneutralise(text).split())
+
+
+def single_row(row: Sequence[Any], own: bool) -> list[Column]:
+    return [
+        Column(index, text, field_for(text, own))
+        for index, value in enumerate(row)
+        if (text := text_of(value))
+    ]
+
+
+def row_pair(top: Sequence[Any], bottom: Sequence[Any]) -> list[Column]:
+    """A two-row header: a group heading (merged, so written in its first
+    cell only) over sub-headings; a cell with nothing below is a heading of
+    its own."""
+    columns, group = [], ""
+    for index in range(max(len(top), len(bottom))):
+        upper = text_of(top[index]) if index < len(top) else ""
+        lower = text_of(bottom[index]) if index < len(bottom) else ""
+        group = upper or group
+        if lower:
+            header = f"{group} / {lower}" if group else lower
+            columns.append(Column(index, header, field_under(group, lower)))
+        elif upper:
+            columns.append(Column(index, upper, field_for(upper)))
+    return columns
+
+
+def score(columns: list[Column]) -> int:
+    return len({c.field for c in columns if c.field})
+
+
+@dataclass
+class Header:
+    first: int  # the header's first and last rows (spreadsheet numbering)
+    row: int
+    columns: list[Column]
+
+
+def find_header(scan: list[tuple[Any, ...]], own: bool) -> Header | None:
+    """The row (or pair of rows) naming the most known fields, at least two;
+    title, note and group rows above it name fewer."""
+    best: Header | None = None
+    best_score = 1
+    for i, row in enumerate(scan):
+        candidates = [Header(i + 1, i + 1, single_row(row, own))]
+        if i + 1 < len(scan) and not own:
+            pair = Header(i + 1, i + 2, row_pair(row, scan[i + 1]))
+            if score(pair.columns) > score(single_row(scan[i + 1], own)):
+                candidates.append(pair)
+        for header in candidates:
+            if score(header.columns) > best_score:
+                best, best_score = header, score(header.columns)
+    return best
 
 
 def is_empty(value: Any) -> bool:
@@ -282,13 +247,70 @@ def data_rows(
     return found
 
 
-def read_table(ws: Any, aliases: dict[str, str], own: bool) -> Table | None:
-    header = find_header(ws, aliases)
+def scan_rows(ws: Any) -> list[tuple[Any, ...]]:
+    rows = ws.iter_rows(
+        max_row=HEADER_SCAN_ROWS, max_col=SCAN_COLUMNS, values_only=True
+    )
+    return [tuple(row) for row in rows]
+
+
+def read_table(ws: Any, own: bool) -> Table | None:
+    scan = scan_rows(ws)
+    header = find_header(scan, own)
     if header is None:
         return None
-    number, columns = header
-    ncols = max(c.index for c in columns.values()) + 1
-    return Table(ws.title, number, columns, data_rows(ws, number, ncols), own)
+    ncols = max(c.index for c in header.columns) + 1
+    return Table(
+        ws.title,
+        header.row,
+        header.columns,
+        data_rows(ws, header.row, ncols),
+        own,
+        contact_block(scan[: header.first - 1]),
+    )
+
+
+def contact_block(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, str]]:
+    """Art. 30(1)(a) above the table: "Name / Address / Email / Telephone"
+    of the controller, its DPO and its representative, either one section
+    after another or side by side under section headings."""
+    block: dict[str, dict[str, str]] = {}
+    section, by_column = "entity", {}
+    label_columns: dict[int, str] = {}
+    for row in rows:
+        cells = [(i, text_of(v)) for i, v in enumerate(row) if text_of(v)]
+        labels = [(i, contact_label(t)) for i, t in cells]
+        named = [label for _, label in labels if label]
+        if len(named) >= 2 and len(named) == len(labels):
+            label_columns = {i: label for i, label in labels if label}
+            continue
+        if label_columns and cells and (owner := contact_section(cells[0][1])):
+            for index, value in cells[1:]:
+                if index in label_columns:
+                    block.setdefault(owner, {}).setdefault(label_columns[index], value)
+            continue
+        sections = {i: s for i, t in cells if (s := contact_section(t))}
+        if sections and not any(label for _, label in labels):
+            by_column, section = sections, next(iter(sections.values()))
+            continue
+        for position, (_index, label) in enumerate(labels):
+            if label is None or position + 1 >= len(cells):
+                continue
+            value_index, value = cells[position + 1]
+            if contact_label(value):
+                continue
+            owner = section_at(by_column, value_index) or section
+            block.setdefault(owner, {}).setdefault(label, value)
+            for other_index, other in cells[position + 2 :]:
+                other_owner = section_at(by_column, other_index)
+                if other_owner and other_owner != owner:
+                    block.setdefault(other_owner, {}).setdefault(label, other)
+    return block
+
+
+def section_at(by_column: dict[int, str], index: int) -> str | None:
+    left = [i for i in by_column if i <= index]
+    return by_column[max(left)] if left else None
 
 
 def by_title(book: Any, title: str) -> Any | None:
@@ -296,46 +318,71 @@ def by_title(book: Any, title: str) -> Any | None:
 
 
 def controller_table(book: Any) -> Table:
-    """The Controller record sheet, else the ICO Template sheet, else the first
-    sheet with a recognisable header row."""
-    aliases = controller_aliases()
-    for title in (CONTROLLER_SHEET, ICO_SHEET):
-        ws = by_title(book, title)
-        if ws is not None:
-            table = read_table(ws, aliases, own=title == CONTROLLER_SHEET)
-            if table is None:
-                raise ImportFileError(no_header(ws.title))
-            return table
-    for ws in book.worksheets:
-        if norm(ws.title) != norm(ORGANISATION_SHEET):
-            table = read_table(ws, aliases, own=False)
-            if table is not None:
-                return table
-    raise ImportFileError(no_header(None))
+    """The Controller record sheet (this service's export), else the sheet
+    whose header names the most known columns."""
+    own = by_title(book, CONTROLLER_SHEET)
+    if own is not None:
+        table = read_table(own, own=True)
+        if table is None:
+            raise ImportFileError(no_header([own.title]))
+        return table
+    sheets = [
+        ws for ws in book.worksheets if norm(ws.title) != norm(ORGANISATION_SHEET)
+    ]
+    tables = [t for ws in sheets if (t := read_table(ws, own=False)) is not None]
+    if not tables:
+        raise ImportFileError(no_header([ws.title for ws in sheets]))
+    return max(tables, key=lambda t: score(t.all_columns))
 
 
-def no_header(sheet: str | None) -> str:
-    where = f"sheet {sheet!r}" if sheet else "no sheet"
+def no_header(sheets: list[str]) -> str:
+    looked = ", ".join(repr(s) for s in sheets) or "none"
     return (
-        f"{where} has no header row in its first {HEADER_SCAN_ROWS} rows naming "
-        f"the columns (e.g. {', '.join(CONTROLLER_HEADERS[:3])}, or the ICO "
-        "template's 'Purpose of processing', 'Categories of individuals')"
+        f"no sheet has a header row in its first {HEADER_SCAN_ROWS} rows naming "
+        f"at least two known columns (sheets looked at: {looked}); expected "
+        f"headings such as {', '.join(CONTROLLER_HEADERS[1:5])}, the ICO "
+        "template's 'Purpose of processing', the CNIL's 'Finalité(s)' or "
+        "'Zwecke der Verarbeitung'"
     )
 
 
 def check_required(table: Table) -> None:
-    """The activity name (or, in ICO sheets, the purpose that names it)."""
+    """The activity name (or the purpose, whose first line names it)."""
     if "name" in table.columns or ("purposes" in table.columns and not table.own):
         return
     raise ImportFileError(
         f"sheet {table.sheet!r} row {table.header_row}: missing required column "
-        f"{CONTROLLER_HEADERS[1]!r} (or the ICO template's 'Purpose of processing')"
+        f"{CONTROLLER_HEADERS[1]!r} (or a purpose column such as 'Purpose of "
+        f"processing'); headings found: {', '.join(table.headings())}"
     )
+
+
+ORGANISATION_FIELDS = {
+    "name": "name",
+    "organisation": "name",
+    "address": "address",
+    "country": "country",
+    "contact": "contact",
+    "dpo": "dpo",
+    "data protection officer": "dpo",
+    "representative": "representative",
+    "representative art 27": "representative",
+}
 
 
 def organisation_table(book: Any) -> Table | None:
     ws = by_title(book, ORGANISATION_SHEET)
-    return None if ws is None else read_table(ws, ORGANISATION_ALIASES, own=True)
+    if ws is None:
+        return None
+    scan = scan_rows(ws)
+    if not scan:
+        return None
+    columns = [
+        Column(c.index, c.header, ORGANISATION_FIELDS.get(norm(c.header)))
+        for c in single_row(scan[0], own=True)
+    ]
+    ncols = max((c.index for c in columns), default=0) + 1
+    return Table(ws.title, 1, columns, data_rows(ws, 1, ncols), own=True)
 
 
 @dataclass
@@ -344,8 +391,10 @@ class Book:
     controller: Table
 
 
-def read_book(data: bytes) -> Book:
-    """Both tables, read in full within the limits, then the workbook closed."""
+def read_book(data: bytes, mapping: dict[str, str] | None = None) -> Book:
+    """Both tables, read in full within the limits, then the workbook closed.
+    ``mapping`` (heading -> field or "ignored") overrides the recognised
+    columns; without it, the mapping saved for these headings does."""
     check_container(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -353,6 +402,9 @@ def read_book(data: bytes) -> Book:
         raise ImportFileError("the file is not a readable .xlsx workbook") from None
     try:
         controller = controller_table(book)
+        chosen = mapping or SavedMapping.for_headings(controller.headings())
+        if chosen:
+            controller.apply_mapping(chosen)
         check_required(controller)
         return Book(organisation_table(book), controller)
     except ImportFileError:

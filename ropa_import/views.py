@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 
 from inventory.roles import DPO
 from ropa_import.apply import ImportResult, import_ropa
-from ropa_import.read import ImportFileError, max_bytes, too_big
+from ropa_import.read import MAPPABLE, ImportFileError, max_bytes, too_big
 from ropa_import.tasks import IMPORT_FOLDER
 
 # The previewed file waits in storage until the DPO confirms (or previews another);
@@ -53,6 +53,8 @@ def import_ropa_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST" and "confirm" in request.POST:
         return confirm(request)
+    if request.method == "POST" and "remap" in request.POST:
+        return remap(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         return preview(request, form)
@@ -72,6 +74,7 @@ def page(
         "result": result,
         "token": token,
         "max_mb": max_bytes() / (1024 * 1024),
+        "fields": MAPPABLE,
     }
     return render(request, TEMPLATE, context)
 
@@ -84,8 +87,43 @@ def preview(request: HttpRequest, form: UploadForm) -> HttpResponse:
     except ImportFileError as exc:
         form.add_error("workbook", str(exc))
         return page(request, form)
-    token = "" if result.errors else stash(request, data, name)
+    token = stash(request, data, name)
     return page(request, UploadForm(), result, token)
+
+
+def chosen_mapping(request: HttpRequest, result: ImportResult) -> dict[str, str]:
+    """The DPO's choice per column of the preview ("map-<n>" selects)."""
+    chosen = {}
+    for number, column in enumerate(result.mapping):
+        value = request.POST.get(f"map-{number}", "")
+        if value in MAPPABLE:
+            chosen[column.header] = value
+    return chosen
+
+
+def remap(request: HttpRequest) -> HttpResponse:
+    """Preview the stashed file again with the mapping the DPO chose; the
+    mapping is saved for the next file with the same headings."""
+    pending = request.session.get(PENDING)
+    if not pending or pending["token"] != request.POST.get("remap"):
+        messages.error(request, "That preview has expired: upload the workbook again.")
+        return redirect("import_ropa")
+    with default_storage.open(pending["path"]) as stored:
+        data = stored.read()
+    before = import_ropa(io.BytesIO(data), pending["name"], dry_run=True)
+    mapping = chosen_mapping(request, before)
+    try:
+        result = import_ropa(
+            io.BytesIO(data),
+            pending["name"],
+            user=request.user,
+            dry_run=True,
+            mapping=mapping,
+        )
+    except ImportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("import_ropa")
+    return page(request, UploadForm(), result, pending["token"])
 
 
 def stash(request: HttpRequest, data: bytes, name: str) -> str:

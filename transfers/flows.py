@@ -17,9 +17,11 @@ basis):
 A vendor or system serves a customer through an activity when one of the
 customer's enabled features that carries the activity names it, or when it is
 one of the activity's own recipients or systems that no feature carrying the
-activity names (then every customer of the activity uses it). A customer's
-reach can be narrowed further by a ``ReachFilter`` (e.g. a data-residency
-choice).
+activity names (then every customer of the activity uses it). A customer
+that chose a data residency region is served only by that region's systems
+and vendors, and by a hosting vendor only where the region's systems are
+(``inventory.residency``; Art. 28(3)(a) GDPR, Clause 8.1 SCC). A
+``ReachFilter`` can narrow a customer's reach further.
 
 Recorded transfers are the legal instruments: a flow into a country where a
 safeguard is needed (Art. 44, 46) is covered by a recorded transfer with the
@@ -33,12 +35,13 @@ gives them), so flows hold as of any date and cost no queries of their own.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from inventory import residency
 from transfers import law, rules
 
 Record = Mapping[str, Any]
@@ -141,7 +144,7 @@ class Reach:
 
 
 # A per-customer narrowing of its reach (the customer record, its reach ->
-# the reach to use), e.g. only the systems of the region it chose.
+# the reach to use), applied after the customer's residency region.
 ReachFilter = Callable[[Record, Reach], Reach]
 
 
@@ -187,6 +190,8 @@ class DataMap:
         self.reach_filter = reach_filter
         self._carriers = self._features_by_activity()
         self._reach: dict[int, Reach] = {}
+        self._serving: dict[int, residency.Serving] = {}
+        self._hosted = self._systems_by_vendor()
         self.legs = list(self._legs())
         self._by_activity: dict[int, list[Leg]] = defaultdict(list)
         self._by_customer: dict[int | None, list[Leg]] = defaultdict(list)
@@ -242,14 +247,28 @@ class DataMap:
         return set(served(act["recipients"], "vendors", carriers, [feature])) | hosts
 
     def reach(self, customer_id: int) -> Reach:
-        """What serves the customer (after the reach filter)."""
+        """What serves the customer: within its residency region, then after
+        the reach filter."""
         if customer_id not in self._reach:
             customer = self.table("inventory.Customer").get(customer_id)
-            reach = self._customer_reach(customer) if customer else Reach(frozenset())
+            reach = Reach(frozenset())
+            if customer:
+                reach = self._in_region(customer_id, self._customer_reach(customer))
             if customer and self.reach_filter:
                 reach = self.reach_filter(customer, reach)
             self._reach[customer_id] = reach
         return self._reach[customer_id]
+
+    def serving(self, customer_id: int | None) -> residency.Serving:
+        """The systems and vendors the customer's residency region allows
+        (no restriction for our own processing or a customer without one)."""
+        if customer_id is None:
+            return residency.UNRESTRICTED
+        if customer_id not in self._serving:
+            customer = self.table("inventory.Customer").get(customer_id) or {}
+            regions = self.table("inventory.Region")
+            self._serving[customer_id] = residency.serving(customer, regions)
+        return self._serving[customer_id]
 
     def merge(self, legs: Iterable[Leg]) -> list[Flow]:
         """Legs grouped by route into judged flows, in route order."""
@@ -384,6 +403,7 @@ class DataMap:
         and to the vendor hosting each system, where the system is hosted."""
         vendors = self.table("inventory.Vendor")
         systems = self.table("inventory.System")
+        allowed = self.serving(customer)
         places: list[tuple[int, str]] = []
         for vid in vendor_ids:
             vendor = vendors.get(vid)
@@ -391,7 +411,8 @@ class DataMap:
                 where = codes(vendor["processing_countries"]) or codes(
                     vendor["country"]
                 )
-                places.extend((vid, code) for code in where)
+                kept = residency.countries(allowed, where, self._hosted[vid])
+                places.extend((vid, code) for code in kept)
         for sid in system_ids:
             system = systems.get(sid)
             if system is not None and system["vendor_id"] in vendors:
@@ -433,6 +454,31 @@ class DataMap:
             systems[aid] = served(act["systems"], "systems", carriers, chosen)
         return Reach(frozenset(mine), vendors, systems)
 
+    def _in_region(self, customer_id: int, reach: Reach) -> Reach:
+        """The reach less the systems and vendors outside the customer's
+        residency region; a system no vendor hosts (the customer's own shop)
+        stays, as no region places it."""
+        allowed = self.serving(customer_id)
+        if allowed.region is None:
+            return reach
+        systems = self.table("inventory.System")
+        unplaced = [i for i, s in systems.items() if s["vendor_id"] is None]
+        return Reach(
+            reach.activities,
+            residency.narrow(allowed, reach.vendors, "vendors"),
+            residency.narrow(allowed, reach.systems, "systems", unplaced),
+        )
+
+    def _systems_by_vendor(self) -> dict[int, dict[int, list[str]]]:
+        """Per vendor, the systems it hosts and their hosting countries."""
+        hosted: dict[int, dict[int, list[str]]] = defaultdict(dict)
+        for system in self.table("inventory.System").values():
+            if system["vendor_id"] is not None:
+                hosted[system["vendor_id"]][system["id"]] = codes(
+                    system["hosting_countries"]
+                )
+        return hosted
+
     def _transfers_by_route(self) -> dict[Route, list[Record]]:
         """Recorded transfers by the route they can cover (by id)."""
         wanted = {route_key(r): r for r in {leg.route for leg in self.legs}}
@@ -445,7 +491,7 @@ class DataMap:
 
 
 def served(
-    own: Iterable[int], key: str, carriers: list[Record], chosen: list[Record]
+    own: Iterable[int], key: str, carriers: Sequence[Record], chosen: Sequence[Record]
 ) -> frozenset[int]:
     """The activity's ``own`` vendors (systems) that no feature ties to itself,
     and those the customer's chosen features name."""

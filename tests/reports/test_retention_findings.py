@@ -148,6 +148,7 @@ def test_a_run_keeping_data_longer_than_the_customers_setting():
 def test_the_demo_gap_is_an_error_finding(demo):
     (gap,) = found("DEL_RUN_GAP")
     assert gap.object_name == "Thistle & Pine Ltd"
+    assert gap.severity == "error"
     assert gap.message.startswith("DC07 Conversation content: No successful")
     assert found("DEL_RUN_OVERDUE") == found("DEL_RUN_LONGER_PERIOD") == []
     assert found("CUS_SETTING_OUTSIDE_PLAN") == []
@@ -169,6 +170,24 @@ def test_a_vendor_outside_the_customers_region_is_an_error():
     (finding,) = found("CUS_VENDOR_OUTSIDE_REGION")
     assert (finding.object_type, finding.object_id) == ("customer", eu.pk)
     assert "European Union" in finding.message and "US LLM" in finding.message
+
+
+def test_an_activitys_own_recipient_outside_the_region_is_an_error_too():
+    # A recipient no feature names serves every customer of the activity: the
+    # data map leaves it out for a customer of another region, never silently.
+    from tests.factories import make_activity, make_feature, make_vendor
+
+    contractor = make_vendor(name="On-call contractor")
+    act = make_activity(ref="PA-X", role="processor", lawful_basis=None)
+    act.recipients.set([contractor])
+    feature = make_feature(name="AI chat")
+    feature.activities.set([act])
+    eu = make_customer(name="EU shop", residency_region=make_region(name="EU"))
+    eu.features.set([feature])
+
+    (finding,) = found("CUS_VENDOR_OUTSIDE_REGION")
+    assert finding.object_id == eu.pk and finding.severity == "error"
+    assert "PA-X" in finding.message and "On-call contractor" in finding.message
 
 
 def test_the_demo_keeps_each_region_to_its_vendors(demo):

@@ -55,7 +55,8 @@ def test_preview_with_errors_lists_them_and_offers_no_import(dpo_client):
     assert "<td>Controller record</td><td>3</td><td>Lawful basis</td>" in html
     assert "<td>vibes</td>" in html
     assert 'value="Import"' not in html
-    assert PENDING not in dpo_client.session
+    # The file waits for a changed mapping; it cannot be imported as it is.
+    assert 'name="confirm"' not in html
     assert ProcessingActivity.objects.count() == 0
 
 
@@ -106,3 +107,30 @@ def test_upload_page_and_its_link_on_the_activity_list(dpo_client, auditor_clien
     changelist = "/admin/inventory/processingactivity/"
     assert URL in dpo_client.get(changelist).content.decode()
     assert URL not in auditor_client.get(changelist).content.decode()
+
+
+@pytest.mark.django_db
+def test_preview_shows_the_mapping_and_the_dpo_can_change_it(dpo_client):
+    from ropa_import.models import SavedMapping
+    from tests.ropa_import.test_layouts import inhouse_book
+
+    page = dpo_client.post(URL, {"workbook": upload(inhouse_book())})
+    html = page.content.decode()
+    assert 'id="import-mapping"' in html
+    assert "Budget code" in html and "MKT-7" in html
+    assert 'id="import-unmapped"' in html
+
+    token = dpo_client.session[PENDING]["token"]
+    headers = [
+        "Activity", "Purpose", "Legal Basis", "Data Subjects", "Personal Data",
+        "External Recipients", "Third Country Transfers", "Retention Period",
+        "Source of Data", "Encryption", "Access Controls", "Budget code",
+    ]  # fmt: skip
+    choice = {f"map-{n}": "" for n in range(len(headers))}
+    choice[f"map-{headers.index('Budget code')}"] = "ignored"
+    again = dpo_client.post(URL, {"remap": token, **choice})
+
+    assert 'id="import-unmapped"' not in again.content.decode()
+    (saved,) = SavedMapping.objects.all()
+    assert saved.mapping == {"Budget code": "ignored"}
+    assert ProcessingActivity.objects.count() == 0

@@ -1,0 +1,393 @@
+"""A spreadsheet row as the values of one processing activity; rows that name
+the same activity (Fides writes one row per data category) grouped into one
+(docs/import.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from inventory.models import ProcessingActivity
+from ropa_import.cells import (
+    CellError,
+    Recipient,
+    RowError,
+    TransferLine,
+    is_blank,
+    parse_art9,
+    parse_art9_kind,
+    parse_bool,
+    parse_country,
+    parse_date,
+    parse_lawful_bases,
+    parse_mechanism,
+    parse_recipient,
+    parse_status,
+    plain_text,
+    safeguard_countries,
+    split_items,
+)
+from ropa_import.headings import NOTES, norm
+from ropa_import.read import Column, Table, is_empty
+
+# Columns holding lists: split on commas too (outside this service's layout).
+LIST_FIELDS = (
+    "data_subject_categories",
+    "data_categories",
+    "recipients",
+    "systems",
+    "security_measures",
+    "third_countries",
+)
+NAME_LISTS = (
+    "data_subject_categories",
+    "data_categories",
+    "systems",
+    "security_measures",
+)
+TEXT_FIELDS = (
+    "owner",
+    "purposes",
+    "legitimate_interest",
+    "lia_reference",
+    "consent_record_reference",
+    "art10_basis",
+    "data_source",
+    "retention",
+    "dpia_reference",
+)
+TEXT_PARSERS: dict[str, Callable[[str], Any]] = {
+    "status": parse_status,
+    "art9_condition": parse_art9,
+    "dpia_required": parse_bool,
+}
+
+
+def shorten(value: Any) -> str:
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class RowCells:
+    """The cells of one row by field, with errors named by sheet, row and
+    column heading."""
+
+    def __init__(
+        self, table: Table, number: int, values: tuple[Any, ...], errors: list[RowError]
+    ) -> None:
+        self.table, self.number, self.values = table, number, values
+        self.errors = errors
+        self.failed = False
+
+    def has(self, key: str) -> bool:
+        return key in self.table.columns
+
+    def cell(self, column: Column) -> Any:
+        return self.values[column.index] if column.index < len(self.values) else None
+
+    def raw(self, key: str) -> Any:
+        found = [self.cell(c) for c in self.table.columns.get(key, [])]
+        filled = [v for v in found if not is_empty(v)]
+        if len(filled) <= 1:
+            return filled[0] if filled else None
+        return "\n".join(v if isinstance(v, str) else plain_text(v) for v in filled)
+
+    def header(self, key: str) -> str:
+        columns = self.table.columns.get(key, [])
+        filled = [c for c in columns if self.cell(c) is not None]
+        return (filled or columns)[0].header if columns else ""
+
+    def error(
+        self, key: str, message: str, value: Any = None, exc: CellError | None = None
+    ) -> None:
+        shown = shorten(self.raw(key) if value is None else value)
+        error = RowError(
+            self.table.sheet,
+            self.number,
+            self.header(key),
+            shown,
+            message,
+            exc.expected if exc else "",
+            exc.suggestion if exc else "",
+        )
+        if error not in self.errors[-20:]:  # a cell read twice is reported once
+            self.errors.append(error)
+        self.failed = True
+
+    def read(self, key: str, parse: Callable[[Any], Any], value: Any = None) -> Any:
+        """parse(raw value), or None with an error recorded."""
+        raw = self.raw(key) if value is None else value
+        try:
+            return parse(raw)
+        except CellError as exc:
+            self.error(key, str(exc), raw, exc)
+            return None
+
+    def text(self, key: str) -> str:
+        return self.read(key, plain_text) or ""
+
+    def items(self, key: str) -> list[str]:
+        return [item for _, item in self.column_items(key)]
+
+    def column_items(self, key: str) -> list[tuple[Column, str]]:
+        commas = key in LIST_FIELDS and not self.table.own
+        found = []
+        for column in self.table.columns.get(key, []):
+            text = self.read(key, plain_text, self.cell(column)) or ""
+            found += [
+                (column, item) for item in split_items(text, not self.table.own, commas)
+            ]
+        return found
+
+    def read_text(self, header: str, value: Any) -> str:
+        try:
+            return plain_text(value).strip()
+        except CellError as exc:
+            error = RowError(self.table.sheet, self.number, header, "", str(exc))
+            self.errors.append(error)
+            self.failed = True
+            return ""
+
+    def unmapped_notes(self, unmapped: list[Column]) -> list[str]:
+        """The text of the columns no field takes, so that nothing is lost."""
+        found = []
+        for column in unmapped:
+            value = self.cell(column)
+            text = "" if is_empty(value) else self.read_text(column.header, value)
+            if text and not is_blank(text):
+                found.append(f"{column.header}: {text}")
+        return found
+
+
+@dataclass
+class ActivityRow:
+    """One processing activity as the sheet gives it (one row or several)."""
+
+    cells: RowCells
+    ref: str
+    name: str
+    scalars: dict[str, Any]
+    names: dict[str, list[str]]
+    recipients: list[Recipient] | None
+    specials: list[tuple[str, str]]  # (data category text, Art. 9 kind)
+    countries: list[str] | None
+    safeguards: list[tuple[list[str], str, int | None]]
+    notes: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+    def key(self) -> str:
+        return f"ref:{norm(self.ref)}" if self.ref else f"name:{norm(self.name)}"
+
+    def transfers(self) -> list[TransferLine] | None:
+        """The transfers the third-country and safeguard cells describe: a
+        safeguard naming countries covers those; one naming none covers the
+        listed countries no other line names; a country with no safeguard is
+        a transfer without one (mechanism none, reported by the findings)."""
+        if self.countries is None and not self.safeguards:
+            return None
+        countries = list(self.countries or [])
+        named = [
+            TransferLine(code, mechanism, module)
+            for codes, mechanism, module in self.safeguards
+            for code in codes
+        ]
+        covered = {line.country for line in named}
+        rest = [c for c in countries if c not in covered]
+        general = [(m, mod) for codes, m, mod in self.safeguards if not codes]
+        if general and not rest:
+            self.cells.error(
+                "transfer_safeguards", "no third country for this safeguard"
+            )
+        mechanism, module = general[0] if general else ("none", None)
+        return named + [TransferLine(code, mechanism, module) for code in rest]
+
+    def merge(self, other: ActivityRow) -> None:
+        """Another row of the same activity: lists add up, values must agree."""
+        for key, value in other.scalars.items():
+            mine = self.scalars.get(key)
+            if value in (None, "") or value == mine:
+                continue
+            if mine in (None, ""):
+                self.scalars[key] = value
+            else:
+                other.cells.error(
+                    key if other.cells.has(key) else "name",
+                    f"differs from row {self.rows[0]} of the same activity "
+                    f"({shorten(mine)!r})",
+                )
+        for key, names in other.names.items():
+            self.names[key] = unique(self.names.get(key, []) + names)
+        if other.recipients is not None:
+            self.recipients = unique((self.recipients or []) + other.recipients)
+        self.specials = unique(self.specials + other.specials)
+        if other.countries is not None:
+            self.countries = unique((self.countries or []) + other.countries)
+        self.safeguards = unique(self.safeguards + other.safeguards)
+        self.notes = unique(self.notes + other.notes)
+        self.rows += other.rows
+
+
+def unique(items: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in items:
+        if item not in found:
+            found.append(item)
+    return found
+
+
+def via_text(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    return lambda value: parse(plain_text(value))
+
+
+def parse_scalars(cells: RowCells, notes: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in (k for k in TEXT_FIELDS if cells.has(k)):
+        text = cells.text(key)
+        values[key] = "" if is_blank(text) else text
+    for key, parse in TEXT_PARSERS.items():
+        if cells.has(key):
+            values[key] = cells.read(key, via_text(parse))
+    if cells.has("lawful_basis"):
+        values["lawful_basis"] = lawful_basis(cells, notes)
+    if cells.has("next_review_on"):
+        values["next_review_on"] = cells.read("next_review_on", parse_date)
+    if values.get("status", "") is None:
+        del values["status"]  # an empty status leaves it (or the default) alone
+    return values
+
+
+def lawful_basis(cells: RowCells, notes: list[str]) -> str | None:
+    """The first basis named; a record holds one, so the others are kept in
+    the notes."""
+    bases = cells.read("lawful_basis", via_text(parse_lawful_bases)) or []
+    labels = dict(ProcessingActivity.LawfulBasis.choices)
+    if len(bases) > 1:
+        others = ", ".join(str(labels[b]) for b in bases[1:])
+        notes.append(f"Further lawful bases: {others}")
+    return bases[0] if bases else None
+
+
+def parse_name(cells: RowCells) -> str:
+    """The activity's name; without a name column, the purpose's first line."""
+    key = "name" if cells.has("name") else "purposes"
+    lines = cells.text(key).strip().splitlines()
+    name = " ".join(lines[0].split()) if lines else ""
+    if not name:
+        cells.error(key, "missing the processing activity's name")
+    return name[:200]
+
+
+def parse_specials(cells: RowCells) -> list[tuple[str, str]]:
+    """``<data category>: <Art. 9 kind>`` per line; yes/no cells say nothing
+    about which category."""
+    found = []
+    for line in cells.items("special_categories"):
+        category, _, kind = line.rpartition(":")
+        if not category.strip():
+            continue  # "Yes", "Health data": no category named, kept in notes
+        try:
+            found.append((category.strip(), parse_art9_kind(kind)))
+        except CellError as exc:
+            cells.error("special_categories", str(exc), line, exc)
+    return found
+
+
+def parse_security(cells: RowCells) -> list[str]:
+    """Measures by name; in a yes/no column ("Encryption: Yes") the heading
+    names the measure."""
+    found = []
+    for column, item in cells.column_items("security_measures"):
+        verdict = norm(item).split()[:1]
+        if verdict and verdict[0] in ("yes", "oui", "ja", "x", "y"):
+            found.append(column.header.split(" / ")[-1])
+        elif verdict and verdict[0] in ("no", "non", "nein", "n"):
+            continue
+        else:
+            found.append(item)
+    return unique(found)
+
+
+def parse_countries(cells: RowCells) -> list[str]:
+    codes = []
+    for item in cells.items("third_countries"):
+        code = cells.read("third_countries", parse_country, item)
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def parse_safeguards(cells: RowCells) -> list[tuple[list[str], str, int | None]]:
+    found = []
+    for line in cells.items("transfer_safeguards"):
+        try:
+            codes, rest = safeguard_countries(line)
+            mechanism, module = parse_mechanism(rest)
+        except CellError as exc:
+            cells.error("transfer_safeguards", str(exc), line, exc)
+            continue
+        found.append((codes, mechanism, module))
+    return found
+
+
+def parse_recipients(cells: RowCells) -> list[Recipient]:
+    """Vendors by name, or kinds of recipient; this service's export lists
+    vendors only, by their exact names."""
+    details = {
+        norm(found.name): found
+        for item in cells.items("recipient_details")
+        if not (found := parse_recipient(item)).kind
+    }
+    recipients = []
+    for item in cells.items("recipients"):
+        recipient = Recipient(item, False) if cells.table.own else parse_recipient(item)
+        detail = details.get(norm(recipient.name))
+        if detail and not recipient.kind:
+            role, country = (
+                recipient.role or detail.role,
+                recipient.country or detail.country,
+            )
+            recipient = Recipient(recipient.name, False, role, country)
+        recipients.append(recipient)
+    return recipients
+
+
+def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
+    notes: list[str] = []
+    if cells.has(NOTES):
+        notes += [cells.text(NOTES)] if cells.text(NOTES).strip() else []
+    ref = " ".join(cells.text("ref").split()) if cells.has("ref") else ""
+    names = {key: cells.items(key) for key in NAME_LISTS if cells.has(key)}
+    if cells.has("security_measures"):
+        names["security_measures"] = parse_security(cells)
+    row = ActivityRow(
+        cells,
+        ref,
+        parse_name(cells),
+        parse_scalars(cells, notes),
+        names,
+        parse_recipients(cells) if cells.has("recipients") else None,
+        parse_specials(cells) if cells.has("special_categories") else [],
+        parse_countries(cells) if cells.has("third_countries") else None,
+        parse_safeguards(cells) if cells.has("transfer_safeguards") else [],
+        notes + cells.unmapped_notes(unmapped),
+        [cells.number],
+    )
+    return row
+
+
+def activity_rows(table: Table, errors: list[RowError]) -> list[ActivityRow]:
+    """Every activity of the sheet, rows naming the same one merged."""
+    unmapped = table.unmapped()
+    grouped: dict[str, ActivityRow] = {}
+    for number, values in table.rows:
+        row = parse_activity(RowCells(table, number, values, errors), unmapped)
+        if not row.name:
+            continue
+        first = grouped.get(row.key())
+        if first is None:
+            grouped[row.key()] = row
+        else:
+            first.merge(row)
+            first.cells.failed = first.cells.failed or row.cells.failed
+    return list(grouped.values())
