@@ -359,6 +359,13 @@ CELERY_BEAT_SCHEDULE["findings-digest"] = {
     "schedule": crontab(hour=6, minute=30),
 }
 
+# Today's findings are stored and refreshed after each write; the day turning
+# also changes them (review dates, deadlines): refresh just after midnight UTC.
+CELERY_BEAT_SCHEDULE["refresh-findings"] = {
+    "task": "reports.tasks.refresh_findings",
+    "schedule": crontab(hour=0, minute=1),
+}
+
 # Data subject requests (docs/dsr.md): the public-holiday calendar of each
 # regime's working days, "regime=COUNTRY[-SUBDIVISION]" pairs (holidays package).
 DSR_HOLIDAY_CALENDARS = dict(
