@@ -245,7 +245,9 @@ class ProcessingActivityViewSet(ReviewMixin, InventoryViewSet):
                 "recipients",
                 "systems",
                 "security_measures",
-            )
+            ),
+            "lawful_bases",
+            "special_category_conditions",
         )
 
 
