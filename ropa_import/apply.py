@@ -80,6 +80,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from inventory.history_records import record_creation
 from inventory.models import (
     DataCategory,
     DataSubjectCategory,
@@ -241,10 +242,16 @@ class History:
         self.stamp(obj)
         obj.save()
 
-    def set_m2m(self, obj: models.Model, name: str, targets: list[Any]) -> bool:
+    def set_m2m(
+        self, obj: models.Model, name: str, targets: list[Any], new: bool = False
+    ) -> bool:
         """Replace a many-to-many set without a history record (save() after);
-        True when it changed."""
+        True when it changed. A ``new`` record has no set yet: it is added."""
         manager = getattr(obj, name)
+        if new:
+            with quietly(obj):
+                manager.add(*targets)
+            return bool(targets)
         if {t.pk for t in targets} == set(manager.values_list("pk", flat=True)):
             return False
         with quietly(obj):
@@ -745,8 +752,8 @@ class Importer:
                 activity.refresh_from_db()
                 self.remember(activity)
             return
-        if created:
-            self.history.save(activity)  # the links below need its id
+        if created:  # the links below need its id; one version after them
+            activity.save_without_historical_record()  # type: ignore[attr-defined]
         self.remember(activity)
         self.link(row, activity, created, changed)
 
@@ -805,7 +812,7 @@ class Importer:
         changed: list[str],
     ) -> None:
         notes: list[str] = []
-        linked = self.link_related(row, activity, notes)
+        linked = self.link_related(row, activity, notes, created)
         lines, unresolved = row.transfers(), list[TransferLine]()
         if lines is not None:
             moved, unresolved = self.transfers.sync(
@@ -813,7 +820,11 @@ class Importer:
             )
             changed += ["transfer_safeguards"] if moved else []
         linked += self.keep_notes(row, activity, unresolved if lines else [])
-        if linked or (changed and not created):
+        if created:  # the notes and transfer fields set since the first save
+            activity.save_without_historical_record()  # type: ignore[attr-defined]
+            self.history.stamp(activity)
+            record_creation(activity)  # one version: values and sets
+        elif linked or changed:
             self.history.save(activity)  # one version: values and sets
         changed = list(dict.fromkeys(changed + linked))
         outcome = outcome_of(created, changed)
@@ -843,7 +854,11 @@ class Importer:
         return ["notes"]
 
     def link_related(
-        self, row: ActivityRow, activity: ProcessingActivity, notes: list[str]
+        self,
+        row: ActivityRow,
+        activity: ProcessingActivity,
+        notes: list[str],
+        created: bool,
     ) -> list[str]:
         kinds = {norm(text): kind for text, kind in row.specials}
         get = self.related.get
@@ -863,7 +878,9 @@ class Importer:
         changed = [
             key
             for key, targets in chosen.items()
-            if self.history.set_m2m(activity, key, list(dict.fromkeys(targets)))
+            if self.history.set_m2m(
+                activity, key, list(dict.fromkeys(targets)), new=created
+            )
         ]
         for category, (_, kind) in zip(specials, row.specials, strict=True):
             self.related.mark_special(category, kind, notes)
