@@ -25,6 +25,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dsr import deadlines
+from inventory.actors import actor_name
+from inventory.chain import reseal
 from inventory.history_records import HistoricalRecords
 from inventory.models import Customer, DataSubjectCategory
 
@@ -469,9 +471,16 @@ class DataSubjectRequest(models.Model):
             name = self.pseudonym()
             scrub = {f: "" for f in PURGED_FIELDS} | {"requester_name": name}
             # Deliberately rewriting the past versions: minimisation reaches the
-            # audit trail too (the versions keep their dates, users, reasons).
+            # audit trail too (the versions keep their dates, users, reasons);
+            # their seals are recomputed and the re-sealing recorded, so the
+            # chains verify and the auditor sees why they changed.
             self.history.all().update(**scrub)
-            RequestTask.history.filter(request_id=self.pk).update(result="")
+            tasks = RequestTask.history.filter(request_id=self.pk)
+            tasks.update(result="")
+            actor = actor_name(user)
+            reseal(type(self).history.model, self.pk, PURGE_REASON, actor)
+            for task_id in set(tasks.values_list("id", flat=True)):
+                reseal(RequestTask.history.model, task_id, PURGE_REASON, actor)
             for task in self.tasks.exclude(result=""):
                 task.result = ""
                 task._history_user = user

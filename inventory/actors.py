@@ -85,6 +85,15 @@ def program_name() -> str:
     return program
 
 
+def actor_name(user: Any = None) -> str:
+    """The name a version written now is recorded under: ``user``, else the
+    actor in effect (a user or ``system: <command>``), else the program."""
+    actor = user or _actor.get()
+    if actor is None or isinstance(actor, str):
+        return f"{SYSTEM_PREFIX}{actor or program_name()}"
+    return str(actor.get_username())
+
+
 def fill_history_user(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     """pre_create_historical_record: a version without a user gets the actor."""
     if history_instance.history_user_id is not None:

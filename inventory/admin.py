@@ -363,10 +363,22 @@ class ProcessingActivityAdmin(InventoryAdmin):
             },
         ),
         (
+            "Individuals' rights, profiling (Art. 12-22)",
+            {
+                "fields": [
+                    "rights_available",
+                    "profiling",
+                    "automated_decisions",
+                    "automated_decision_logic",
+                ]
+            },
+        ),
+        (
             "Risk and review",
             {
                 "fields": [
                     "dpia_required",
+                    "dpia_status",
                     "dpia_reference",
                     "next_review_on",
                     "reviewed_on",

@@ -17,12 +17,13 @@ import datetime
 import decimal
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps as global_apps
 from django.db import models, transaction
+from django.utils import timezone
 
 
 class HistorySeal(models.Model):
@@ -61,6 +62,34 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.object_id}: #{self.history_id}"
+
+
+class Reseal(models.Model):
+    """A record whose past versions the application rewrote on purpose (a
+    data subject request's identity purged after its retention, Art. 5(1)(e)
+    GDPR), and sealed again: ``verify_history`` lists these, so an auditor
+    sees when, by whom and why a chain was re-sealed rather than an
+    unexplained change."""
+
+    table = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    resealed_at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=150)
+    reason = models.CharField(max_length=200)
+    versions = models.PositiveIntegerField()
+    previous_head = models.CharField(
+        max_length=64, blank=True, help_text="The record's chain head before."
+    )
+
+    class Meta:
+        app_label = "inventory"
+        ordering = ["resealed_at", "id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.table} {self.object_id}: {self.versions} version(s) re-sealed "
+            f"{self.resealed_at:%Y-%m-%d %H:%M} UTC by {self.actor}: {self.reason}"
+        )
 
 
 def is_historical(model: type[models.Model]) -> bool:
@@ -103,19 +132,37 @@ def plain(value: Any) -> Any:
 
 
 def payload(apps: Any, historical: Any, history_id: int, columns: list[str]) -> str:
-    row = historical._default_manager.filter(history_id=history_id).values(*columns)
-    values = {k: plain(v) for k, v in row.get().items()}
+    text = payloads(apps, historical, [history_id], columns).get(history_id)
+    if text is None:
+        raise historical.DoesNotExist(f"no version {history_id}")
+    return text
+
+
+def payloads(
+    apps: Any, historical: Any, history_ids: list[int], columns: list[str]
+) -> dict[int, str]:
+    """The canonical text sealed for each version: its columns and its
+    many-to-many sets (two or three queries however many versions)."""
+    found = historical._default_manager.filter(history_id__in=history_ids)
+    read = columns if "history_id" in columns else [*columns, "history_id"]
+    values = {
+        row["history_id"]: {k: plain(v) for k, v in row.items() if k in columns}
+        for row in found.values(*read)
+    }
     for through in m2m_tables(apps, historical):
         names = [
             f.attname
             for f in through._meta.fields
             if not f.primary_key and f.name != "history"
         ]
-        rows = through._default_manager.filter(history_id=history_id)
-        values[f"m2m:{through._meta.model_name}"] = sorted(
-            [plain(v) for v in r] for r in rows.values_list(*names)
-        )
-    return json.dumps(values, sort_keys=True)
+        key = f"m2m:{through._meta.model_name}"
+        sets: dict[int, list[list[Any]]] = {i: [] for i in values}
+        rows = through._default_manager.filter(history_id__in=list(values))
+        for history_id, *row in rows.values_list("history_id", *names):
+            sets[history_id].append([plain(v) for v in row])
+        for history_id, found_set in sets.items():
+            values[history_id][key] = sorted(found_set)
+    return {i: json.dumps(v, sort_keys=True) for i, v in values.items()}
 
 
 def digest_of(previous: str, text: str) -> str:
@@ -169,6 +216,69 @@ def seal_version(sender: Any, history_instance: Any, **kwargs: Any) -> None:
         history_instance.history_id,
         getattr(history_instance, pk_name),
     )
+
+
+def seal_rows(historical: Any, rows: Iterable[Any]) -> None:
+    """Seal versions written in bulk (``bulk_create_with_history``,
+    ``bulk_update_with_history``), which send no signal per version: as
+    ``seal`` would one by one, in a few queries per batch."""
+    table = historical._meta.db_table
+    pk_name = historical.instance_type._meta.pk.attname
+    written = sorted(rows, key=lambda r: r.history_id)
+    columns = columns_of(historical)
+    texts = payloads(global_apps, historical, [r.history_id for r in written], columns)
+    keys = {str(getattr(r, pk_name)) for r in written}
+    with transaction.atomic():
+        locked = ChainHead.objects.select_for_update().filter(table=table)
+        heads = {h.object_id: h for h in locked.filter(object_id__in=keys)}
+        known = set(heads)
+        seals = []
+        for row in written:
+            key = str(getattr(row, pk_name))
+            head = heads.setdefault(key, ChainHead(table=table, object_id=key))
+            value = digest_of(head.digest, texts[row.history_id])
+            seals.append(
+                HistorySeal(
+                    table=table,
+                    history_id=row.history_id,
+                    object_id=key,
+                    digest=value,
+                    columns=",".join(columns),
+                )
+            )
+            head.history_id, head.digest = row.history_id, value
+        HistorySeal.objects.bulk_create(seals)
+        ChainHead.objects.bulk_create([h for k, h in heads.items() if k not in known])
+        moved = [h for k, h in heads.items() if k in known]
+        ChainHead.objects.bulk_update(moved, ["history_id", "digest"])
+
+
+def reseal(historical: Any, object_id: Any, reason: str, actor: str) -> Reseal:
+    """Seal again, in order, every version of one record that the application
+    has just rewritten on purpose, and record why (a ``Reseal``). Call it in
+    the transaction that rewrote them."""
+    table, key = historical._meta.db_table, str(object_id)
+    pk_name = historical.instance_type._meta.pk.attname
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().filter(table=table, object_id=key)
+        previous = head.first()
+        ids = list(
+            historical._default_manager.filter(**{pk_name: object_id})
+            .order_by("history_id")
+            .values_list("history_id", flat=True)
+        )
+        HistorySeal.objects.filter(table=table, object_id=key).delete()
+        head.delete()
+        for history_id in ids:
+            seal(global_apps, historical, history_id, object_id)
+        return Reseal.objects.create(
+            table=table,
+            object_id=key,
+            actor=actor,
+            reason=reason,
+            versions=len(ids),
+            previous_head=previous.digest if previous else "",
+        )
 
 
 def seal_existing(apps: Any) -> None:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from inventory.chain import HistorySeal, verify
+from inventory.chain import HistorySeal, Reseal, verify
 
 
 def may_verify(user: object) -> bool:
@@ -27,5 +27,6 @@ def verify_history_view(request: HttpRequest) -> HttpResponse:
         "title": "Verify history",
         "problems": problems,
         "sealed": HistorySeal.objects.count(),
+        "reseals": Reseal.objects.all(),
     }
     return TemplateResponse(request, "admin/kbinventory/verify_history.html", context)

@@ -458,6 +458,16 @@ SYSTEMS: list[Row] = [
 
 ALL_TOMS = [m["name"] for m in SECURITY_MEASURES]
 
+# Art. 12-22: what the lawful basis leaves to the data subjects.
+RIGHTS_CONTRACT = (
+    "Access, rectification, erasure, restriction, portability (Art. 15-20); "
+    "no objection under Art. 21 (contract basis)"
+)
+RIGHTS_INTERESTS = (
+    "Access, rectification, erasure, restriction (Art. 15-18); objection "
+    "(Art. 21(1)); no portability (Art. 20 covers consent and contract only)"
+)
+
 ACTIVITIES: list[Row] = [
     {
         "ref": "PA-C1",
@@ -477,6 +487,7 @@ ACTIVITIES: list[Row] = [
         "systems": ["KonnectBot platform (US-East)"],
         "security_measures": ALL_TOMS[:7],
         "data_source": "Data subject; their employer (workspace admin)",
+        "rights_available": RIGHTS_CONTRACT,
         "retention": "Life of the account + 30 days",
         "owner": "Product",
         "next_review_on": "2027-03-31",
@@ -493,6 +504,9 @@ ACTIVITIES: list[Row] = [
         "systems": ["Billing system"],
         "security_measures": ALL_TOMS[:4],
         "data_source": "Customer",
+        "rights_available": "Access, rectification, restriction (Art. 15, 16, "
+        "18); no erasure while tax law requires the records (Art. 17(3)(b)); no "
+        "portability or objection (legal obligation basis)",
         "retention": "10 years (tax law)",
         "owner": "Finance",
         "next_review_on": "2027-03-31",
@@ -515,6 +529,14 @@ ACTIVITIES: list[Row] = [
         ],
         "systems": ["KonnectBot platform (US-East)"],
         "security_measures": ALL_TOMS,
+        "rights_available": RIGHTS_INTERESTS,
+        "profiling": True,
+        "automated_decision_logic": "Abuse scores from login and API patterns "
+        "rate-limit or challenge traffic; suspending an account is decided by a "
+        "person (no Art. 22 decision)",
+        # Screened as not required (Art. 35(3)); assessed voluntarily anyway.
+        "dpia_status": "in_progress",
+        "dpia_reference": "DPIA-2026-01, voluntary (Confluence: Privacy/DPIA)",
         "retention": "Security logs 12 months",
         "owner": "Security",
         "next_review_on": "2027-01-31",
@@ -532,6 +554,10 @@ ACTIVITIES: list[Row] = [
         "recipients": ["Metrika Analytics GmbH"],
         "systems": ["Analytics workspace"],
         "security_measures": ["Pseudonymised telemetry", "TLS 1.2+ for all traffic"],
+        "rights_available": RIGHTS_INTERESTS,
+        "profiling": True,
+        "automated_decision_logic": "Usage segments (pseudonymous) steer product "
+        "decisions only; no decision about a person",
         "retention": "26 months",
         "owner": "Product",
         "next_review_on": "2027-06-30",
@@ -554,6 +580,7 @@ ACTIVITIES: list[Row] = [
         ],
         "systems": ["Helpdesk"],
         "security_measures": ALL_TOMS[:4],
+        "rights_available": RIGHTS_CONTRACT,
         "retention": "3 years after the ticket is closed",
         "owner": "Customer Success",
         "next_review_on": "2027-03-31",
@@ -571,6 +598,13 @@ ACTIVITIES: list[Row] = [
         "recipients": ["Postwave Email Inc.", "Metrika Analytics GmbH"],
         "systems": ["Analytics workspace"],
         "security_measures": ALL_TOMS[:3],
+        "rights_available": "Withdraw consent at any time (Art. 7(3)); object to "
+        "direct marketing (Art. 21(2)); access, rectification, erasure, "
+        "restriction, portability (Art. 15-20)",
+        "profiling": True,
+        "automated_decision_logic": "Campaign engagement scores choose which "
+        "newsletter a contact receives; no legal or similar effect (no Art. 22 "
+        "decision)",
         "retention": "Until consent is withdrawn; leads 3 years without activity",
         "owner": "Marketing",
         "next_review_on": "2027-06-30",

@@ -16,8 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from simple_history import models as simple_history
+from simple_history.manager import HistoryManager
 
 
 def comparable(field: models.Field[Any, Any], value: Any) -> Any:
@@ -29,8 +30,27 @@ def comparable(field: models.Field[Any, Any], value: Any) -> Any:
         return value
 
 
+class SealingHistoryManager(HistoryManager):
+    """Versions written in bulk are sealed like the others (inventory/chain.py):
+    ``bulk_create_with_history`` and ``bulk_update_with_history`` write them
+    here, without the signal that seals a single version."""
+
+    def bulk_history_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        from inventory.chain import seal_rows
+
+        with transaction.atomic():
+            created = super().bulk_history_create(objs, *args, **kwargs)
+            if created:
+                seal_rows(self.model, created)
+        return created
+
+
 class HistoricalRecords(simple_history.HistoricalRecords):
     """``history = HistoricalRecords(...)`` on every tracked model."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("history_manager", SealingHistoryManager)
+        super().__init__(*args, **kwargs)
 
     def finalize(self, sender: type[models.Model], **kwargs: Any) -> None:
         super().finalize(sender, **kwargs)

@@ -343,6 +343,11 @@ class ProcessingActivity(models.Model):
         ACTIVE = "active", "Active"
         RETIRED = "retired", "Retired"
 
+    class DpiaStatus(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
     ref = models.CharField("Reference", max_length=20, unique=True)
     name = models.CharField(max_length=200, unique=True)
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -367,6 +372,22 @@ class ProcessingActivity(models.Model):
     retention = models.CharField(max_length=300, blank=True)
     dpia_required = models.BooleanField("DPIA required", default=False)
     dpia_reference = models.CharField("DPIA reference", max_length=300, blank=True)
+    # Art. 35: where a DPIA stands (the UK ICO template's "DPIA progress").
+    dpia_status = models.CharField(
+        "DPIA progress", max_length=20, choices=DpiaStatus.choices, blank=True
+    )
+    # Art. 12-22: the rights the lawful basis leaves to the data subjects
+    # (e.g. portability only under consent or contract, Art. 20(1)(a)).
+    rights_available = models.TextField("Rights available to individuals", blank=True)
+    # Art. 4(4) profiling and Art. 22(1) decisions based solely on automated
+    # processing; Art. 13(2)(f) asks for the logic involved and its effects.
+    profiling = models.BooleanField("Profiling (Art. 4(4))", default=False)
+    automated_decisions = models.BooleanField(
+        "Automated decisions (Art. 22)", default=False
+    )
+    automated_decision_logic = models.TextField(
+        "Automated decision-making and profiling: logic and effects", blank=True
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -856,4 +877,5 @@ def stale_edit_message(instance: models.Model, version: str | int | None) -> str
 # The history's seals (tamper evidence) live in their own module.
 from inventory.chain import ChainHead as ChainHead  # noqa: E402
 from inventory.chain import HistorySeal as HistorySeal  # noqa: E402
+from inventory.chain import Reseal as Reseal  # noqa: E402
 from inventory.notices import SubprocessorNotice as SubprocessorNotice  # noqa: E402

@@ -42,8 +42,22 @@ def registry() -> dict[str, SheetsBuilder]:
     }
 
 
-def manifest(kind: str, snap: Snapshot, params: Params) -> list[tuple[str, CellValue]]:
+def shown_params(snap: Snapshot, params: Params) -> dict[str, Any]:
+    """The report options as the Manifest shows them: a customer or transfer
+    by its id (what regenerating the report takes) and its name as of the
+    report (what a reader recognises)."""
     shown = {k: v for k, v in sorted(params.items()) if v not in (None, "")}
+    if "customer" in shown:
+        customer = dpa_annex.find_customer(snap, shown["customer"])
+        shown["customer"] = {"id": customer["id"], "name": customer["name"]}
+    if "transfer" in shown:
+        transfer = tia.selected(snap, shown)[0]
+        shown["transfer"] = {"id": transfer["id"], "name": transfer["name"]}
+    return shown
+
+
+def manifest(kind: str, snap: Snapshot, params: Params) -> list[tuple[str, CellValue]]:
+    shown = shown_params(snap, params)
     return [
         ("Report kind", kind),
         (
@@ -84,15 +98,12 @@ TITLES = {
 def page_title(kind: str, snap: Snapshot, params: Params) -> PageTitle:
     subject = ""
     if params.get("customer"):
-        customer = params["customer"]
-        found = (
-            snap.get("inventory.Customer", customer)
-            if isinstance(customer, int)
-            else None
+        subject = (
+            f"Customer: {dpa_annex.find_customer(snap, params['customer'])['name']}"
         )
-        subject = f"Customer: {found['name'] if found else customer}"
     elif params.get("transfer"):
-        subject = f"Transfer #{params['transfer']}"
+        transfer = tia.selected(snap, params)[0]
+        subject = f"Transfer #{transfer['id']}: {transfer['name']}"
     elif params.get("since"):
         subject = f"Since {show_as_of(parse_when(str(params['since']), '--since'))}"
     return PageTitle(TITLES.get(kind, kind), subject, show_as_of(snap.as_of))

@@ -61,7 +61,7 @@ HEADERS = (
     "New value",
     "Reason",
 )
-WIDTHS = (21, 18, 20, 30, 10, 24, 34, 34, 54)
+WIDTHS = (19, 17, 16, 24, 9, 19, 27, 27, 37)
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_COLUMNS = (
     "history_id",

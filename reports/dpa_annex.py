@@ -90,7 +90,7 @@ PARTY_HEADERS = (
     "SCC options",
 )
 # Narrow and wrapped: two tall rows print readably on one landscape page.
-PARTY_WIDTHS = (10, 16, 10, 20, 22, 22, 22, 30, 11, 14, 30)
+PARTY_WIDTHS = (10, 16, 10, 20, 22, 22, 20, 22, 11, 12, 22)
 AUTHORITY_HEADERS = (
     "Data exporter",
     "Established in",

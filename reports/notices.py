@@ -160,7 +160,7 @@ def notices_sheet(snap: Snapshot, customer_id: int) -> Sheet:
     users = usernames(notices)
     day = snap.as_of.date()
     rows = [notice_row(n, day, users) for n in notices]
-    return Sheet(TITLE, HEADERS, rows, widths=WIDTHS)
+    return Sheet(TITLE, HEADERS, rows, widths=WIDTHS, key_columns=2)
 
 
 # -- Annex III: is each sub-processor authorised on the snapshot's day?

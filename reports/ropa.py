@@ -51,6 +51,12 @@ CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("DPIA required", 10),
     ("DPIA reference", 18),
     ("Next review", 12),
+    # UK ICO template columns 16, 17 and 22.
+    ("Rights available to individuals", 36),
+    ("Automated decision-making (Art. 22)", 13),
+    ("Profiling (Art. 4(4))", 10),
+    ("Automated decision-making and profiling: logic and effects", 36),
+    ("DPIA progress", 11),
 )
 CONTROLLER_HEADERS = tuple(h for h, _ in CONTROLLER_COLUMNS)
 CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
@@ -76,17 +82,17 @@ ORGANISATION_HEADERS: tuple[str, ...] = (
     "DPO",
     "Representative (Art. 27)",
 )
-ORGANISATION_WIDTHS: tuple[int, ...] = (24, 40, 20, 36, 40, 50)
+ORGANISATION_WIDTHS: tuple[int, ...] = (24, 34, 18, 34, 36, 44)
 
 PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Customer (controller)", 24),
+    ("Processing category", 24),  # with the customer: the row's key
     ("Customer country", 16),
     ("Customer address", 30),
     ("Customer contact", 34),
     ("Customer DPO", 24),
     ("Customer representative", 24),
     ("Processor", 18),
-    ("Processing category", 24),
     ("Processing activities", 34),
     ("Categories of personal data", 38),
     ("Retention", 50),
@@ -304,6 +310,11 @@ class ControllerRow(Row):
     dpia_required: str
     dpia_reference: str
     next_review: CellValue
+    rights_available: str
+    automated_decisions: str
+    profiling: str
+    automated_decision_logic: str
+    dpia_status: str
     joint_controllers: CellValue = None
     recipients_roles: CellValue = None
     processor_contracts: CellValue = None
@@ -397,6 +408,11 @@ def controller_row(
         yes_no(act["dpia_required"]),
         act["dpia_reference"],
         act["next_review_on"],
+        act["rights_available"],
+        yes_no(act["automated_decisions"]),
+        yes_no(act["profiling"]),
+        act["automated_decision_logic"],
+        label(ProcessingActivity.DpiaStatus, act["dpia_status"]),
         **derived_cells(snap, act, created or {}),
     )
 
@@ -427,6 +443,7 @@ def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
         RECORD_HEADERS,
         controller_rows(snap),
         RECORD_WIDTHS,
+        key_columns=2,  # Reference, Processing activity
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]
 
@@ -439,13 +456,13 @@ class ProcessorRow(Row):
     """One customer x processing category; fields in PROCESSOR_HEADERS order."""
 
     customer: str
+    category: str
     customer_country: str
     customer_address: str
     customer_contact: str
     customer_dpo: str
     customer_representative: str
     processor: str
-    category: str
     activities: str
     data_categories: str
     retention: str
@@ -532,13 +549,13 @@ def processor_row(
     ]
     return ProcessorRow(
         customer["name"],
+        feature["name"] if feature else "",
         country_name(customer["country"]),
         customer["address"],
         customer["contact"],
         customer["dpo"],
         customer["representative"],
         processor,
-        feature["name"] if feature else "",
         lines(f"{a['ref']} {a['name']}" for a in sorted(mine, key=lambda a: a["ref"])),
         lines(data_category_lines(snap, category_ids)),
         lines(retention_lines(snap, customer["id"], category_ids)),
@@ -595,6 +612,10 @@ def processor_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
     """The Art. 30(2) GDPR record of the categories of processing carried out
     for each controller (customer), with transfers and TOMs."""
     record = Sheet(
-        "Processor record", PROCESSOR_HEADERS, processor_rows(snap), PROCESSOR_WIDTHS
+        "Processor record",
+        PROCESSOR_HEADERS,
+        processor_rows(snap),
+        PROCESSOR_WIDTHS,
+        key_columns=2,  # Customer (controller), Processing category
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]

@@ -256,6 +256,10 @@ def sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
             TRANSFER_WIDTHS,
         ),
         Sheet(
-            "Assessments", tia_headers(), assessment_rows(transfers, tias), TIA_WIDTHS
+            "Assessments",
+            tia_headers(),
+            assessment_rows(transfers, tias),
+            TIA_WIDTHS,
+            key_columns=2,  # Transfer, Assessed on
         ),
     ]

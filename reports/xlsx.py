@@ -35,6 +35,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 CellValue = (
@@ -89,9 +90,14 @@ CHARS_PER_WIDTH = 1.1
 PEEK_ROWS = 2000
 MAX_WORD_WIDTH = 48
 WORDS = re.compile(r"[\s]+")
-# Beyond this total column width an A4 landscape page shrinks text below about
-# 60 %: such sheets print on A3 (docs/workbooks.md).
-A4_MAX_WIDTH = 260
+# Printing (docs/workbooks.md): A4 landscape. A sheet that fits one page wide
+# at MIN_SCALE % or more is fitted to the width; a wider one (a record of 30
+# columns would shrink to a third, unreadable) prints at PRINT_SCALE % in groups
+# of columns, each group's pages after the previous group's, with its key
+# columns (the record's reference and name) repeated at the left of every page.
+PAGE_POINTS = (11.69 - 0.4 - 0.4) * 72  # A4 landscape less the side margins
+MIN_SCALE = 70
+PRINT_SCALE = 70
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,9 @@ class Sheet:
     # Written after the Manifest (a kind whose listed sheets end with it but
     # which has more to show); the Manifest still counts its rows.
     after_manifest: bool = False
+    # The leading columns that say which record a row is (its reference and
+    # name): repeated on every page when the sheet prints in column groups.
+    key_columns: int = 1
 
 
 @dataclass(frozen=True)
@@ -311,12 +320,12 @@ def _write_sheet(
     head, rows = _peek(sheet.rows)
     widths = _widths(sheet)
     if head is not None:
-        widths = _fit_words(widths, [sheet.headers, *head])
+        widths = _within_page(widths, _fit_words(widths, [sheet.headers, *head]))
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     if sheet.printable:
-        _print_layout(ws, sum(widths))
+        _print_layout(ws, widths, sheet.key_columns)
     writer = _RowWriter(ws, widths)
     ncols = len(sheet.headers)
     header, data = styles
@@ -360,20 +369,68 @@ def _fit_words(widths: Sequence[int], rows: list[Sequence[CellValue]]) -> list[i
     return fitted
 
 
-def _print_layout(ws: WriteOnlyWorksheet, width: int) -> None:
-    """Landscape, one page wide, as many pages down as needed, the header row
-    repeated on each; A4, or A3 for a sheet so wide that A4 would print it too
-    small to read; margins narrow enough for wide records."""
-    ws.page_setup.orientation = "landscape"
-    wide = width > A4_MAX_WIDTH
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3 if wide else Worksheet.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+def column_points(width: float) -> float:
+    """Printed width of a column ``width`` characters wide at 100 %, as
+    LibreOffice renders it (Carlito 11: 5.55 points a character, measured on
+    its PDFs, and about 4 of padding)."""
+    return width * 5.55 + 3.75
+
+
+def fit_scale(widths: Sequence[int]) -> int:
+    """The scale (%) at which the sheet fits one A4 landscape page wide."""
+    return min(100, int(PAGE_POINTS * 100 / sum(map(column_points, widths))))
+
+
+def column_breaks(widths: Sequence[int], keys: int) -> list[int]:
+    """Where a sheet too wide for one page breaks into column groups at
+    PRINT_SCALE: the number of columns before each new group (1-based last
+    column of the previous one), each group fitting one page beside the key
+    columns repeated on it."""
+    room = PAGE_POINTS * 100 / PRINT_SCALE - sum(map(column_points, widths[:keys]))
+    breaks, used = [], 0.0
+    for index in range(keys, len(widths)):
+        points = column_points(widths[index])
+        if used and used + points > room:
+            breaks.append(index)
+            used = 0.0
+        used += points
+    return breaks
+
+
+def _within_page(given: Sequence[int], fitted: list[int]) -> list[int]:
+    """Widening columns to their longest word must not push a sheet that fits
+    one page wide at MIN_SCALE off it (into column groups): then each column
+    gets a share of the room left, and a very long word may break."""
+    if fit_scale(given) < MIN_SCALE or fit_scale(fitted) >= MIN_SCALE:
+        return fitted
+    room = (PAGE_POINTS * 100 / MIN_SCALE - 3.75 * len(given)) / 5.55
+    spare, wanted = room - sum(given), sum(fitted) - sum(given)
+    share = max(spare, 0) / wanted
+    return [g + int((f - g) * share) for g, f in zip(given, fitted, strict=True)]
+
+
+def _print_layout(ws: WriteOnlyWorksheet, widths: Sequence[int], keys: int) -> None:
+    """A4 landscape, the header row repeated on every page; fitted to one page
+    wide when that keeps the text at MIN_SCALE % or more, else at PRINT_SCALE %
+    in column groups with the key columns repeated (docs/workbooks.md)."""
+    setup = ws.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = Worksheet.PAPERSIZE_A4
+    setup.pageOrder = "downThenOver"  # each column group's pages together
     ws.print_title_rows = "1:1"
     ws.page_margins = PageMargins(
         left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3
     )
+    if fit_scale(widths) >= MIN_SCALE:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0  # as many pages down as needed
+        return
+    setup.scale = PRINT_SCALE
+    if keys:
+        ws.print_title_cols = f"A:{get_column_letter(keys)}"
+    for index in column_breaks(widths, keys):
+        ws.col_breaks.append(Break(id=index))
 
 
 def _header_text(text: str) -> str:

@@ -331,6 +331,23 @@ def parse_art9(text: str) -> str:
     return sorted(found)[0][1]
 
 
+DPIA_STATUS_WORDS = {
+    "complete": "completed",
+    "done": "completed",
+    "ongoing": "in_progress",
+}
+
+
+def parse_dpia_status(text: str) -> str:
+    """Art. 35: where the DPIA stands; empty when none is recorded."""
+    if is_blank(text):
+        return ""
+    found = choice_index(ProcessingActivity.DpiaStatus) | DPIA_STATUS_WORDS
+    if norm(text) not in found:
+        raise CellError("not a DPIA progress", "Not started, In progress or Completed")
+    return found[norm(text)]
+
+
 def parse_status(text: str) -> str | None:
     if is_blank(text):
         return None

@@ -47,6 +47,11 @@ OWN_FIELDS = (
     "dpia_required",
     "dpia_reference",
     "next_review_on",
+    "rights_available",
+    "automated_decisions",
+    "profiling",
+    "automated_decision_logic",
+    "dpia_status",
 )
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -392,6 +397,27 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "date de revision",
         "nachste uberprufung",
         "wiedervorlage",
+    ),
+    "rights_available": (
+        "rights available to individuals",
+        "rights available",
+        "data subject rights",
+        "droits des personnes",
+        "betroffenenrechte",
+    ),
+    "automated_decision_logic": (
+        "existence of automated decision making including profiling",
+        "automated decision making and profiling logic and effects",
+        "prise de decision automatisee",
+        "automatisierte entscheidungsfindung einschliesslich profiling",
+    ),
+    "automated_decisions": ("automated decision making art 22",),
+    "profiling": ("profiling art 4 4",),
+    "dpia_status": (
+        "dpia progress",
+        "dpia status",
+        "etat de l aipd",
+        "stand der dsfa",
     ),
     NOTES: ("notes", "comments", "comment", "remarks", "remarques", "bemerkungen"),
 }

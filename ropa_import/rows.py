@@ -20,6 +20,7 @@ from ropa_import.cells import (
     parse_bool,
     parse_country,
     parse_date,
+    parse_dpia_status,
     parse_lawful_bases,
     parse_mechanism,
     parse_recipient,
@@ -56,11 +57,16 @@ TEXT_FIELDS = (
     "data_source",
     "retention",
     "dpia_reference",
+    "rights_available",
+    "automated_decision_logic",
 )
 TEXT_PARSERS: dict[str, Callable[[str], Any]] = {
     "status": parse_status,
     "art9_condition": parse_art9,
     "dpia_required": parse_bool,
+    "automated_decisions": parse_bool,
+    "profiling": parse_bool,
+    "dpia_status": parse_dpia_status,
 }
 
 

@@ -114,3 +114,46 @@ def test_unknown_user_exits_2(closed):
     with pytest.raises(CommandError) as error:
         call_command("purge_requests", "--user", "nobody")
     assert error.value.returncode == 2
+
+
+def verify_history() -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_history", stdout=out, stderr=err)
+    except CommandError as error:
+        return error.returncode, str(error)
+    return 0, out.getvalue()
+
+
+def test_purge_reseals_the_history_it_rewrites_and_says_so(closed):
+    from inventory.chain import Reseal
+
+    with time_machine.travel("2026-01-21 09:00Z", tick=False):
+        call_command("purge_requests", "--user", "dpo", stdout=io.StringIO())
+
+    status, out = verify_history()
+    assert status == 0, out
+    table = DataSubjectRequest.history.model._meta.db_table
+    reseal = Reseal.objects.get(table=table, object_id=str(closed.pk))
+    assert (reseal.actor, reseal.reason) == ("dpo", "Purged after the retention period")
+    assert reseal.versions == 2  # created, closed (the purge's own version follows)
+    assert Reseal.objects.exclude(table=table).count() == 1  # its task
+    assert "Re-sealed on purpose" in out and "Purged after the retention" in out
+
+
+def test_a_raw_sql_edit_after_the_purge_is_still_found(closed):
+    from django.db import connection
+
+    with time_machine.travel("2026-01-21 09:00Z", tick=False):
+        call_command("purge_requests", stdout=io.StringIO())
+    first = closed.history.order_by("history_id").first()
+    table = DataSubjectRequest.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET outcome = %s WHERE history_id = %s",
+            ["refused", first.history_id],
+        )
+
+    status, message = verify_history()
+    assert status == 1
+    assert f"history_id {first.history_id}: altered" in message

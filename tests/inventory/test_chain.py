@@ -150,3 +150,21 @@ def test_admin_page_names_the_altered_version(vendor, auditor_client):
 
     page = auditor_client.get("/admin/verify-history/").content.decode()
     assert f"history_id {middle}: altered" in page
+
+
+def test_versions_written_in_bulk_are_sealed(db):
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    vendors = bulk_create_with_history(
+        [Vendor(name=f"Bulk {n}", service="Hosting", country="US") for n in range(3)],
+        Vendor,
+    )
+    for vendor in vendors:
+        vendor.service = "Hosting and backups"
+    bulk_update_with_history(vendors, Vendor, ["service"])
+
+    assert verify_command() == (0, "")
+    bulk = Vendor.history.filter(name__startswith="Bulk ")
+    assert bulk.count() == 6
+    ids = list(bulk.values_list("history_id", flat=True))
+    assert HistorySeal.objects.filter(table=table(), history_id__in=ids).count() == 6

@@ -61,7 +61,9 @@ def test_report_passes_as_of_and_transfer_to_the_builder(demo, tmp_path, run_rep
     status, _, _ = run_report(argv)
     assert status == 0
     manifest = dict(load(path.read_bytes())["Manifest"].iter_rows(values_only=True))
-    assert json.loads(manifest["Parameters"]) == {"transfer": cortex.pk}
+    assert json.loads(manifest["Parameters"]) == {
+        "transfer": {"id": cortex.pk, "name": "KonnectBot to Cortex AI (US)"}
+    }
     asked = datetime.datetime.fromisoformat(now)
     # Exactly as asked, to the microsecond, in UTC.
     assert manifest["As of (UTC)"] == f"{asked:%Y-%m-%d %H:%M:%S.%f} UTC"
@@ -259,4 +261,6 @@ def test_customer_by_id_or_todays_name_gives_the_same_annex(demo, tmp_path, run_
     manifest = dict(
         load((tmp_path / "b.xlsx").read_bytes())["Manifest"].iter_rows(values_only=True)
     )
-    assert json.loads(manifest["Parameters"]) == {"customer": customer.pk}
+    assert json.loads(manifest["Parameters"]) == {
+        "customer": {"id": customer.pk, "name": "Maison Lumière SAS"}
+    }

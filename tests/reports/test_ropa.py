@@ -434,3 +434,49 @@ def test_controller_record_prints_what_the_ico_and_cnil_templates_ask_for(db):
     assert row["CCPA categories"] == "DC01: A,B"
     assert row["Created"] == datetime.datetime(2026, 2, 1)
     assert row["Last changed"] == datetime.datetime(2026, 3, 5)
+
+
+def test_controller_record_prints_rights_profiling_and_dpia_progress(controller):
+    # UK ICO template columns 16 (rights), 17 (automated decision-making,
+    # profiling) and 22 (DPIA progress); 23 (link) is the DPIA reference.
+    record = by(controller["Controller record"], "Reference")
+    security, billing = record["PA-C3"], record["PA-C2"]
+    assert security["Rights available to individuals"].startswith("Access")
+    assert "objection (Art. 21(1))" in security["Rights available to individuals"]
+    assert security["Automated decision-making (Art. 22)"] == "No"
+    assert security["Profiling (Art. 4(4))"] == "Yes"
+    logic = security["Automated decision-making and profiling: logic and effects"]
+    assert "decided by a person" in logic
+    assert security["DPIA required"] == "No"  # screened; assessed voluntarily
+    assert security["DPIA progress"] == "In progress"
+    assert security["DPIA reference"].startswith("DPIA-2026-01")
+    assert "Art. 17(3)(b)" in billing["Rights available to individuals"]
+    assert billing["Profiling (Art. 4(4))"] == "No"
+    assert billing["DPIA progress"] is None
+
+
+def test_rights_profiling_and_dpia_progress_as_they_stood_then(db):
+    with time_machine.travel("2026-02-01T09:00Z", tick=False):
+        activity = make_activity(ref="PA-A1", rights_available="Access")
+    with time_machine.travel("2026-03-05T09:00Z", tick=False):
+        activity.rights_available = "Access, erasure"
+        activity.automated_decisions = True
+        activity.dpia_status = ProcessingActivity.DpiaStatus.IN_PROGRESS
+        activity.save()
+
+    then = by(
+        load(
+            build(
+                "ropa-controller",
+                as_of=datetime.datetime(2026, 2, 2, tzinfo=datetime.UTC),
+            )
+        )["Controller record"],
+        "Reference",
+    )["PA-A1"]
+    now = by(load(build("ropa-controller"))["Controller record"], "Reference")["PA-A1"]
+    assert then["Rights available to individuals"] == "Access"
+    assert then["Automated decision-making (Art. 22)"] == "No"
+    assert then["DPIA progress"] is None
+    assert now["Rights available to individuals"] == "Access, erasure"
+    assert now["Automated decision-making (Art. 22)"] == "Yes"
+    assert now["DPIA progress"] == "In progress"

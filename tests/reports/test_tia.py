@@ -133,7 +133,9 @@ def test_one_transfer_by_id(demo):
     assert [r["Transfer"] for r in records(wb["Transfers"])] == [CORTEX]
     assert [r["Transfer"] for r in records(wb["Assessments"])] == [CORTEX]
     manifest = dict(wb["Manifest"].iter_rows(min_row=2, values_only=True))
-    assert json.loads(manifest["Parameters"]) == {"transfer": cortex.pk}
+    assert json.loads(manifest["Parameters"]) == {
+        "transfer": {"id": cortex.pk, "name": CORTEX}
+    }
 
 
 @pytest.mark.parametrize("wanted", [999_999, "abc"])

@@ -16,6 +16,8 @@ from reports.xlsx import (
     PageTitle,
     Sheet,
     build_workbook,
+    column_breaks,
+    fit_scale,
     neutralise,
     unneutralise,
 )
@@ -312,3 +314,30 @@ def test_empty_cells_are_not_written_but_every_row_is_kept():
     ws = load(data)["Data"]
     assert ws.max_row == 3
     assert [c.value for c in ws[3]] == [None, None, None]
+
+
+def test_a_sheet_too_wide_for_a_page_prints_at_70_percent_in_column_groups():
+    headers = ["Ref", "Name"] + [f"Column {n}" for n in range(20)]
+    widths = [10, 30] + [30] * 20
+    sheet = Sheet("Data", headers, [["R1", "One"] + ["x"] * 20], widths, key_columns=2)
+    ws = load(build(sheet))["Data"]
+
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.scale == 70
+    assert ws.print_title_cols == "$A:$B"  # reference and name on every page
+    breaks = [b.id for b in ws.col_breaks.brk]
+    assert breaks == column_breaks(widths, 2)
+    ends = zip([2, *breaks], [*breaks, len(widths)], strict=True)
+    groups = [widths[start:end] for start, end in ends]
+    for group in groups:  # each group fits one A4 landscape page beside the keys
+        assert fit_scale(widths[:2] + group) >= 70
+
+
+def test_widening_to_the_longest_word_never_pushes_a_sheet_off_the_page():
+    hash_ = "f" * 64
+    widths = [19, 17, 16, 24, 9, 19, 27, 27, 37]  # fits at 70 %
+    rows = [[hash_] * 9]
+    ws = load(build(Sheet("Data", [f"H{n}" for n in range(9)], rows, widths)))["Data"]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    fitted = [ws.column_dimensions[c].width for c in "ABCDEFGHI"]
+    assert fit_scale(fitted) >= 70

@@ -312,6 +312,11 @@ OWN_RECORD = {
     "DPIA required": "Yes",
     "DPIA reference": "DPIA-3",
     "Next review": date(2027, 3, 31),
+    "Rights available to individuals": "Access, objection (Art. 21(1))",
+    "Automated decision-making (Art. 22)": "Yes",
+    "Profiling (Art. 4(4))": "Yes",
+    "Automated decision-making and profiling: logic and effects": "Risk score",
+    "DPIA progress": "In progress",
 }
 
 
@@ -335,6 +340,10 @@ def test_own_layout_imports_exactly_and_removes_the_formula_prefix(tmp_path):
     assert act.art9_condition == "9_2_a"
     assert (act.lia_reference, act.dpia_reference) == ("LIA-7", "DPIA-3")
     assert act.dpia_required and act.next_review_on == date(2027, 3, 31)
+    assert act.rights_available == "Access, objection (Art. 21(1))"
+    assert act.automated_decisions and act.profiling
+    assert act.automated_decision_logic == "Risk score"
+    assert act.dpia_status == ProcessingActivity.DpiaStatus.IN_PROGRESS
     codes = [(c.code, c.name, c.art9_kind) for c in act.data_categories.all()]
     assert codes == [
         ("DC01", "Account identity", ""),

@@ -122,9 +122,10 @@ def test_ico_template_imports_unedited_with_its_contact_block(tmp_path):
     assert [m.name for m in act.security_measures.all()] == ["Encryption at rest"]
     assert [s.name for s in act.systems.all()] == ["SAP"]
     assert act.art9_condition == ""
-    # Not an Art. 30 field here: kept, with its heading, in the notes.
-    assert "Rights available to individuals: Access, rectification" in act.notes
-    assert [c.header for c in result.unmapped()] == ["Rights available to individuals"]
+    # The ICO's rights column has its own field (printed back by the record).
+    assert act.rights_available == "Access, rectification"
+    assert "Rights available" not in act.notes
+    assert [c.header for c in result.unmapped()] == []
 
 
 # -- Fides data map export (ICO-based columns, one row per data category) ----
