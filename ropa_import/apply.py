@@ -246,12 +246,18 @@ class History:
         self, obj: models.Model, name: str, targets: list[Any], new: bool = False
     ) -> bool:
         """Replace a many-to-many set without a history record (save() after);
-        True when it changed. A ``new`` record has no set yet: it is added."""
-        manager = getattr(obj, name)
+        True when it changed. A ``new`` record has no set yet: its rows are
+        written in one query (no signal but simple-history's, which is off)."""
         if new:
-            with quietly(obj):
-                manager.add(*targets)
+            field = obj._meta.get_field(name)
+            through = field.remote_field.through  # type: ignore[union-attr]
+            source = field.m2m_field_name()  # type: ignore[union-attr]
+            target = field.m2m_reverse_field_name()  # type: ignore[union-attr]
+            through._default_manager.bulk_create(
+                [through(**{source: obj, target: t}) for t in targets]
+            )
             return bool(targets)
+        manager = getattr(obj, name)
         if {t.pk for t in targets} == set(manager.values_list("pk", flat=True)):
             return False
         with quietly(obj):

@@ -47,8 +47,8 @@ def test_the_bench_register_imports_every_row_with_its_transfers(tmp_path):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the import still writes row by row: about 77 queries per created "
-    "row (N=10: 1,044 queries, 2N=20: 1,809)",
+    reason="the import still writes row by row: about 71 queries per created "
+    "row here (N=10: 990 queries, 2N=20: 1,701)",
 )
 @pytest.mark.django_db
 def test_queries_do_not_depend_on_the_number_of_rows(tmp_path):
