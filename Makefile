@@ -7,7 +7,7 @@ DEMO_ENV := DEBUG=True
 # The checks load settings, which want a SECRET_KEY outside debug.
 CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-make-test-only-secret-key-not-for-production-7d2e9a4b6c}
 
-.PHONY: demo test lint serve worker beat clean bench bench-load bench-flows bench-import
+.PHONY: demo test lint serve worker beat clean bench bench-load bench-flows bench-pages bench-import
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -64,6 +64,11 @@ bench: $(VENV)/.installed
 # The data map's flows at 10,000 activities: time and query count (minutes).
 bench-flows: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) -m bench.flows
+
+# The admin pages and API calls a DPO uses, timed in-process at 10,000
+# activities with 10 edits each, with their query counts (minutes).
+bench-pages: $(VENV)/.installed
+	$(CHECK_ENV) $(PY) -m bench.pages
 
 # import_ropa on 2,000 rows of the export layout: seconds and queries (minutes).
 bench-import: $(VENV)/.installed

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from inventory.history import delete_with_history
 from inventory.models import (
+    ActivityLawfulBasis,
     Customer,
     DataCategory,
     DataSubjectCategory,
@@ -26,9 +27,12 @@ from inventory.models import (
     Region,
     RetentionOverride,
     SecurityMeasure,
+    SpecialCategoryCondition,
     System,
     Vendor,
     latest_version,
+    lawful_bases_errors,
+    model_values,
     stale_edit_message,
 )
 from inventory.notices import (
@@ -282,8 +286,8 @@ class DataCategoryAdmin(InventoryAdmin):
 
 @admin.register(SecurityMeasure)
 class SecurityMeasureAdmin(InventoryAdmin):
-    list_display = ["name", "annex_ii_heading"]
-    list_filter = ["annex_ii_heading"]
+    list_display = ["name", "annex_ii_heading", "not_applicable"]
+    list_filter = ["annex_ii_heading", "not_applicable"]
     search_fields = ["name", "description"]
 
 
@@ -310,6 +314,66 @@ class SystemAdmin(InventoryAdmin):
     autocomplete_fields = ["vendor"]
 
 
+class LawfulnessFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    """Checks the rows of one inline against the activity being saved
+    (``self.instance`` carries the form's values) with the one rule,
+    ``lawful_bases_errors``."""
+
+    def kept(self) -> list[dict[str, Any]]:
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        errors = self.rule_errors(model_values(self.instance))
+        if errors:
+            raise ValidationError(list(errors.values()))
+
+    def rule_errors(self, values: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+
+class LawfulBasisFormSet(LawfulnessFormSet):
+    def rule_errors(self, values: dict[str, Any]) -> dict[str, str]:
+        bases = [row["basis"] for row in self.kept()]
+        return lawful_bases_errors(values, bases, [])
+
+
+class ConditionFormSet(LawfulnessFormSet):
+    def rule_errors(self, values: dict[str, Any]) -> dict[str, str]:
+        rows = [(row["data_category"], row["condition"]) for row in self.kept()]
+        # The activity's categories as posted on the same page.
+        data: Any = self.data
+        posted = data.getlist("data_categories") if data else []
+        categories = {int(pk) for pk in posted if str(pk).isdigit()}
+        return lawful_bases_errors({"role": values["role"]}, [], rows, categories)
+
+
+class LawfulBasisInline(admin.TabularInline[ActivityLawfulBasis, ProcessingActivity]):
+    """Each Art. 6(1) basis with the purposes it covers; each row keeps its
+    own history."""
+
+    model = ActivityLawfulBasis
+    formset = LawfulBasisFormSet
+    extra = 0
+
+
+class ConditionInline(
+    admin.TabularInline[SpecialCategoryCondition, ProcessingActivity]
+):
+    """The Art. 9(2) condition per special category (else ``art9_condition``)."""
+
+    model = SpecialCategoryCondition
+    formset = ConditionFormSet
+    extra = 0
+    autocomplete_fields = ["data_category"]
+
+
 @admin.register(ProcessingActivity)
 class ProcessingActivityAdmin(InventoryAdmin):
     list_display = [
@@ -333,6 +397,7 @@ class ProcessingActivityAdmin(InventoryAdmin):
     ]
     readonly_fields = ["reviewed_on", "reviewed_by"]
     actions = [mark_reviewed]
+    inlines = [LawfulBasisInline, ConditionInline]
     fieldsets = [
         (None, {"fields": ["ref", "name", "role", "status", "owner", "purposes"]}),
         (

@@ -292,6 +292,47 @@ SECURITY_MEASURES: list[Row] = [
         ),
         "annex_ii_heading": "encryption",
     },
+    # Annex II of the SCCs: every heading is answered (appended: the slices
+    # of ALL_TOMS below keep their meaning).
+    {
+        "name": "Availability and resilience",
+        "description": "Services run in at least two availability zones; load "
+        "balancing and automatic failover; capacity monitored.",
+        "annex_ii_heading": "confidentiality",
+    },
+    {
+        "name": "Hardened configuration",
+        "description": "Infrastructure as code from reviewed templates; secure "
+        "defaults (no public buckets, least privilege); drift detection.",
+        "annex_ii_heading": "configuration",
+    },
+    {
+        "name": "Data quality: not applicable",
+        "description": "KonnectBot stores conversations as exchanged and does not "
+        "correct them; accuracy is for the customer, who can edit or delete "
+        "records (Clause 8.4).",
+        "annex_ii_heading": "quality",
+        "not_applicable": True,
+    },
+    {
+        "name": "Records of processing and DPO oversight",
+        "description": "Art. 30 records kept with full history; DPO reviews; "
+        "staff trained yearly.",
+        "annex_ii_heading": "accountability",
+    },
+    {
+        "name": "Export and deletion on request",
+        "description": "Transcripts exportable as JSON/CSV; deletion on request "
+        "or at the end of the service within the agreed period.",
+        "annex_ii_heading": "erasure",
+    },
+    {
+        "name": "Assistance to the customer",
+        "description": "Data subject request tooling (search, export, delete) for "
+        "the customer; help with DPIAs and breach notifications (Art. 28(3)(e), "
+        "(f); Clauses 8.6(c), 10(b)).",
+        "annex_ii_heading": "assistance",
+    },
 ]
 
 VENDORS: list[Row] = [
@@ -456,7 +497,7 @@ SYSTEMS: list[Row] = [
     },
 ]
 
-ALL_TOMS = [m["name"] for m in SECURITY_MEASURES]
+ALL_TOMS = [m["name"] for m in SECURITY_MEASURES if not m.get("not_applicable")]
 
 # Art. 12-22: what the lawful basis leaves to the data subjects.
 RIGHTS_CONTRACT = (
@@ -497,7 +538,7 @@ ACTIVITIES: list[Row] = [
         "name": "Subscription billing and tax records",
         "role": "controller",
         "purposes": "Invoice subscriptions, collect payment, keep tax records",
-        "lawful_basis": "legal_obligation",
+        "lawful_basis": "contract",
         "data_subject_categories": ["Billing contacts"],
         "data_categories": ["DC01", "DC03"],
         "recipients": ["Paylane Payments Ltd", "Nimbus Cloud Inc."],
@@ -906,6 +947,21 @@ RETENTION_OVERRIDES: list[Row] = [
     },
 ]
 
+# Activities whose purposes rest on different lawful bases (Art. 6(1)): billing
+# performs the subscription contract, keeping invoices is a tax-law duty.
+LAWFUL_BASES: list[Row] = [
+    {
+        "activity": "PA-C2",
+        "basis": "contract",
+        "purposes": "Invoice subscriptions and collect payment",
+    },
+    {
+        "activity": "PA-C2",
+        "basis": "legal_obligation",
+        "purposes": "Keep invoices and tax records for the statutory period",
+    },
+]
+
 # What load_demo writes for this app, in order: (model, natural key, rows). The
 # natural key finds a record again, so a second run changes nothing. Other apps
 # declare their own part in their demo module.
@@ -917,6 +973,7 @@ PLAN: list[tuple[str, tuple[str, ...], list[Row] | Callable[[], list[Row]]]] = [
     ("inventory.Vendor", ("name",), VENDORS),
     ("inventory.System", ("name",), SYSTEMS),
     ("inventory.ProcessingActivity", ("ref",), ACTIVITIES),
+    ("inventory.ActivityLawfulBasis", ("activity", "basis"), LAWFUL_BASES),
     ("inventory.ProductFeature", ("name",), FEATURES),
     ("inventory.Region", ("name",), REGIONS),
     ("inventory.Plan", ("name",), PLANS),

@@ -217,6 +217,13 @@ class SecurityMeasure(models.Model):
     annex_ii_heading = models.CharField(
         "SCC Annex II heading", max_length=20, choices=AnnexII.choices
     )
+    # Annex II lists every heading; one that does not apply says why.
+    not_applicable = models.BooleanField(
+        "Heading not applicable",
+        default=False,
+        help_text="Records that this Annex II heading does not apply to our "
+        "processing; the description gives the reason.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -253,6 +260,14 @@ class Vendor(models.Model):
     subject_to_appi = models.BooleanField("Subject to the APPI (Japan)", default=False)
     subject_to_pipa = models.BooleanField(
         "Subject to PIPA, not credit information (Korea)", default=False
+    )
+    # Recital 7 of Decision (EU) 2021/914: the SCCs are not for importers
+    # whose processing is itself subject to the GDPR.
+    subject_to_gdpr = models.BooleanField(
+        "Itself subject to the GDPR (Art. 3(2))",
+        default=False,
+        help_text="The vendor offers goods or services to, or monitors, people "
+        "in the EU: the 2021 SCCs do not cover its processing.",
     )
     dpa_signed_on = models.DateField("DPA signed on", null=True, blank=True)
     baa_signed = models.BooleanField("HIPAA BAA signed", default=False)
@@ -354,13 +369,23 @@ class ProcessingActivity(models.Model):
     purposes = models.TextField(blank=True)
     # null, not "": the API shows processor activities with a null basis.
     lawful_basis = models.CharField(  # noqa: DJ001
-        max_length=30, choices=LawfulBasis.choices, null=True, blank=True
+        max_length=30,
+        choices=LawfulBasis.choices,
+        null=True,
+        blank=True,
+        help_text="The main basis. Where purposes rest on different bases, list "
+        "each basis with its purposes under Lawful bases (this one among them).",
     )
     legitimate_interest = models.TextField(blank=True)
     lia_reference = models.CharField("LIA reference", max_length=300, blank=True)
     consent_record_reference = models.CharField(max_length=300, blank=True)
     art9_condition = models.CharField(
-        "Art. 9 condition", max_length=10, choices=Art9Condition.choices, blank=True
+        "Art. 9 condition",
+        max_length=10,
+        choices=Art9Condition.choices,
+        blank=True,
+        help_text="For every special category without a condition of its own "
+        "under Special category conditions.",
     )
     art10_basis = models.CharField("Art. 10 basis", max_length=300, blank=True)
     data_subject_categories = models.ManyToManyField(DataSubjectCategory, blank=True)
@@ -442,6 +467,69 @@ class ProcessingActivity(models.Model):
         """Record a review by ``user`` today and schedule the next one (Art. 24(1)
         GDPR: measures reviewed and updated where necessary)."""
         record_review(self, user, next_review_on)
+
+
+class ActivityLawfulBasis(models.Model):
+    """One of an activity's Art. 6(1) lawful bases with the purposes it covers:
+    an activity pursuing several purposes may rest on a different basis for
+    each (Art. 6(1): "for one or more specific purposes"; Art. 5(1)(b)). When
+    an activity has these rows, its ``lawful_basis`` is the main one of them."""
+
+    activity = models.ForeignKey(
+        ProcessingActivity, on_delete=models.CASCADE, related_name="lawful_bases"
+    )
+    basis = models.CharField(
+        "Lawful basis", max_length=30, choices=ProcessingActivity.LawfulBasis.choices
+    )
+    purposes = models.TextField(help_text="The purposes this basis covers.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["activity__ref", "id"]
+        verbose_name = "lawful basis"
+        verbose_name_plural = "lawful bases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "basis"], name="one_row_per_activity_basis"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity.ref}: {self.get_basis_display()}"
+
+
+class SpecialCategoryCondition(models.Model):
+    """The Art. 9(2) condition under which an activity processes one special
+    category of data (Art. 9(1)), in addition to its Art. 6 basis. A category
+    without a row of its own falls under the activity's ``art9_condition``."""
+
+    activity = models.ForeignKey(
+        ProcessingActivity,
+        on_delete=models.CASCADE,
+        related_name="special_category_conditions",
+    )
+    data_category = models.ForeignKey(
+        DataCategory, on_delete=models.PROTECT, related_name="+"
+    )
+    condition = models.CharField(
+        "Art. 9(2) condition",
+        max_length=10,
+        choices=ProcessingActivity.Art9Condition.choices,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["activity__ref", "data_category__code"]
+        verbose_name = "special category condition"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "data_category"],
+                name="one_condition_per_activity_category",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity.ref}: {self.data_category.code}"
 
 
 class ProductFeature(models.Model):
@@ -844,6 +932,60 @@ def activity_errors(values: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(review, date) and isinstance(reviewed, date) and review < reviewed:
         errors["next_review_on"] = "The next review cannot be before the last one."
     return errors
+
+
+def lawful_bases_errors(
+    values: Mapping[str, Any],
+    bases: list[str],
+    conditions: list[tuple[DataCategory, str]],
+    category_ids: set[int] | None = None,
+) -> dict[str, str]:
+    """Several lawful bases (Art. 6(1)) and per-category Art. 9(2) conditions:
+    none for a processor (Art. 28(3)(a)); each basis once, and the activity's
+    ``lawful_basis`` one of them; a condition only for a special category
+    (Art. 9(1)) the activity processes (``category_ids``, when known), once."""
+    errors: dict[str, str] = {}
+    processor = values.get("role") == ProcessingActivity.Role.PROCESSOR
+    main = values.get("lawful_basis")
+    if processor and bases:
+        errors["lawful_bases"] = "A processor activity has no lawful basis of its own."
+    elif len(set(bases)) < len(bases):
+        errors["lawful_bases"] = "Each lawful basis at most once."
+    elif bases and main not in bases:
+        errors["lawful_basis"] = (
+            "The main lawful basis must be one of the activity's lawful bases "
+            f"({', '.join(bases)})."
+        )
+    problem = condition_problem(processor, conditions, category_ids)
+    if problem:
+        errors["special_category_conditions"] = problem
+    return errors
+
+
+def condition_problem(
+    processor: bool,
+    conditions: list[tuple[DataCategory, str]],
+    category_ids: set[int] | None,
+) -> str:
+    codes = [category.code for category, _ in conditions]
+    if processor and conditions:
+        return "A processor activity has no Art. 9 condition of its own."
+    if len(set(codes)) < len(codes):
+        return "Each data category at most once."
+    for category, _ in conditions:
+        if not category.special_category:
+            return f"{category.code} is not a special category (Art. 9(1))."
+        if category_ids is not None and category.pk not in category_ids:
+            return f"{category.code} is not among the activity's data categories."
+    return ""
+
+
+def art9_conditions(
+    special_ids: list[int], rows: Mapping[int, str], fallback: str
+) -> dict[int, str]:
+    """The Art. 9(2) condition of each special category an activity processes:
+    its own row's, else the activity's ``art9_condition``, else "" (none)."""
+    return {pk: rows.get(pk) or fallback for pk in special_ids}
 
 
 # -- no lost updates: an edit based on an old version is refused.

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +17,7 @@ from inventory.api import (
     note_author,
 )
 from inventory.models import (
+    ActivityLawfulBasis,
     Customer,
     DataCategory,
     DataSubjectCategory,
@@ -28,12 +30,14 @@ from inventory.models import (
     Region,
     RetentionOverride,
     SecurityMeasure,
+    SpecialCategoryCondition,
     System,
     Vendor,
     activity_errors,
     ccpa_validator,
     data_category_errors,
     deletion_run_errors,
+    lawful_bases_errors,
     plan_limit_errors,
 )
 from inventory.notices import SubprocessorNotice
@@ -291,6 +295,7 @@ class VendorSerializer(InventorySerializer):
             "subject_to_pipeda",
             "subject_to_appi",
             "subject_to_pipa",
+            "subject_to_gdpr",
             "dpa_signed_on",
             "baa_signed",
             "contact",
@@ -301,7 +306,7 @@ class VendorSerializer(InventorySerializer):
 class SecurityMeasureSerializer(InventorySerializer):
     class Meta:
         model = SecurityMeasure
-        fields = ["id", "name", "description", "annex_ii_heading"]
+        fields = ["id", "name", "description", "annex_ii_heading", "not_applicable"]
 
 
 def next_activity_ref(role: str) -> str:
@@ -316,9 +321,47 @@ def next_activity_ref(role: str) -> str:
     return f"{prefix}{max(numbers, default=0) + 1}"
 
 
+class ActivityLawfulBasisSerializer(serializers.ModelSerializer[ActivityLawfulBasis]):
+    """One Art. 6(1) basis of an activity and the purposes it covers."""
+
+    class Meta:
+        model = ActivityLawfulBasis
+        fields = ["basis", "purposes"]
+        validators: list[Any] = []  # uniqueness is checked on the whole list
+
+
+class SpecialCategoryConditionSerializer(
+    serializers.ModelSerializer[SpecialCategoryCondition]
+):
+    """The Art. 9(2) condition for one special category the activity processes."""
+
+    class Meta:
+        model = SpecialCategoryCondition
+        fields = ["data_category", "condition"]
+        validators: list[Any] = []  # uniqueness is checked on the whole list
+
+
+def require_items(value: list[dict[str, Any]], keys: tuple[str, str]) -> None:
+    """Each item names both its keys, also in a PATCH."""
+    for item in value:
+        missing = [key for key in keys if key not in item]
+        if missing:
+            raise serializers.ValidationError(
+                f"Each item needs {' and '.join(missing)}."
+            )
+
+
 class ProcessingActivitySerializer(InventorySerializer):
     """Art. 30(1)/(2) entry. ``ref`` is generated when omitted (PA-C7, PA-P3);
-    ``reviewed_on``/``reviewed_by`` are set by a review, not here."""
+    ``reviewed_on``/``reviewed_by`` are set by a review, not here.
+    ``lawful_bases`` lists every Art. 6(1) basis with its purposes; when it is
+    sent without ``lawful_basis``, the main basis stays if it is still listed,
+    else becomes the first listed (docs/lawful-bases.md)."""
+
+    lawful_bases = ActivityLawfulBasisSerializer(many=True, required=False)
+    special_category_conditions = SpecialCategoryConditionSerializer(
+        many=True, required=False
+    )
 
     class Meta:
         model = ProcessingActivity
@@ -329,10 +372,12 @@ class ProcessingActivitySerializer(InventorySerializer):
             "role",
             "purposes",
             "lawful_basis",
+            "lawful_bases",
             "legitimate_interest",
             "lia_reference",
             "consent_record_reference",
             "art9_condition",
+            "special_category_conditions",
             "art10_basis",
             "data_subject_categories",
             "data_categories",
@@ -357,13 +402,106 @@ class ProcessingActivitySerializer(InventorySerializer):
         read_only_fields = ["reviewed_on", "reviewed_by"]
         extra_kwargs = {"ref": {"required": False}}
 
+    def validate_lawful_bases(self, value: list[dict[str, Any]]) -> Any:
+        require_items(value, ("basis", "purposes"))
+        return value
+
+    def validate_special_category_conditions(self, value: list[dict[str, Any]]) -> Any:
+        require_items(value, ("data_category", "condition"))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        listed = [item["basis"] for item in attrs.get("lawful_bases") or []]
+        if listed and "lawful_basis" not in attrs:
+            stored = self.instance.lawful_basis if self.instance else None
+            attrs["lawful_basis"] = stored if stored in listed else listed[0]
+        return super().validate(attrs)
+
     def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:
-        return activity_errors(values)
+        activity = self.instance
+        if "lawful_bases" in values:
+            bases = [item["basis"] for item in values["lawful_bases"]]
+        else:
+            bases = (
+                [row.basis for row in activity.lawful_bases.all()] if activity else []
+            )
+        if "special_category_conditions" in values:
+            conditions = [
+                (item["data_category"], item["condition"])
+                for item in values["special_category_conditions"]
+            ]
+        else:
+            rows = activity.special_category_conditions.all() if activity else []
+            conditions = [(row.data_category, row.condition) for row in rows]
+        if "data_categories" in values:
+            categories = {category.pk for category in values["data_categories"]}
+        else:
+            stored = activity.data_categories.all() if activity else []
+            categories = {category.pk for category in stored}
+        return {
+            **activity_errors(values),
+            **lawful_bases_errors(values, bases, conditions, categories),
+        }
 
     def create(self, validated_data: dict[str, Any]) -> Any:
         if not validated_data.get("ref"):
             validated_data["ref"] = next_activity_ref(validated_data["role"])
-        return super().create(validated_data)
+        bases = validated_data.pop("lawful_bases", None)
+        conditions = validated_data.pop("special_category_conditions", None)
+        activity = super().create(validated_data)
+        self.save_rows(activity, bases, conditions)
+        return activity
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        bases = validated_data.pop("lawful_bases", None)
+        conditions = validated_data.pop("special_category_conditions", None)
+        activity = super().update(instance, validated_data)
+        self.save_rows(activity, bases, conditions)
+        return activity
+
+    def save_rows(
+        self,
+        activity: ProcessingActivity,
+        bases: list[dict[str, Any]] | None,
+        conditions: list[dict[str, Any]] | None,
+    ) -> None:
+        """Make the activity's rows exactly the lists sent (a list not sent
+        stays as it is); each added, changed or removed row is one version of
+        its own, an unchanged one records nothing."""
+        if bases is not None:
+            wanted = {item["basis"]: item["purposes"] for item in bases}
+            self.sync(activity.lawful_bases.all(), "basis", "purposes", wanted)
+            for basis, purposes in wanted.items():
+                row = ActivityLawfulBasis(
+                    activity=activity, basis=basis, purposes=purposes
+                )
+                self.save_row(row)
+        if conditions is not None:
+            by_category = {
+                item["data_category"].pk: item["condition"] for item in conditions
+            }
+            rows = activity.special_category_conditions.all()
+            self.sync(rows, "data_category_id", "condition", by_category)
+            for category_id, condition in by_category.items():
+                row2 = SpecialCategoryCondition(
+                    activity=activity, data_category_id=category_id, condition=condition
+                )
+                self.save_row(row2)
+
+    def sync(self, rows: Any, key: str, field: str, wanted: dict[Any, str]) -> None:
+        """Delete or change the stored rows; ``wanted`` keeps the ones to add."""
+        for row in rows:
+            value = wanted.pop(getattr(row, key), None)
+            if value is None:
+                note_author(row, self.context)
+                row.delete()
+            elif value != getattr(row, field):
+                setattr(row, field, value)
+                self.save_row(row)
+
+    def save_row(self, row: models.Model) -> None:
+        note_author(row, self.context)
+        row.save()
 
 
 class SubprocessorNoticeSerializer(serializers.ModelSerializer[SubprocessorNotice]):

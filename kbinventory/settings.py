@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "VersionTypeEnum": ["created", "changed", "deleted"],
         "TiaOutcomeEnum": "transfers.models.TransferImpactAssessment.Outcome",
         "AdequacyScopeEnum": "transfers.models.CountryProfile.Scope",
+        "LawfulBasisEnum": "inventory.models.ProcessingActivity.LawfulBasis",
+        "Art9ConditionEnum": "inventory.models.ProcessingActivity.Art9Condition",
     },
 }
 
@@ -355,6 +357,13 @@ DPO_EMAIL = env_str("DPO_EMAIL")
 CELERY_BEAT_SCHEDULE["findings-digest"] = {
     "task": "reports.tasks.send_findings_digest",
     "schedule": crontab(hour=6, minute=30),
+}
+
+# Today's findings are stored and refreshed after each write; the day turning
+# also changes them (review dates, deadlines): refresh just after midnight UTC.
+CELERY_BEAT_SCHEDULE["refresh-findings"] = {
+    "task": "reports.tasks.refresh_findings",
+    "schedule": crontab(hour=0, minute=1),
 }
 
 # Data subject requests (docs/dsr.md): the public-holiday calendar of each

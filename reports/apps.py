@@ -6,6 +6,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self) -> None:
+        from reports import findings_store  # noqa: F401 - connects its receiver
         from reports.findings_admin import add_findings_to_admin
 
         add_findings_to_admin()

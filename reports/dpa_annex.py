@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from inventory import retention
 from inventory.models import Customer, DataCategory, SecurityMeasure
@@ -85,12 +84,17 @@ PARTY_HEADERS = (
     "DPO",
     "Representative (Art. 27)",
     "Activities relevant to the data transferred",
-    "Signed on",
+    # Left blank: filled in by whoever signs for the party (Annex I.A).
+    "Signatory name",
+    "Signatory position",
+    "Signature",
+    "Date",
     "SCC module",
     "SCC options",
 )
 # Narrow and wrapped: two tall rows print readably on one landscape page.
-PARTY_WIDTHS = (10, 16, 10, 20, 22, 22, 20, 22, 11, 12, 22)
+PARTY_WIDTHS = (9, 13, 9, 15, 25, 21, 13, 15, 9, 9, 8, 8, 8, 18)
+FOR_SIGNING: tuple[CellValue, ...] = (None, None, None, None)
 AUTHORITY_HEADERS = (
     "Data exporter",
     "Established in",
@@ -334,23 +338,79 @@ def module_text(annex: Annex) -> str:
 
 
 def scc_options(annex: Annex) -> str:
-    """Clause 7 (docking), Clause 9 (sub-processors: option and notice period,
-    from the customer) and, where the customer's transfer records them, the UK
-    Addendum and the Swiss adaptations."""
-    customer, transfer = annex.customer, annex.transfer or {}
-    if regime(annex) == rules.Regime.NONE:
+    """Every choice the SCCs leave to the parties (Clauses 7, 9, 11, 17, 18);
+    for a UK exporter within the UK Addendum's Tables 1-4; the Swiss
+    adaptations for a Swiss exporter or where the transfer records them."""
+    transfer = annex.transfer or {}
+    exporter_law = regime(annex)
+    if exporter_law == rules.Regime.NONE:
         return "Not applicable: no SCCs (see SCC module)"
+    lines = clause_choices(annex)
+    if exporter_law == rules.Regime.UK:
+        lines = uk_addendum_tables(annex, lines)
+    else:
+        lines += law_and_forum(annex)
+    if transfer.get("uk_addendum") and exporter_law != rules.Regime.UK:
+        lines.append("UK Addendum to the SCCs (UK GDPR) applies")
+    if transfer.get("swiss_adaptations") or exporter_law == rules.Regime.CH:
+        lines.append(
+            "Swiss adaptations (FADP) apply: 'Member State' includes Switzerland "
+            "(Clause 18(c)); references to the GDPR are read as the FADP"
+        )
+    return "\n".join(lines)
+
+
+def clause_choices(annex: Annex) -> list[str]:
+    """The options the SCCs leave to the parties (Clause 2(a)): Clause 7
+    docking, Clause 9(a) option and notice period, Clause 11(a) optional
+    independent dispute resolution body."""
+    customer, transfer = annex.customer, annex.transfer or {}
     docking = "included" if transfer.get("docking_clause") else "not included"
     option = Customer.Clause9(customer["clause9_option"]).label
-    lines = [
+    return [
         f"Clause 7 docking clause: {docking}",
         f"Clause 9 {option}, {customer['notice_period_days']} days' notice",
+        "Clause 11(a) optional independent dispute resolution body: not offered",
     ]
-    if transfer.get("uk_addendum"):
-        lines.append("UK Addendum to the SCCs (UK GDPR) applies")
-    if transfer.get("swiss_adaptations"):
-        lines.append("Swiss adaptations (FADP) apply")
-    return "\n".join(lines)
+
+
+def law_and_forum(annex: Annex) -> list[str]:
+    """Clause 17 (governing law) and Clause 18 (choice of forum), from where the
+    exporter (else its Art. 27 representative) is established."""
+    customer = annex.customer
+    place = rules.governing_law_country(
+        regime(annex),
+        law.code(customer["country"]),
+        law.code(customer["representative_country"]),
+    )
+    if not place:
+        return ["Clause 17 governing law and Clause 18 forum: to be agreed"]
+    name = country_name(place)
+    return [
+        f"Clause 17 governing law: the law of {name}",
+        f"Clause 18 forum and jurisdiction: the courts of {name}",
+    ]
+
+
+def uk_addendum_tables(annex: Annex, choices: list[str]) -> list[str]:
+    """The UK Addendum's Part 1 tables (ICO International Data Transfer
+    Addendum B1.0): Table 1 parties, Table 2 the EU SCCs' module and options,
+    Table 3 the Appendix, Table 4 who may end it when the ICO revises it."""
+    module = scc_module(annex)
+    selected = f"EU SCCs Module {module}" if module else "no module needed"
+    return [
+        "UK Addendum Table 1 (parties): the parties, contacts and signatures of "
+        "this Annex I.A",
+        f"UK Addendum Table 2 (selected SCCs, modules and clauses): {selected}; "
+        + "; ".join(choices),
+        "UK Addendum Table 3 (appendix information): Annexes I.A, I.B, II and "
+        "III of this workbook",
+        "UK Addendum Table 4 (ending the Addendum when the approved Addendum "
+        "changes, Section 19): Importer, Exporter or neither Party, as chosen "
+        "on signing",
+        "Governing law and forum (UK Addendum Part 2): England and Wales, "
+        "unless the Parties choose Scotland or Northern Ireland",
+    ]
 
 
 def role_label(annex: Annex, key: str, default: rules.Role) -> str:
@@ -361,7 +421,6 @@ def role_label(annex: Annex, key: str, default: rules.Role) -> str:
 def parties_sheet(annex: Annex) -> Sheet:
     """Annex I.A: one row per party (SCC 2021/914 Annex I.A)."""
     customer, entity = annex.customer, annex.entity
-    signed: date | None = customer["dpa_signed_on"]
     features = ", ".join(f["name"] for f in annex.features) or "none enabled"
     exporter = (
         "Data exporter",
@@ -372,7 +431,7 @@ def parties_sheet(annex: Annex) -> Sheet:
         customer["dpo"],
         customer["representative"],
         f"Uses {entity['name']}'s service with the features: {features}.",
-        signed,
+        *FOR_SIGNING,
     )
     operations = "\n".join(f"{a['ref']} {a['name']}" for a in annex.activities)
     importer = (
@@ -385,7 +444,7 @@ def parties_sheet(annex: Annex) -> Sheet:
         entity["representative"],
         "Processes the personal data on the data exporter's documented "
         f"instructions (Clause 8.1) in:\n{operations}",
-        signed,
+        *FOR_SIGNING,
     )
     terms = (module_text(annex), scc_options(annex))
     rows = [exporter + terms, importer + terms]
@@ -594,22 +653,54 @@ def authority_sheet(annex: Annex) -> Sheet:
 
 
 def measures_sheet(annex: Annex) -> Sheet:
-    """Annex II: the TOMs (Art. 32 GDPR) in the template's heading order."""
-    order = {value: i for i, value in enumerate(SecurityMeasure.AnnexII.values)}
-    measures = sorted(
-        annex.measures(), key=lambda m: (order[m[0]["annex_ii_heading"]], m[0]["name"])
-    )
-    rows = [
-        (
-            SecurityMeasure.AnnexII(m["annex_ii_heading"]).label,
-            m["name"],
-            m["description"],
-            ", ".join(applies),
-        )
-        for m, applies in measures
-    ]
+    """Annex II: every heading of the template in its order (the 17 example
+    headings, then, for transfers to a (sub-)processor, the measures to assist
+    the controller), each with the TOMs (Art. 32 GDPR) filed under it; a
+    heading with none says "Not applicable:" and the reason recorded for it."""
+    by_heading: dict[str, list[tuple[Record, list[str]]]] = {}
+    for measure, applies in annex.measures():
+        if not measure["not_applicable"]:
+            by_heading.setdefault(measure["annex_ii_heading"], []).append(
+                (measure, applies)
+            )
+    rows: list[tuple[CellValue, ...]] = []
+    for heading in annex_ii_headings(annex):
+        title = SecurityMeasure.AnnexII(heading).label
+        found = sorted(by_heading.get(heading, []), key=lambda m: m[0]["name"])
+        rows += [
+            (title, m["name"], m["description"], ", ".join(applies))
+            for m, applies in found
+        ]
+        if not found:
+            rows.append((title, not_applicable(annex.snap, heading), "", ""))
     return Sheet(
         "Annex II Measures", MEASURE_HEADERS, rows, (34, 34, 50, 20), printable=True
+    )
+
+
+def annex_ii_headings(annex: Annex) -> list[str]:
+    """The template's headings; the assistance heading only where the importer
+    acts as a (sub-)processor (Modules 2 and 3, or no SCCs but a DPA)."""
+    headings = list(SecurityMeasure.AnnexII.values)
+    if scc_module(annex) in (1, 4):
+        headings.remove(SecurityMeasure.AnnexII.ASSISTANCE)
+    return headings
+
+
+def not_applicable(snap: Snapshot, heading: str) -> str:
+    """ "Not applicable: <reason>", the reason from the catalogue's entries
+    marking this heading not applicable."""
+    reasons = sorted(
+        (m for m in snap.records("inventory.SecurityMeasure") if m["not_applicable"]),
+        key=lambda m: m["name"],
+    )
+    texts = [
+        m["description"] or m["name"]
+        for m in reasons
+        if m["annex_ii_heading"] == heading
+    ]
+    return "Not applicable: " + (
+        "; ".join(texts) or "no measure and no reason recorded"
     )
 
 

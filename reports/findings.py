@@ -23,11 +23,14 @@ VEN_NO_DPA                  error     (sub-)processor without signed DPA, Art. 2
 VEN_IMPLIED_TRANSFER        warning   third-country processing, no transfer, 30(1)(e)
 TRF_NO_SAFEGUARD            error     transfer needing a safeguard has none, Art. 46
 FLOW_NO_SAFEGUARD           error     derived data flow no transfer covers, Art. 44/46
+TRF_IMPORTER_ART3_2         warning   SCCs with an importer itself under Art. 3(2)
 TRF_NO_TIA                  error     transfer needing a TIA has none, Clause 14
 TRF_TIA_OVERDUE             error     the transfer's TIA is past its review date
 TRF_DPF_NO_FALLBACK         warning   DPF reliance without SCCs signed as fallback
 CTRY_ADEQUACY_EXPIRING      warning   relied-on adequacy decision ends soon, 45(3)
 CUS_BAA_VENDOR_NO_BAA       error     HIPAA customer's feature uses a non-BAA vendor
+CUS_ANNEX_II_NO_ASSISTANCE  error     Module 2/3 annex without measures to assist
+                                      the controller (SCC Annex II)
 CUS_SETTING_OUTSIDE_PLAN    error     customer setting beyond its plan's limits
 CUS_VENDOR_OUTSIDE_REGION   error     a feature (or an activity of its features) of
                                       a customer with a residency region uses a
@@ -64,6 +67,7 @@ from django.utils import timezone
 
 from dsr import findings as dsr_findings
 from inventory import residency, retention
+from inventory.models import art9_conditions
 from reports.notices import asks
 from reports.snapshot import TRACKED, Record, Snapshot
 from reports.xlsx import Sheet
@@ -238,7 +242,7 @@ def legitimate_interests_without_balancing_test(snap: Snapshot) -> Iterator[Find
     by the data subjects' interests; Art. 5(2) accountability asks for the
     balancing test (LIA) to be documented."""
     for rec in live_activities(snap, "controller"):
-        if rec["lawful_basis"] != "legitimate_interests" or rec["lia_reference"]:
+        if "legitimate_interests" not in bases_of(snap, rec) or rec["lia_reference"]:
             continue
         what = "" if rec["legitimate_interest"] else " and no interest described"
         yield activity_finding(
@@ -248,6 +252,12 @@ def legitimate_interests_without_balancing_test(snap: Snapshot) -> Iterator[Find
             f"Relies on legitimate interests with no balancing test (LIA) "
             f"referenced{what} (Art. 6(1)(f), Art. 5(2) GDPR).",
         )
+
+
+def bases_of(snap: Snapshot, rec: Record) -> set[str]:
+    """Every Art. 6(1) basis an activity relies on: its rows, else its one."""
+    rows = snap.children("inventory.ActivityLawfulBasis", "activity_id")
+    return {r["basis"] for r in rows[rec["id"]]} or {rec["lawful_basis"]}
 
 
 def categories_where(snap: Snapshot, field: str) -> dict[int, Record]:
@@ -267,9 +277,13 @@ def special_category_without_art9_condition(snap: Snapshot) -> Iterator[Finding]
     """Art. 9(1) GDPR prohibits processing special categories unless an
     Art. 9(2) condition applies, in addition to the Art. 6 basis."""
     special = categories_where(snap, "special_category")
+    conditions = snap.children("inventory.SpecialCategoryCondition", "activity_id")
     for rec in live_activities(snap, "controller"):
-        used = [special[pk] for pk in rec["data_categories"] if pk in special]
-        if used and not rec["art9_condition"]:
+        own = {r["data_category_id"]: r["condition"] for r in conditions[rec["id"]]}
+        ids = [pk for pk in rec["data_categories"] if pk in special]
+        found = art9_conditions(ids, own, rec["art9_condition"])
+        used = [special[pk] for pk in ids if not found[pk]]
+        if used:
             yield activity_finding(
                 "ACT_SPECIAL_NO_ART9",
                 ERROR,
@@ -300,7 +314,7 @@ def criminal_data_without_art10_basis(snap: Snapshot) -> Iterator[Finding]:
 def consent_without_record(snap: Snapshot) -> Iterator[Finding]:
     """Art. 7(1) GDPR: the controller must be able to demonstrate consent."""
     for rec in live_activities(snap, "controller"):
-        if rec["lawful_basis"] == "consent" and not rec["consent_record_reference"]:
+        if "consent" in bases_of(snap, rec) and not rec["consent_record_reference"]:
             yield activity_finding(
                 "ACT_CONSENT_NO_RECORD",
                 WARNING,
@@ -520,6 +534,91 @@ def processor_transfer_on_derogation(snap: Snapshot) -> Iterator[Finding]:
                 rec["id"],
                 rec["name"],
                 problem,
+            )
+
+
+@check
+def scc_importer_subject_to_gdpr(snap: Snapshot) -> Iterator[Finding]:
+    """Decision (EU) 2021/914, recital 7: the SCCs do not cover an importer
+    whose processing is itself subject to the GDPR under Art. 3(2)."""
+    for rec in snap.records("transfers.Transfer"):
+        vendor = snap.get("inventory.Vendor", rec["importer_id"])
+        exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
+            "inventory.Customer", rec["exporter_customer_id"]
+        )
+        problem = rules.art3_2_importer_warning(
+            law.exporter_law(exporter)[0],
+            rules.Mechanism(rec["mechanism"]),
+            bool(vendor and vendor["subject_to_gdpr"]),
+        )
+        if problem:
+            yield Finding(
+                "TRF_IMPORTER_ART3_2",
+                WARNING,
+                "transfer",
+                rec["id"],
+                rec["name"],
+                problem,
+            )
+
+
+def customer_roles(snap: Snapshot, customer: Record) -> tuple[rules.Role, rules.Role]:
+    """The roles of the customer's transfer to one of our entities (the first
+    recorded), else controller to processor: as its DPA annex reads them."""
+    own = sorted(
+        (
+            t
+            for t in snap.records("transfers.Transfer")
+            if t["exporter_customer_id"] == customer["id"] and t["importer_entity_id"]
+        ),
+        key=lambda t: t["id"],
+    )
+    if not own:
+        return rules.Role.CONTROLLER, rules.Role.PROCESSOR
+    return rules.Role(own[0]["exporter_role"]), rules.Role(own[0]["importer_role"])
+
+
+def customer_measures(snap: Snapshot, customer: Record) -> list[Record]:
+    """The security measures of the activities behind the customer's features."""
+    features = snap.table("inventory.ProductFeature")
+    activities = snap.table("inventory.ProcessingActivity")
+    measures = snap.table("inventory.SecurityMeasure")
+    ids = {
+        m
+        for f in customer["features"]
+        if f in features
+        for a in features[f]["activities"]
+        if a in activities and activities[a]["status"] != "retired"
+        for m in activities[a]["security_measures"]
+    }
+    return [measures[m] for m in sorted(ids) if m in measures]
+
+
+@check
+def annex_without_assistance_measures(snap: Snapshot) -> Iterator[Finding]:
+    """SCC 2021/914 Annex II, last paragraph (Modules 2 and 3): the importer
+    describes the measures by which it assists the controller (Clauses 8.6(d),
+    10(b); Art. 28(3)(e), (f) GDPR). Without one the annex is incomplete."""
+    for customer in snap.records("inventory.Customer"):
+        if law.exporter_law(customer)[0] == rules.Regime.NONE:
+            continue
+        if rules.scc_module(*customer_roles(snap, customer)) not in (2, 3):
+            continue
+        measures = customer_measures(snap, customer)
+        # No measure at all: no processing of the customer's is recorded yet.
+        if measures and not any(
+            m["annex_ii_heading"] == "assistance" and not m["not_applicable"]
+            for m in measures
+        ):
+            yield Finding(
+                "CUS_ANNEX_II_NO_ASSISTANCE",
+                ERROR,
+                "customer",
+                customer["id"],
+                customer["name"],
+                "Annex II of the SCCs (Modules 2 and 3) must describe the measures "
+                "by which the importer assists the controller; none of the "
+                "customer's processing activities has one.",
             )
 
 

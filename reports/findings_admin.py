@@ -1,40 +1,36 @@
 """Findings in the admin: one list page, the findings of a record at the top of
 its change page, and a count column in the changelists.
 
-All three read ``reports.findings`` once per request (``request_findings``),
-so a changelist costs the same few queries whatever its number of rows.
+Today's findings are read from the stored table (``reports.findings_store``):
+a changelist costs one query for its counts, a change page one for its
+findings, the list page a page of rows and its filter counts, whatever the
+inventory's size. Findings as of a past date are computed from history.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from reports import findings
+from reports import findings, findings_store
 from reports.findings import Finding
 from reports.params import ReportError, parse_when, resolve_as_of
 
 FILTERS = ("severity", "code", "object_type")
-CACHE_ATTR = "_kbinventory_findings"
+PER_PAGE = 100
 
 
 def may_see_findings(user: Any) -> bool:
     """docs/api.md, roles: the DPO and the Auditor read findings, Sales does not."""
     return bool(user.has_perm("inventory.view_processingactivity"))
-
-
-def request_findings(request: HttpRequest) -> dict[tuple[str, int], list[Finding]]:
-    """Today's findings grouped by object, computed at most once per request."""
-    if not hasattr(request, CACHE_ATTR):
-        setattr(request, CACHE_ATTR, findings.by_object(findings.current()))
-    grouped: dict[tuple[str, int], list[Finding]] = getattr(request, CACHE_ATTR)
-    return grouped
 
 
 class FindingsAdminMixin(admin.ModelAdmin[Any]):
@@ -51,8 +47,7 @@ class FindingsAdminMixin(admin.ModelAdmin[Any]):
     def findings_of(self, request: HttpRequest, object_id: str) -> list[Finding]:
         if not object_id.isdigit():
             return []
-        key = (str(self.opts.model_name), int(object_id))
-        return request_findings(request).get(key, [])
+        return findings_store.of_object(str(self.opts.model_name), int(object_id))
 
     def change_view(
         self,
@@ -77,10 +72,12 @@ class FindingsAdminMixin(admin.ModelAdmin[Any]):
         """Attach each row's findings count once the page's rows are loaded."""
         changelist = super().get_changelist_instance(request)
         if self.shows_findings(request):
-            grouped = request_findings(request)
-            for obj in changelist.result_list:
-                key = (str(self.opts.model_name), obj.pk)
-                obj.findings_count = len(grouped.get(key, []))
+            rows = changelist.result_list
+            found = findings_store.counts(
+                str(self.opts.model_name), (obj.pk for obj in rows)
+            )
+            for obj in rows:
+                obj.findings_count = found.get(obj.pk, 0)
         return changelist
 
     @admin.display(description="findings")
@@ -89,17 +86,17 @@ class FindingsAdminMixin(admin.ModelAdmin[Any]):
 
 
 def choices(
-    request: HttpRequest, name: str, values: list[str], counts: Counter[str]
+    request: HttpRequest, name: str, values: list[str], counts: Mapping[str, int]
 ) -> list[dict[str, Any]]:
     """The entries of one sidebar filter, in admin/filter.html's shape."""
     current = request.GET.get(name, "")
-    base = {k: v for k, v in request.GET.items() if k != name}
+    base = {k: v for k, v in request.GET.items() if k not in (name, "p")}
     everything = f"?{urlencode(base)}"
     entries = [{"display": "All", "selected": not current, "query_string": everything}]
     for value in values:
         query = urlencode({**base, name: value})
         label = findings.type_label(value) if name == "object_type" else value
-        display = f"{label} ({counts[value]})"
+        display = f"{label} ({counts.get(value, 0)})"
         entries.append(
             {
                 "display": display,
@@ -110,9 +107,26 @@ def choices(
     return entries
 
 
+def filter_counts(as_of: Any, wanted: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The findings matching the filters, and per filter how many findings
+    have each value: today's from the stored table, a past date's computed."""
+    if as_of is None:
+        everything = findings_store.stored()
+        shown: Any = everything.filter(**{k: v for k, v in wanted.items() if v})
+        counts = {name: findings_store.counts_by(name, everything) for name in FILTERS}
+        return shown, counts
+    found = findings.current(as_of)
+    counted = {name: Counter(getattr(f, name) for f in found) for name in FILTERS}
+    return findings.select(found, **wanted), counted
+
+
+def as_finding(item: Any) -> Finding:
+    return item if isinstance(item, Finding) else findings_store.as_finding(item)
+
+
 def findings_list(request: HttpRequest) -> HttpResponse:
     """/admin/findings/: every finding, filtered by severity, code and object
-    type, optionally as of a past date (``?as_of=2026-03-31``)."""
+    type, optionally as of a past date (``?as_of=2026-03-31``), PER_PAGE a page."""
     if not may_see_findings(request.user):
         raise PermissionDenied
     as_of_text = request.GET.get("as_of", "")
@@ -122,21 +136,24 @@ def findings_list(request: HttpRequest) -> HttpResponse:
         as_of, error = None, str(exc)
     else:
         error = ""
-    found = findings.current(as_of)
     wanted = {k: request.GET.get(k) or None for k in FILTERS}
-    shown = findings.select(found, **wanted)
+    shown, counts = filter_counts(as_of, wanted)
+    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("p"))
+    page_findings = [as_finding(item) for item in page]
     filters = [
-        ("severity", [s for s in findings.SEVERITIES]),
-        ("code", sorted({f.code for f in found})),
-        ("object type", sorted({f.object_type for f in found})),
+        ("severity", list(findings.SEVERITIES)),
+        ("code", sorted(counts["code"])),
+        ("object type", sorted(counts["object_type"])),
     ]
     context = {
         **admin.site.each_context(request),
         "title": "Findings",
         "findings": [
-            (f, f.admin_url(), findings.type_label(f.object_type)) for f in shown
+            (f, f.admin_url(), findings.type_label(f.object_type))
+            for f in page_findings
         ],
-        "total": len(found),
+        "page": page,
+        "total": sum(counts["severity"].values()),
         "as_of": as_of_text if not error else "",
         "error": error,
         "filters": [
@@ -146,12 +163,15 @@ def findings_list(request: HttpRequest) -> HttpResponse:
                     request,
                     title.replace(" ", "_"),
                     values,
-                    Counter(getattr(f, title.replace(" ", "_")) for f in found),
+                    counts[title.replace(" ", "_")],
                 ),
             }
             for title, values in filters
         ],
         "keep": {k: v for k, v in request.GET.items() if k in FILTERS and v},
+        "page_query": urlencode(
+            {k: v for k, v in request.GET.items() if k != "p" and v}
+        ),
     }
     return TemplateResponse(request, "admin/kbinventory/findings.html", context)
 

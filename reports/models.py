@@ -299,3 +299,39 @@ class FindingsDigest(models.Model):
 
     def __str__(self) -> str:
         return f"Digest {self.created_at:%Y-%m-%d %H:%M} ({len(self.sent)} new)"
+
+
+class StoredFinding(models.Model):
+    """One of today's findings as the checks gave it at the last refresh
+    (``reports.findings_store``): the admin and the API read this table instead
+    of running every check over the whole inventory on each request."""
+
+    position = models.PositiveIntegerField(unique=True)  # the checks' order
+    code = models.CharField(max_length=64)
+    severity = models.CharField(max_length=8)
+    object_type = models.CharField(max_length=64)
+    object_id = models.BigIntegerField()
+    object_name = models.TextField()
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["severity", "position"]),
+            models.Index(fields=["code", "position"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.object_type} #{self.object_id}"
+
+
+class FindingsState(models.Model):
+    """The one row saying which history and which day the stored findings
+    were computed from (``reports.findings_store.history_stamp``)."""
+
+    stamp = models.TextField(default="")
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Findings as of {self.refreshed_at}"

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory import residency, retention
-from inventory.models import DataCategory, ProcessingActivity, Vendor
+from inventory.models import (
+    DataCategory,
+    ProcessingActivity,
+    Vendor,
+    art9_conditions,
+)
 from reports.findings import findings_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
@@ -386,11 +391,11 @@ def controller_row(
         label(ProcessingActivity.Status, act["status"]),
         act["owner"],
         act["purposes"],
-        label(ProcessingActivity.LawfulBasis, act["lawful_basis"]),
+        lawful_basis_cell(snap, act),
         act["legitimate_interest"],
         act["lia_reference"],
         act["consent_record_reference"],
-        label(ProcessingActivity.Art9Condition, act["art9_condition"]),
+        art9_condition_cell(snap, act),
         act["art10_basis"],
         lines(
             names(snap, "inventory.DataSubjectCategory", act["data_subject_categories"])
@@ -414,6 +419,43 @@ def controller_row(
         act["automated_decision_logic"],
         label(ProcessingActivity.DpiaStatus, act["dpia_status"]),
         **derived_cells(snap, act, created or {}),
+    )
+
+
+def lawful_basis_cell(snap: Snapshot, act: Record) -> str:
+    """Art. 6(1): ``<basis>: <purposes>`` per line, the main basis first; an
+    activity with one basis recorded on itself shows that basis alone."""
+    rows = snap.children("inventory.ActivityLawfulBasis", "activity_id")
+    bases = sorted(
+        rows.get(act["id"], []), key=lambda r: r["basis"] != act["lawful_basis"]
+    )
+    if not bases:
+        return label(ProcessingActivity.LawfulBasis, act["lawful_basis"])
+    return lines(
+        f"{label(ProcessingActivity.LawfulBasis, r['basis'])}: {r['purposes']}"
+        for r in bases
+    )
+
+
+def art9_condition_cell(snap: Snapshot, act: Record) -> str:
+    """Art. 9(2): with conditions recorded per special category, one line
+    ``<code> <name>: <condition>`` per special category processed (the
+    activity's own condition for the others); else the activity's condition."""
+    rows = snap.children("inventory.SpecialCategoryCondition", "activity_id")
+    own = {r["data_category_id"]: r["condition"] for r in rows.get(act["id"], [])}
+    if not own:
+        return label(ProcessingActivity.Art9Condition, act["art9_condition"])
+    table = snap.table("inventory.DataCategory")
+    special = sorted(
+        (table[i] for i in act["data_categories"] if i in table),
+        key=lambda r: r["code"],
+    )
+    ids = [r["id"] for r in special if r["special_category"]]
+    found = art9_conditions(ids, own, act["art9_condition"])
+    return lines(
+        f"{table[i]['code']} {table[i]['name']}: "
+        f"{label(ProcessingActivity.Art9Condition, found[i]) or 'none recorded'}"
+        for i in ids
     )
 
 

@@ -44,6 +44,8 @@ TRACKED: tuple[str, ...] = (
     "inventory.PlanLimit",
     "inventory.RetentionOverride",
     "inventory.DeletionRun",
+    "inventory.ActivityLawfulBasis",
+    "inventory.SpecialCategoryCondition",
 )
 
 
@@ -90,6 +92,7 @@ class Snapshot:
         self.as_of = as_of
         self._tables: dict[str, dict[int, Record]] = {}
         self._used: dict[str, list[tuple[int, str]]] = {}
+        self._children: dict[str, dict[int, list[Record]]] = {}
 
     def table(self, label: str) -> dict[int, Record]:
         """Records of one model by primary key, m2m fields as sorted id lists."""
@@ -99,6 +102,17 @@ class Snapshot:
 
     def records(self, label: str) -> list[Record]:
         return list(self.table(label).values())
+
+    def children(self, label: str, parent: str) -> dict[int, list[Record]]:
+        """The records of ``label`` grouped by the id in their ``parent``
+        column (e.g. an activity's lawful bases), in primary-key order."""
+        key = f"{label}:{parent}"
+        if key not in self._children:
+            grouped: dict[int, list[Record]] = defaultdict(list)
+            for record in self.table(label).values():
+                grouped[record[parent]].append(record)
+            self._children[key] = grouped
+        return self._children[key]
 
     def get(self, label: str, pk: int | None) -> Record | None:
         return None if pk is None else self.table(label).get(pk)

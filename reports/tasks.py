@@ -62,3 +62,13 @@ def send_findings_digest() -> int:
     """Daily (CELERY_BEAT_SCHEDULE): the digest; returns how many were sent."""
     digest = send_digest()
     return len(digest.sent) if digest else 0
+
+
+@shared_task
+def refresh_findings() -> int:
+    """After each committed write, and daily just after midnight UTC (review
+    dates and deadlines are judged by the day): today's findings, stored.
+    Returns how many there are."""
+    from reports.findings_store import refresh
+
+    return len(refresh())

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db import models
-from django.utils.text import capfirst
 
 from reports.params import ReportError
 from reports.snapshot import Record, Snapshot
@@ -55,24 +54,38 @@ TRANSFER_COLUMNS: tuple[tuple[str, int], ...] = (
 TRANSFER_HEADERS = tuple(h for h, _ in TRANSFER_COLUMNS)
 TRANSFER_WIDTHS = tuple(w for _, w in TRANSFER_COLUMNS)
 
-# The assessment fields in the order of the EDPB steps; headers are the
-# model's verbose names, so the sheet and the admin say the same thing.
-TIA_FIELDS: tuple[str, ...] = (
-    "assessed_on",
-    "assessor",
-    "transfer_description",
-    "tool",
-    "laws_considered",
-    "problematic_legislation",
-    "practical_experience",
-    "technical_measures",
-    "contractual_measures",
-    "organisational_measures",
-    "risk_rating",
-    "outcome",
-    "next_review_on",
+# The assessment sheet, one section per EDPB step in order (Recommendations
+# 01/2020: 1 know the transfer, 2 identify the tool, 3 assess the law and
+# practice, 4 supplementary measures, 5 procedural steps, 6 re-evaluate), then
+# the conclusion. Recorded fields are headed by the model's verbose names, so
+# the sheet and the admin say the same thing; the derived ones (marked None)
+# come from the data map, the rules and the country register.
+TIA_COLUMNS: tuple[tuple[str, str | None, int], ...] = (
+    ("Assessment", None, 26),
+    ("Assessed on", "assessed_on", 12),
+    ("Assessor", "assessor", 22),
+    ("1. Transfer mapped from the inventory", None, 44),
+    ("1. Transfer description", "transfer_description", 40),
+    ("2. Transfer tool under the exporter's law", None, 36),
+    ("2. Transfer tool", "tool", 30),
+    ("3. Destination law and practice (country register)", None, 50),
+    ("3. Law and practice last reviewed on", None, 12),
+    ("3. Destination laws considered", "laws_considered", 30),
+    ("3. Problematic legislation", "problematic_legislation", 40),
+    ("3. Practical experience", "practical_experience", 40),
+    ("4. Supplementary measures (security measures)", None, 40),
+    ("4. Technical measures", "technical_measures", 36),
+    ("4. Contractual measures", "contractual_measures", 36),
+    ("4. Organisational measures", "organisational_measures", 36),
+    ("5. Procedural steps", "procedural_steps", 36),
+    ("6. Next review", "next_review_on", 12),
+    ("Risk rating", "risk_rating", 9),
+    ("Outcome", "outcome", 22),
+    ("Conclusion: rationale", "conclusion_rationale", 40),
+    ("Approved by", "approved_by", 22),
+    ("Approved on", "approved_on", 12),
 )
-TIA_WIDTHS = (34, 12, 22, 40, 30, 30, 40, 40, 36, 36, 36, 9, 22, 12)
+TIA_WIDTHS = (34, *(w for _, _, w in TIA_COLUMNS))
 CHOICES: dict[str, type[models.TextChoices]] = {
     "risk_rating": TransferImpactAssessment.Risk,
     "outcome": TransferImpactAssessment.Outcome,
@@ -80,10 +93,7 @@ CHOICES: dict[str, type[models.TextChoices]] = {
 
 
 def tia_headers() -> tuple[str, ...]:
-    meta = TransferImpactAssessment._meta
-    fields = (cast("models.Field[Any, Any]", meta.get_field(f)) for f in TIA_FIELDS)
-    verbose = (capfirst(str(f.verbose_name)) for f in fields)
-    return ("Transfer", *verbose)
+    return ("Transfer", *(h for h, _, _ in TIA_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -162,12 +172,7 @@ def transfer_row(
     """One transfer as transfers.rules judge it on the as_of day (Art. 44-49)."""
     vendor = snap.get("inventory.Vendor", rec["importer_id"])
     eu = destination(profile, vendor, snap.as_of.date())
-    exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
-        "inventory.Customer", rec["exporter_customer_id"]
-    )
-    regime, authority = law.exporter_law(exporter)
-    dest = law.seen_by(regime, rec["destination"], eu, vendor)
-    judged = assess(rec, dest, regime, authority)
+    regime, authority, judged = judge(snap, rec, profile)
     due = rules.assessment_name(regime) if judged.tia_required else ""
     parent = snap.get("transfers.Transfer", rec["parent_id"])
     return TransferRow(
@@ -231,15 +236,98 @@ def transfer_rows(
         yield transfer_row(snap, rec, profiles.get(rec["destination"]), latest).cells()
 
 
+def judge(snap: Snapshot, rec: Record, profile: Record | None) -> tuple[Any, ...]:
+    """(regime, authority, judged transfer) under the exporter's own law."""
+    vendor = snap.get("inventory.Vendor", rec["importer_id"])
+    eu = destination(profile, vendor, snap.as_of.date())
+    exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
+        "inventory.Customer", rec["exporter_customer_id"]
+    )
+    regime, authority = law.exporter_law(exporter)
+    dest = law.seen_by(regime, rec["destination"], eu, vendor)
+    return regime, authority, assess(rec, dest, regime, authority)
+
+
+def mapped_text(snap: Snapshot, rec: Record) -> str:
+    """Step 1: who sends which data to whom, where, for which activities."""
+    activities = snap.table("inventory.ProcessingActivity")
+    codes = sorted(
+        {
+            snap.table("inventory.DataCategory")[c]["code"]
+            for a in rec["activities"]
+            if a in activities
+            for c in activities[a]["data_categories"]
+            if c in snap.table("inventory.DataCategory")
+        }
+    )
+    exporter_role = label(Transfer.Role, rec["exporter_role"]).lower()
+    importer_role = label(Transfer.Role, rec["importer_role"]).lower()
+    return lines(
+        [
+            f"{exporter_name(snap, rec)} ({exporter_role}) to "
+            f"{importer_name(snap, rec)} ({importer_role}) in "
+            f"{country_name(rec['destination'])}",
+            f"Activities: {activity_lines(snap, rec['activities']) or 'none'}",
+            f"Data categories: {', '.join(codes) or 'none recorded'}",
+        ]
+    )
+
+
+def tool_text(snap: Snapshot, rec: Record, profile: Record | None) -> str:
+    """Step 2: the tool the exporter's law calls for (Art. 45, 46, 49)."""
+    regime, _, judged = judge(snap, rec, profile)
+    mechanism = rules.Mechanism(rec["mechanism"])
+    text = f"{REGIME_NAMES[regime]}: {label(Transfer.Mechanism, rec['mechanism'])}"
+    if mechanism == rules.Mechanism.SCC:
+        text += f"; {rules.instrument(regime, mechanism, judged.scc_module)}"
+    return text
+
+
+def supplementary_text(snap: Snapshot, rec: Record) -> str:
+    """Step 4: the security measures recorded as supplementary for the transfer."""
+    table = snap.table("inventory.SecurityMeasure")
+    found = sorted(
+        (table[i] for i in rec["supplementary_measures"] if i in table),
+        key=lambda m: m["name"],
+    )
+    return lines(
+        f"{m['name']}: {m['description']}" if m["description"] else m["name"]
+        for m in found
+    )
+
+
+def derived_values(
+    snap: Snapshot, rec: Record, profile: Record | None
+) -> dict[str, CellValue]:
+    regime = judge(snap, rec, profile)[0]
+    kind = "TRA" if regime == rules.Regime.UK else "TIA"
+    return {
+        "Assessment": ASSESSMENT_NAMES[kind],
+        "1. Transfer mapped from the inventory": mapped_text(snap, rec),
+        "2. Transfer tool under the exporter's law": tool_text(snap, rec, profile),
+        "3. Destination law and practice (country register)": (
+            (profile or {}).get("law_and_practice") or "Not recorded"
+        ),
+        "3. Law and practice last reviewed on": (profile or {}).get("law_reviewed_on"),
+        "4. Supplementary measures (security measures)": supplementary_text(snap, rec),
+    }
+
+
 def assessment_rows(
-    transfers: list[Record], tias: dict[int, list[Record]]
+    snap: Snapshot, transfers: list[Record], tias: dict[int, list[Record]]
 ) -> Iterator[tuple[CellValue, ...]]:
-    """Every field of every assessment, by transfer name then assessment date."""
+    """Every assessment in the six EDPB steps, by transfer name then date."""
+    profiles = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
     for rec in transfers:
+        derived = derived_values(snap, rec, profiles.get(rec["destination"]))
         for tia in tias.get(rec["id"], []):
             values = (
-                label(CHOICES[f], tia[f]) if f in CHOICES else tia[f]
-                for f in TIA_FIELDS
+                derived[header]
+                if field is None
+                else label(CHOICES[field], tia[field])
+                if field in CHOICES
+                else tia[field]
+                for header, field, _ in TIA_COLUMNS
             )
             yield (rec["name"], *values)
 
@@ -258,8 +346,8 @@ def sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
         Sheet(
             "Assessments",
             tia_headers(),
-            assessment_rows(transfers, tias),
+            assessment_rows(snap, transfers, tias),
             TIA_WIDTHS,
-            key_columns=2,  # Transfer, Assessed on
+            key_columns=2,  # Transfer, Assessment (TIA or TRA)
         ),
     ]

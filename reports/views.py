@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory.api import ID_PATTERN, XLSX, RolePermissions
-from reports import findings
+from reports import findings, findings_store
 from reports.models import ReportRun, may_request
 from reports.serializers import (
     FindingFilterSerializer,
@@ -184,8 +184,9 @@ FINDING_PARAMETERS = [
 
 
 class FindingViewSet(viewsets.GenericViewSet[Any]):
-    """What the inventory says is missing, stale or risky, computed now (or
-    ``as_of``) by ``reports.findings``: read-only."""
+    """What the inventory says is missing, stale or risky: today's from the
+    stored findings (``reports.findings_store``), a past date's (``as_of``)
+    computed from history by ``reports.findings``; read-only."""
 
     permission_classes = [ReadsWholeInventory]
     serializer_class = FindingSerializer
@@ -196,12 +197,16 @@ class FindingViewSet(viewsets.GenericViewSet[Any]):
         query = FindingFilterSerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         wanted = dict(query.validated_data)
-        as_of = wanted.pop("as_of", None) or timezone.now()
-        found = [
-            f
-            for f in findings.compute(Snapshot(as_of))
-            if all(getattr(f, k) == v for k, v in wanted.items())
-        ]
+        as_of = wanted.pop("as_of", None)
+        found: Any
+        if as_of is None:
+            found = findings_store.stored().filter(**wanted)
+        else:
+            found = [
+                f
+                for f in findings.compute(Snapshot(as_of))
+                if all(getattr(f, k) == v for k, v in wanted.items())
+            ]
         page = self.paginate_queryset(found)
         return self.get_paginated_response(FindingSerializer(page, many=True).data)
 

@@ -82,6 +82,7 @@ from django.utils import timezone
 
 from inventory.history_records import record_creation
 from inventory.models import (
+    ActivityLawfulBasis,
     DataCategory,
     DataSubjectCategory,
     LegalEntity,
@@ -89,6 +90,8 @@ from inventory.models import (
     SecurityMeasure,
     System,
     Vendor,
+    lawful_bases_errors,
+    model_values,
 )
 from reports.xlsx import country_name
 from ropa_import.cells import (
@@ -807,6 +810,11 @@ class Importer:
                 "cannot tell who exports the data: add an Organisation sheet "
                 "(Name, Country) or keep exactly one legal entity",
             )
+        if row.bases:
+            listed = [basis for basis, _ in row.bases]
+            values = model_values(activity)
+            for message in lawful_bases_errors(values, listed, []).values():
+                cells.error("lawful_basis", message)
         if not cells.failed:
             validate(cells, activity, "name")
 
@@ -833,6 +841,8 @@ class Importer:
         elif linked or changed:
             self.history.save(activity)  # one version: values and sets
         changed = list(dict.fromkeys(changed + linked))
+        if row.bases is not None and self.sync_bases(activity, row.bases):
+            changed.append("lawful_basis")
         outcome = outcome_of(created, changed)
         shown = [] if created else changed
         labels = [column_label(row.cells, name) for name in shown]
@@ -858,6 +868,29 @@ class Importer:
             return []
         activity.notes = notes
         return ["notes"]
+
+    def sync_bases(
+        self, activity: ProcessingActivity, bases: list[tuple[str, str]]
+    ) -> bool:
+        """Make the activity's lawful bases the cell's, one version per row
+        added, changed or removed; True when any changed."""
+        wanted = dict(bases)
+        changed = False
+        for row in activity.lawful_bases.all():
+            purposes = wanted.pop(row.basis, None)
+            if purposes is None:
+                self.history.stamp(row)
+                row.delete()
+                changed = True
+            elif purposes != row.purposes:
+                row.purposes = purposes
+                self.history.save(row)
+                changed = True
+        for basis, purposes in wanted.items():
+            new = ActivityLawfulBasis(activity=activity, basis=basis, purposes=purposes)
+            self.history.save(new)
+            changed = True
+        return changed
 
     def link_related(
         self,

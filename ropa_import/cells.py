@@ -311,6 +311,30 @@ ART9_WORDS = (
 )
 
 
+def parse_tied_bases(text: str) -> list[tuple[str, str]]:
+    """Every Art. 6(1) basis a cell names, each with the purposes it is tied
+    to when the cell writes one ``<basis>: <purposes>`` per line (as the
+    controller record prints several bases), otherwise with none."""
+    if is_blank(text):
+        return []
+    tied = [tied_basis(line) for line in text.splitlines() if line.strip()]
+    if tied and all(tied):
+        return [pair for pair in tied if pair]
+    return [(basis, "") for basis in parse_lawful_bases(text)]
+
+
+def tied_basis(line: str) -> tuple[str, str] | None:
+    """``<basis>: <purposes>`` naming exactly one basis, or None."""
+    head, sep, purposes = line.partition(":")
+    if not (sep and purposes.strip()):
+        return None
+    try:
+        bases = parse_lawful_bases(head)
+    except CellError:
+        return None
+    return (bases[0], purposes.strip()) if len(bases) == 1 else None
+
+
 def parse_art9(text: str) -> str:
     """An Art. 9(2) condition in words, as a reference or as exported (the
     first one named; a record holds one)."""

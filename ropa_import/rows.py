@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from inventory.models import ProcessingActivity
 from ropa_import.cells import (
     CellError,
     Recipient,
@@ -21,10 +20,10 @@ from ropa_import.cells import (
     parse_country,
     parse_date,
     parse_dpia_status,
-    parse_lawful_bases,
     parse_mechanism,
     parse_recipient,
     parse_status,
+    parse_tied_bases,
     plain_text,
     safeguard_countries,
     split_items,
@@ -181,6 +180,9 @@ class ActivityRow:
     safeguards: list[tuple[list[str], str, int | None]]
     notes: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    # (lawful basis, purposes) when the row names several bases or ties one to
+    # purposes; [] when it names one alone; None without a lawful-basis column.
+    bases: list[tuple[str, str]] | None = None
 
     def key(self) -> str:
         return f"ref:{norm(self.ref)}" if self.ref else f"name:{norm(self.name)}"
@@ -254,8 +256,6 @@ def parse_scalars(cells: RowCells, notes: list[str]) -> dict[str, Any]:
     for key, parse in TEXT_PARSERS.items():
         if cells.has(key):
             values[key] = cells.read(key, via_text(parse))
-    if cells.has("lawful_basis"):
-        values["lawful_basis"] = lawful_basis(cells, notes)
     if cells.has("next_review_on"):
         values["next_review_on"] = cells.read("next_review_on", parse_date)
     if values.get("status", "") is None:
@@ -263,15 +263,13 @@ def parse_scalars(cells: RowCells, notes: list[str]) -> dict[str, Any]:
     return values
 
 
-def lawful_basis(cells: RowCells, notes: list[str]) -> str | None:
-    """The first basis named; a record holds one, so the others are kept in
-    the notes."""
-    bases = cells.read("lawful_basis", via_text(parse_lawful_bases)) or []
-    labels = dict(ProcessingActivity.LawfulBasis.choices)
-    if len(bases) > 1:
-        others = ", ".join(str(labels[b]) for b in bases[1:])
-        notes.append(f"Further lawful bases: {others}")
-    return bases[0] if bases else None
+def lawful_bases(cells: RowCells) -> tuple[str | None, list[tuple[str, str]]]:
+    """The main basis (the first named) and, when the cell names several or
+    ties one to purposes, every basis with its purposes (Art. 6(1))."""
+    bases = cells.read("lawful_basis", via_text(parse_tied_bases)) or []
+    main = bases[0][0] if bases else None
+    listed = len(bases) > 1 or any(purposes for _, purposes in bases)
+    return main, bases if listed else []
 
 
 def parse_name(cells: RowCells) -> str:
@@ -379,6 +377,8 @@ def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
         notes + cells.unmapped_notes(unmapped),
         [cells.number],
     )
+    if cells.has("lawful_basis"):
+        row.scalars["lawful_basis"], row.bases = lawful_bases(cells)
     return row
 
 

@@ -167,10 +167,17 @@ TIAS: list[Row] = [
         "option; PII redaction.",
         "contractual_measures": "Notify and challenge requests; transparency report.",
         "organisational_measures": "Request-handling procedure; access logging.",
+        "procedural_steps": "Measures written into DPA v4 (section 9); they do "
+        "not contradict the SCCs, so no authority approval is needed.",
         "risk_rating": "medium",
         "outcome": "proceed_with_measures",
+        "conclusion_rationale": "With the measures of step 4 and EO 14086 redress, "
+        "access under FISA s. 702 is unlikely to be incompatible with the SCCs "
+        "for this data; residual risk medium.",
         "assessor": "Dana Whitfield (DPO)",
         "assessed_on": "2026-02-10",
+        "approved_by": "Marcus Lee (General Counsel)",
+        "approved_on": "2026-02-12",
     },
     {
         "transfer": "KonnectBot to Cortex AI (US)",
@@ -208,7 +215,29 @@ TIAS: list[Row] = [
 ]
 
 
+# EDPB Recommendations 01/2020, step 3: what the TIAs read of US law and
+# practice, with the date the DPO last reviewed it.
+COUNTRY_LAW: list[Row] = [
+    {
+        "code": "US",
+        "law_and_practice": "FISA s. 702 (50 U.S.C. 1881a): compelled assistance "
+        "from electronic communication service providers, cloud and remote "
+        "computing included; reauthorised April 2024 (RISAA), short-term "
+        "extensions after April 2026.\n"
+        "EO 12333: signals intelligence outside the US, e.g. data in transit.\n"
+        "CLOUD Act: law-enforcement access to data in a provider's custody "
+        "wherever stored.\n"
+        "EO 14086 (7 October 2022): necessity and proportionality limits; redress "
+        "through the Civil Liberties Protection Officer and the Data Protection "
+        "Review Court, whatever transfer tool is used.\n"
+        "EU-US Data Privacy Framework: Decision (EU) 2023/1795 in force; Latombe "
+        "(T-553/23) dismissed 3 September 2025, appeal C-703/25 P pending.",
+        "law_reviewed_on": "2026-11-29",
+    },
+]
+
 PLAN: list[tuple[str, tuple[str, ...], list[Row]]] = [
+    ("transfers.CountryProfile", ("code",), COUNTRY_LAW),
     ("transfers.Transfer", ("name",), TRANSFERS),
     ("transfers.TransferImpactAssessment", ("transfer", "assessed_on"), TIAS),
 ]

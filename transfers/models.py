@@ -58,6 +58,17 @@ class CountryProfile(models.Model):
     decision_reference = models.CharField(max_length=300, blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+    # EDPB Recommendations 01/2020, step 3: the destination's law and practice
+    # on public-authority access, kept current by the DPO and dated.
+    law_and_practice = models.TextField(
+        "Law and practice on public-authority access",
+        blank=True,
+        help_text="Laws, their safeguards and redress, and the state of any "
+        "adequacy decision, as the TIAs should read them.",
+    )
+    law_reviewed_on = models.DateField(
+        "Law and practice last reviewed on", null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -380,9 +391,23 @@ class TransferImpactAssessment(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices)
     assessor = models.CharField(max_length=200)
     assessed_on = models.DateField()
+    procedural_steps = models.TextField(
+        "5. Procedural steps",
+        blank=True,
+        help_text="What putting the supplementary measures in place required "
+        "(e.g. an amendment to the contract; no authority approval where they do "
+        "not contradict the SCCs).",
+    )
     next_review_on = models.DateField(
         "6. Next review", blank=True, help_text="Empty: 12 months after assessment."
     )
+    conclusion_rationale = models.TextField(
+        "Conclusion: rationale",
+        blank=True,
+        help_text="Why the outcome follows from steps 3 and 4 (residual risk).",
+    )
+    approved_by = models.CharField("Approved by", max_length=200, blank=True)
+    approved_on = models.DateField("Approved on", null=True, blank=True)
     reviewed_on = models.DateField("Last reviewed on", null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -448,6 +448,25 @@ def authority(
     return DATA_SUBJECTS_AUTHORITY
 
 
+def governing_law_country(
+    law: Regime, established_in: str, representative_in: str
+) -> str:
+    """Whose law governs the clauses and whose courts hear disputes (SCC
+    Clauses 17 and 18): EU, the Member State where the exporter is established,
+    else that of its Art. 27 representative (a law that allows third-party
+    beneficiary rights); UK, the United Kingdom (UK Addendum, Part 2: England
+    and Wales unless the parties choose Scotland or Northern Ireland);
+    Switzerland, Switzerland (FDPIC: Swiss law, Swiss data subjects may sue at
+    home). "" where no SCCs apply."""
+    if law == Regime.UK:
+        return UK
+    if law == Regime.CH:
+        return SWITZERLAND
+    if law == Regime.NONE:
+        return ""
+    return established_in if established_in in EEA_AUTHORITIES else representative_in
+
+
 # The importing jurisdictions the UK and Switzerland find adequate. EU-side
 # adequacy lives in the country register the DPO edits; these two lists are the
 # UK's adequacy regulations (Data Protection Act 2018 s. 17A, Sch. 21 para. 5,
@@ -609,6 +628,24 @@ def derogation_structural_error(
             "such as SCCs."
         )
     return None
+
+
+def art3_2_importer_warning(
+    law: Regime, mechanism: Mechanism, importer_subject_to_gdpr: bool
+) -> str | None:
+    """The 2021 SCCs are for importers whose processing is not subject to the
+    GDPR (Decision (EU) 2021/914, recital 7; Art. 1): an importer itself caught
+    by Art. 3(2) is not covered by them, and the Commission's separate clauses
+    for such importers are not adopted. A warning, not a block: the importer
+    still owes its own GDPR duties, and the exporter should document why the
+    clauses still serve (EDPB Guidelines 05/2021)."""
+    if law != Regime.EU or mechanism != Mechanism.SCC or not importer_subject_to_gdpr:
+        return None
+    return (
+        "The importer is itself subject to the GDPR under Art. 3(2): the 2021 "
+        "SCCs do not cover its processing (Decision (EU) 2021/914, recital 7); "
+        "record how the transfer is safeguarded for it."
+    )
 
 
 def derogation_text(ground: str | None, safeguards: str = "") -> str:

@@ -39,6 +39,8 @@ class CountryProfileSerializer(InventorySerializer):
             "decision_reference",
             "valid_from",
             "valid_to",
+            "law_and_practice",
+            "law_reviewed_on",
         ]
 
     def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:
@@ -168,11 +170,15 @@ class TransferImpactAssessmentSerializer(InventorySerializer):
             "technical_measures",
             "contractual_measures",
             "organisational_measures",
+            "procedural_steps",
             "risk_rating",
             "outcome",
+            "conclusion_rationale",
             "assessor",
             "assessed_on",
             "next_review_on",
+            "approved_by",
+            "approved_on",
         ]
 
     def rule_errors(self, values: dict[str, Any]) -> Mapping[str, str]:

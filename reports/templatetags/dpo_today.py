@@ -5,7 +5,6 @@ Recommendations 01/2020 step 6 for TIAs)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -14,8 +13,8 @@ from django.utils import timezone
 
 from dsr.models import DataSubjectRequest
 from inventory.models import ProcessingActivity
-from reports import findings
-from reports.findings_admin import may_see_findings, request_findings
+from reports import findings, findings_store
+from reports.findings_admin import may_see_findings
 from transfers.models import TransferImpactAssessment
 
 register = template.Library()
@@ -61,8 +60,7 @@ def dpo_today(context: dict[str, Any]) -> dict[str, Any]:
         panel["requests"] = requests_today(today)
         panel["show_requesters"] = user.has_perm("dsr.change_datasubjectrequest")
     if may_see_findings(user):
-        grouped = request_findings(request)
-        counts = Counter(f.severity for found in grouped.values() for f in found)
+        counts = findings_store.counts_by("severity", findings_store.stored())
         panel["severities"] = [(s, counts.get(s, 0)) for s in findings.SEVERITIES]
         panel["reviews"] = reviews_due(today)
     return panel

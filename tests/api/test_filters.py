@@ -100,6 +100,7 @@ def test_vendor_shape(api):
         "subject_to_pipeda": False,
         "subject_to_appi": False,
         "subject_to_pipa": False,
+        "subject_to_gdpr": False,
         "dpa_signed_on": "2025-01-02",
         "baa_signed": False,
         "contact": "",

@@ -36,11 +36,11 @@ if missing and os.environ.get("CI") != "true":
 # on 5, 5, 3, 9 and 43, but the records shrank to a third, unreadable. Now no
 # text prints below MIN_SCALE (docs/workbooks.md).
 WORKBOOKS = {
-    "ropa-controller": ({}, 12),
-    "ropa-processor": ({}, 26),
+    "ropa-controller": ({}, 20),
+    "ropa-processor": ({}, 30),
     "tia": ({}, 10),
-    "dpa-annex-maison": ({"customer": "Maison Lumière SAS"}, 11),
-    "changes": ({}, 85),  # the demo also has requests, plans and notices
+    "dpa-annex-maison": ({"customer": "Maison Lumière SAS"}, 13),
+    "changes": ({}, 95),  # the demo also has requests, plans and notices
 }
 # Calibri/Carlito 11 at 100 % gives words about 14.3 points tall in the PDF.
 WORD_POINTS_AT_FULL_SIZE = 14.3
@@ -157,7 +157,7 @@ def test_a_wide_record_repeats_its_reference_and_name_on_every_page(printed):
     assert len(record) >= 3  # printed in column groups
     for page in record:
         assert "Reference" in page and "Processing activity" in page
-        assert "PA-C1" in page
+        assert re.search(r"PA-C\d", page), page[:200]
 
 
 @pytest.mark.parametrize("name", WORKBOOKS)

@@ -30,22 +30,32 @@ def test_tia_workbook_has_the_contract_sheets_in_order(tia):
     assert headers(tia["Transfers"]) == list(TRANSFER_HEADERS)
 
 
-def test_assessment_headers_are_every_field_of_the_model(tia):
+def test_assessment_headers_are_the_six_edpb_steps_then_the_conclusion(tia):
     assert headers(tia["Assessments"]) == [
         "Transfer",
+        "Assessment",
         "Assessed on",
         "Assessor",
+        "1. Transfer mapped from the inventory",
         "1. Transfer description",
+        "2. Transfer tool under the exporter's law",
         "2. Transfer tool",
+        "3. Destination law and practice (country register)",
+        "3. Law and practice last reviewed on",
         "3. Destination laws considered",
         "3. Problematic legislation",
         "3. Practical experience",
+        "4. Supplementary measures (security measures)",
         "4. Technical measures",
         "4. Contractual measures",
         "4. Organisational measures",
+        "5. Procedural steps",
+        "6. Next review",
         "Risk rating",
         "Outcome",
-        "6. Next review",
+        "Conclusion: rationale",
+        "Approved by",
+        "Approved on",
     ]
 
 

@@ -105,7 +105,7 @@ def test_ico_template_imports_unedited_with_its_contact_block(tmp_path):
     act = ProcessingActivity.objects.get(name="Payroll")
     assert act.owner == "Finance"
     assert act.lawful_basis == "contract"
-    assert "Legal obligation (Art. 6(1)(c))" in act.notes
+    assert bases_of(act) == ["contract", "legal_obligation"]
     assert {c.name for c in act.data_subject_categories.all()} == {
         "Staff",
         "Contractors",
@@ -278,7 +278,7 @@ def test_french_register_imports_with_its_headings(tmp_path):
     act = ProcessingActivity.objects.get(name="Gestion des clients")
     assert act.purposes == "Facturation; relation client"
     assert act.lawful_basis == "contract"
-    assert "Legal obligation" in act.notes
+    assert bases_of(act) == ["contract", "legal_obligation"]
     assert {c.name for c in act.data_subject_categories.all()} == {
         "Clients",
         "Prospects",
@@ -428,7 +428,7 @@ def test_inhouse_register_with_changelog_and_title_rows(tmp_path, capsys):
     assert result.errors == []
     act = ProcessingActivity.objects.get(name="Newsletter")
     assert act.lawful_basis == "legal_obligation"
-    assert "Contract (Art. 6(1)(b))" in act.notes
+    assert bases_of(act) == ["legal_obligation", "contract"]
     assert {c.name for c in act.data_subject_categories.all()} == {
         "Prospects",
         "Webinar attendees",
@@ -608,3 +608,9 @@ def test_recipient_kinds_are_not_vendors():
 def test_safeguards_paired_with_their_countries():
     assert cells.safeguard_countries("Adequacy (Canada)") == (["CA"], "Adequacy")
     assert cells.parse_mechanism("SCC Module 2") == ("scc", 2)
+
+
+def bases_of(act: ProcessingActivity) -> list[str]:
+    """The activity's lawful bases (Art. 6(1)), the main one first."""
+    rows = act.lawful_bases.order_by("id")
+    return sorted((r.basis for r in rows), key=lambda b: b != act.lawful_basis)
