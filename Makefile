@@ -7,7 +7,7 @@ DEMO_ENV := DEBUG=True
 # The checks load settings, which want a SECRET_KEY outside debug.
 CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-make-test-only-secret-key-not-for-production-7d2e9a4b6c}
 
-.PHONY: demo test lint serve worker beat clean bench bench-load bench-flows bench-pages
+.PHONY: demo test lint serve worker beat clean bench bench-load bench-flows bench-pages bench-import
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -69,6 +69,10 @@ bench-flows: $(VENV)/.installed
 # activities with 10 edits each, with their query counts (minutes).
 bench-pages: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) -m bench.pages
+
+# import_ropa on 2,000 rows of the export layout: seconds and queries (minutes).
+bench-import: $(VENV)/.installed
+	$(CHECK_ENV) $(PY) -m bench.imports
 
 # Issue 8's load benchmark (~3 min): gunicorn vs runserver on a throwaway
 # PostgreSQL database, driven by wrk on 127.0.0.1; prints Markdown tables.

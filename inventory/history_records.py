@@ -52,6 +52,11 @@ class HistoricalRecords(simple_history.HistoricalRecords):
         kwargs.setdefault("history_manager", SealingHistoryManager)
         super().__init__(*args, **kwargs)
 
+    def finalize(self, sender: type[models.Model], **kwargs: Any) -> None:
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            TRACKED[sender] = self
+
     def create_historical_record(
         self, instance: models.Model, history_type: str, using: str | None = None
     ) -> None:
@@ -83,3 +88,13 @@ class HistoricalRecords(simple_history.HistoricalRecords):
     def recorded_set(self, latest: Any, field: Any) -> set[Any]:
         rows = self.m2m_models[field]._default_manager.filter(history=latest)
         return set(rows.values_list(field.m2m_reverse_name(), flat=True))
+
+
+TRACKED: dict[type[models.Model], HistoricalRecords] = {}
+
+
+def record_creation(instance: models.Model) -> None:
+    """Write the creation version (``+``) of a record first saved without one
+    (``save_without_historical_record``) and then given its many-to-many sets:
+    one version with the sets, instead of an empty one and a change."""
+    TRACKED[type(instance)].create_historical_record(instance, "+")

@@ -80,6 +80,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from inventory.history_records import record_creation
 from inventory.models import (
     ActivityLawfulBasis,
     DataCategory,
@@ -244,9 +245,21 @@ class History:
         self.stamp(obj)
         obj.save()
 
-    def set_m2m(self, obj: models.Model, name: str, targets: list[Any]) -> bool:
+    def set_m2m(
+        self, obj: models.Model, name: str, targets: list[Any], new: bool = False
+    ) -> bool:
         """Replace a many-to-many set without a history record (save() after);
-        True when it changed."""
+        True when it changed. A ``new`` record has no set yet: its rows are
+        written in one query (no signal but simple-history's, which is off)."""
+        if new:
+            field = obj._meta.get_field(name)
+            through = field.remote_field.through  # type: ignore[union-attr]
+            source = field.m2m_field_name()  # type: ignore[union-attr]
+            target = field.m2m_reverse_field_name()  # type: ignore[union-attr]
+            through._default_manager.bulk_create(
+                [through(**{source: obj, target: t}) for t in targets]
+            )
+            return bool(targets)
         manager = getattr(obj, name)
         if {t.pk for t in targets} == set(manager.values_list("pk", flat=True)):
             return False
@@ -748,8 +761,8 @@ class Importer:
                 activity.refresh_from_db()
                 self.remember(activity)
             return
-        if created:
-            self.history.save(activity)  # the links below need its id
+        if created:  # the links below need its id; one version after them
+            activity.save_without_historical_record()  # type: ignore[attr-defined]
         self.remember(activity)
         self.link(row, activity, created, changed)
 
@@ -813,7 +826,7 @@ class Importer:
         changed: list[str],
     ) -> None:
         notes: list[str] = []
-        linked = self.link_related(row, activity, notes)
+        linked = self.link_related(row, activity, notes, created)
         lines, unresolved = row.transfers(), list[TransferLine]()
         if lines is not None:
             moved, unresolved = self.transfers.sync(
@@ -821,7 +834,11 @@ class Importer:
             )
             changed += ["transfer_safeguards"] if moved else []
         linked += self.keep_notes(row, activity, unresolved if lines else [])
-        if linked or (changed and not created):
+        if created:  # the notes and transfer fields set since the first save
+            activity.save_without_historical_record()  # type: ignore[attr-defined]
+            self.history.stamp(activity)
+            record_creation(activity)  # one version: values and sets
+        elif linked or changed:
             self.history.save(activity)  # one version: values and sets
         changed = list(dict.fromkeys(changed + linked))
         if row.bases is not None and self.sync_bases(activity, row.bases):
@@ -876,7 +893,11 @@ class Importer:
         return changed
 
     def link_related(
-        self, row: ActivityRow, activity: ProcessingActivity, notes: list[str]
+        self,
+        row: ActivityRow,
+        activity: ProcessingActivity,
+        notes: list[str],
+        created: bool,
     ) -> list[str]:
         kinds = {norm(text): kind for text, kind in row.specials}
         get = self.related.get
@@ -896,7 +917,9 @@ class Importer:
         changed = [
             key
             for key, targets in chosen.items()
-            if self.history.set_m2m(activity, key, list(dict.fromkeys(targets)))
+            if self.history.set_m2m(
+                activity, key, list(dict.fromkeys(targets)), new=created
+            )
         ]
         for category, (_, kind) in zip(specials, row.specials, strict=True):
             self.related.mark_special(category, kind, notes)

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
 
 from dsr.models import DataSubjectRequest
+from inventory.chain import verify
 from inventory.models import (
     Customer,
     DataCategory,
@@ -404,6 +405,22 @@ def test_one_history_record_per_changed_activity_with_its_sets(tmp_path):
     assert latest.purposes == "New"
     names = {s.datasubjectcategory.name for s in latest.data_subject_categories.all()}
     assert names == {"Staff", "Visitors"}
+
+
+@pytest.mark.django_db
+def test_a_created_activity_has_one_sealed_version_with_its_sets(tmp_path):
+    record = {"Processing activity": "Payroll", "Purposes": "Pay staff"}
+    record["Categories of data subjects"] = "Staff\nVisitors"
+    record["Categories of recipients"] = "Acme Payroll Ltd"
+    import_ropa(write(tmp_path, own_workbook([record])))
+    act = ProcessingActivity.objects.get(name="Payroll")
+    (version,) = act.history.all()
+    assert (version.history_type, version.purposes) == ("+", "Pay staff")
+    assert version.history_change_reason == "imported from register.xlsx"
+    names = {s.datasubjectcategory.name for s in version.data_subject_categories.all()}
+    assert names == {"Staff", "Visitors"}
+    assert [r.vendor.name for r in version.recipients.all()] == ["Acme Payroll Ltd"]
+    assert list(verify()) == []
 
 
 @pytest.mark.django_db

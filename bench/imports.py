@@ -1,0 +1,117 @@
+"""How long ``import_ropa`` takes, and how many SQL queries it runs, on a
+register of N activities in this service's own ``ropa-controller`` layout.
+
+The workbook is what the export writes (``reports.xlsx.build_workbook``): an
+``Organisation`` sheet and a ``Controller record`` sheet whose rows share a
+small pool of data-subject categories, data categories, vendors, systems and
+security measures, and where one row in five transfers to a third country
+under SCCs (to that country's one importer). The import runs in-process,
+with full history and seals, into a throwaway SQLite file, first into an
+empty inventory (everything created) and then again (everything unchanged).
+
+    .venv/bin/python -m bench.imports                 # 2,000 rows
+    .venv/bin/python -m bench.imports --rows 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.reports import set_up_django
+
+AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
+COUNTRIES = ("India", "United States of America", "Brazil", "Japan")
+
+
+def record(i: int) -> dict[str, Any]:
+    """Row ``i`` of the synthetic register, keyed by the export's headings."""
+    country = COUNTRIES[i % len(COUNTRIES)]
+    row: dict[str, Any] = {
+        "Reference": f"PA-B{i:05}",
+        "Processing activity": f"Bench activity {i:05}",
+        "Status": "Active",
+        "Owner": f"Team {i % 7}",
+        "Purposes": f"Purpose of activity {i}",
+        "Lawful basis": "Contract (Art. 6(1)(b))",
+        "Categories of data subjects": f"Subjects {i % 10}\nSubjects {(i + 3) % 10}",
+        "Categories of personal data": "\n".join(
+            f"DC{(i + k) % 20 + 1:02} Category {(i + k) % 20 + 1}" for k in range(3)
+        ),
+        "Categories of recipients": "\n".join(
+            f"Vendor {(i + k) % 50:02}" for k in range(3)
+        ),
+        "Systems": f"System {i % 15}",
+        "Retention": "6 years after the end of the contract",
+        "Security measures": f"Measure {i % 8}",
+        "DPIA required": "No",
+    }
+    if i % 5 == 0:  # one importer per country: it is located by the line
+        row["Categories of recipients"] = f"Importer in {country}"
+        row["Third countries"] = country
+        row["Transfer safeguards"] = (
+            f"{country}: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 2)"
+        )
+    return row
+
+
+def workbook(rows: int) -> bytes:
+    """The export layout with ``rows`` activities."""
+    from reports.ropa import CONTROLLER_HEADERS, ORGANISATION_HEADERS
+    from reports.xlsx import Sheet, build_workbook
+
+    entity = ("Bench Group Ltd", "1 Main St", "United Kingdom", "", "", "")
+    cells = [[record(i).get(h) for h in CONTROLLER_HEADERS] for i in range(rows)]
+    sheets = [
+        Sheet("Organisation", ORGANISATION_HEADERS, [entity]),
+        Sheet("Controller record", CONTROLLER_HEADERS, cells),
+    ]
+    return build_workbook(sheets, [("Report kind", "ropa-controller")], AS_OF)
+
+
+def timed_import(path: Path) -> tuple[float, int, str]:
+    """Seconds, SQL queries and the summary of one ``import_ropa`` run."""
+    from django.db import connection
+
+    from ropa_import.apply import import_ropa
+
+    count = 0
+
+    def counted(execute: Any, *args: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(*args)
+
+    with connection.execute_wrapper(counted):
+        start = time.perf_counter()
+        result = import_ropa(path)
+        seconds = time.perf_counter() - start
+    if result.errors:
+        raise SystemExit(f"bench workbook refused: {result.errors[0]}")
+    return seconds, count, result.summary()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        set_up_django(Path(folder) / "bench.sqlite3")
+        path = Path(folder) / "register.xlsx"
+        path.write_bytes(workbook(args.rows))
+        print(f"| import_ropa, {args.rows} rows (SQLite) | seconds | queries |")
+        print("|---|---:|---:|")
+        for label in ("into an empty inventory", "again, unchanged"):
+            seconds, queries, summary = timed_import(path)
+            print(f"| {label} ({summary}) | {seconds:.1f} | {queries} |")
+        from django.core.management import call_command
+
+        call_command("verify_history")
+
+
+if __name__ == "__main__":
+    main()
