@@ -852,7 +852,7 @@ class Importer:
         self, row: ActivityRow, activity: ProcessingActivity, lines: list[TransferLine]
     ) -> list[str]:
         """What has no field of its own goes to the notes: the text of the
-        columns no field takes, further lawful bases, and transfers (Art.
+        columns no field takes, and transfers (Art.
         30(1)(e)) whose importer is not known, which the run's warnings also
         name: an importer is never invented. A row with nothing of the kind
         leaves the notes as they are."""

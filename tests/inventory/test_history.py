@@ -77,6 +77,9 @@ def test_admin_save_records_the_user_in_history(dpo_client, dpo):
     ):
         data[name] = []
     data.update(purposes="Answer tickets", reviewed_on="", next_review_on="")
+    for inline in page.context["inline_admin_formsets"]:  # as the browser posts
+        management = inline.formset.management_form
+        data |= {f"{management.prefix}-{k}": v for k, v in management.initial.items()}
     response = dpo_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     latest = activity.history.first()

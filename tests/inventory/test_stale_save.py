@@ -32,6 +32,9 @@ def form_data(page):
             value = [str(v) for v in value]
         if value not in (None, ""):
             data[name] = value
+    for inline in page.context.get("inline_admin_formsets", []):
+        management = inline.formset.management_form
+        data |= {f"{management.prefix}-{k}": v for k, v in management.initial.items()}
     return data
 
 
