@@ -244,7 +244,7 @@ def test_a_check_that_raises_becomes_a_finding_and_hides_nothing(monkeypatch):
         raise KeyError("lawful_basis")
         yield
 
-    monkeypatch.setattr(findings, "CHECKS", [broken, *findings.CHECKS])
+    monkeypatch.setattr(findings.base, "CHECKS", [broken, *findings.CHECKS])
     bad = make_activity(lawful_basis=None)
     found = findings.current()
     failed = [f for f in found if f.code == "CHECK_FAILED"]
