@@ -94,14 +94,21 @@ def actor_name(user: Any = None) -> str:
     return str(actor.get_username())
 
 
-def fill_history_user(sender: Any, history_instance: Any, **kwargs: Any) -> None:
-    """pre_create_historical_record: a version without a user gets the actor."""
-    if history_instance.history_user_id is not None:
-        return
-    actor = _actor.get()
+def history_user(user: Any = None) -> Any:
+    """The user a version written now is recorded under: ``user``, else the
+    actor in effect, else the program's ``system: <command>`` user."""
+    actor = user or _actor.get()
     if actor is None or isinstance(actor, str):
         actor = system_user(actor or program_name())
-    history_instance.history_user_id = actor.pk
+    return actor
+
+
+def fill_history_user(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+    """pre_create_historical_record: a version without a user gets the actor.
+    Versions written in bulk (no signal) take ``history_user()`` themselves."""
+    if history_instance.history_user_id is not None:
+        return
+    history_instance.history_user_id = history_user().pk
 
 
 # -- versions written before actors were recorded ----------------------------

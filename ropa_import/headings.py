@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from reports.ropa import CONTROLLER_HEADERS, DERIVED_COLUMNS
 
@@ -461,8 +462,10 @@ _NOTE = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
-    """Case, accents and punctuation folded: "Finalité(s) :" -> "finalite s"."""
+    """Case, accents and punctuation folded: "Finalité(s) :" -> "finalite s".
+    Cached: an import folds the same few names again on every row."""
     decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NON_WORD.sub(" ", bare.casefold()).split())

@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -128,8 +129,10 @@ class Table:
     own: bool  # this service's layout: lists are split on newlines only
     contact: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def columns(self) -> dict[str, list[Column]]:
+        """The columns of each field (read once per row and field: cached,
+        and recomputed when the mapping changes)."""
         found: dict[str, list[Column]] = {}
         for column in self.all_columns:
             if column.field and column.field not in (IGNORED, DERIVED):
@@ -161,6 +164,7 @@ class Table:
             )
         for column in self.all_columns:
             column.field = chosen.get(norm(column.header), column.field)
+        self.__dict__.pop("columns", None)
 
 
 MAPPABLE = (*all_fields(), IGNORED)

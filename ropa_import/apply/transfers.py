@@ -1,0 +1,239 @@
+"""Transfers (Art. 30(1)(e)): the activity's transfers outside the EEA made
+the ones its row lists (the rule is in ``ropa_import.apply``'s docstring).
+
+Every stored transfer, with its parties and its activities, is read once per
+import; new transfers are planned in the batch's writes, and the links of
+every transfer are changed once, at the end: one version per transfer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.utils import timezone
+
+from inventory.models import LegalEntity, ProcessingActivity, Vendor
+from reports.xlsx import country_name
+from ropa_import.apply.related import max_length
+from ropa_import.apply.writes import Writes
+from ropa_import.cells import MODULE_ROLES, TransferLine
+from ropa_import.rows import RowCells
+from transfers import rules
+from transfers.models import CountryProfile, Transfer
+
+
+def match_lines(
+    wanted: list[TransferLine], current: list[tuple[Transfer, TransferLine]]
+) -> tuple[list[TransferLine], list[Transfer]]:
+    """(lines with no transfer yet, transfers no line wants); lines naming a
+    module are matched first, so that a line without one takes what is left."""
+    remaining = list(current)
+    missing = []
+    for line in sorted(wanted, key=lambda w: w.module is None):
+        hit = next((c for c in remaining if line.matches(c[1])), None)
+        if hit is None:
+            missing.append(line)
+        else:
+            remaining.remove(hit)
+    return missing, [t for t, _ in remaining]
+
+
+def same(one: Any, other: Any) -> bool:
+    """The same record, stored or planned."""
+    return one is other or (
+        one is not None
+        and other is not None
+        and one.pk is not None
+        and one.pk == other.pk
+    )
+
+
+class Transfers:
+    """Makes the activity's transfers outside the EEA the ones the row lists."""
+
+    def __init__(self, writes: Writes, warnings: list[str]) -> None:
+        self.writes, self.warnings = writes, warnings
+        self.profiles = {p.code.code: p for p in CountryProfile.objects.all()}
+        self.today = timezone.now().date()
+        self.exporter: LegalEntity | None = None
+        parties = ("importer", "exporter", "exporter_customer")
+        self.all = list(Transfer.objects.select_related(*parties).order_by("pk"))
+        self.names = {t.name for t in self.all}
+        self.members: dict[int, set[int]] = defaultdict(set)  # transfer -> activities
+        self.of_activity: dict[int, list[Transfer]] = defaultdict(list)
+        by_pk = {t.pk: t for t in self.all}
+        links = Transfer.activities.through._default_manager.values_list(
+            "transfer_id", "processingactivity_id"
+        )
+        for transfer_id, activity_id in links:
+            self.members[transfer_id].add(activity_id)
+            self.of_activity[activity_id].append(by_pk[transfer_id])
+        # Links are changed once per transfer at the end (see flush).
+        self.planned: dict[int, Transfer] = {}
+        self.adds: dict[int, list[ProcessingActivity]] = defaultdict(list)
+        self.removes: dict[int, list[ProcessingActivity]] = defaultdict(list)
+
+    def current(
+        self, activity: ProcessingActivity
+    ) -> list[tuple[Transfer, TransferLine]]:
+        found = []
+        linked = sorted(self.of_activity.get(activity.pk, []), key=lambda t: t.name)
+        for transfer in linked:
+            profile = self.profiles.get(transfer.destination.code)
+            if profile is not None and profile.eea:
+                continue  # not a Chapter V transfer (Art. 44): the record omits it
+            module = transfer.assess(profile, self.today).scc_module
+            scc = transfer.mechanism == Transfer.Mechanism.SCC
+            line = TransferLine(
+                transfer.destination.code, transfer.mechanism, module if scc else None
+            )
+            found.append((transfer, line))
+        return found
+
+    def sync(
+        self,
+        cells: RowCells,
+        activity: ProcessingActivity,
+        lines: list[TransferLine],
+        recipients: list[Vendor],
+        notes: list[str],
+    ) -> tuple[bool, list[TransferLine]]:
+        """Whether the activity's transfers changed, and the lines for which no
+        recipient of the activity can be the importer."""
+        unresolved: list[TransferLine] = []
+        current = self.current(activity) if activity.pk is not None else []
+        missing, stale = match_lines(lines, current)
+        for transfer in stale:
+            self.plan(transfer, self.removes, activity)
+            notes.append(f"no longer in transfer {transfer}")
+        taken: set[int] = set()
+        for line in missing:
+            ours = MODULE_ROLES[line.module][0] if line.module else "controller"
+            problem = rules.activity_roles_error(rules.Role(ours), [activity.role])
+            if problem:
+                cells.error("transfer_safeguards", problem, line.text())
+                continue
+            found = self.transfer_for(activity, line, recipients, notes, taken)
+            if found is None:
+                unresolved.append(line)
+                continue
+            self.plan(found, self.adds, activity)
+            taken.add(id(found))
+        return bool(stale or len(missing) > len(unresolved)), unresolved
+
+    def plan(
+        self,
+        transfer: Transfer,
+        changes: dict[int, list[ProcessingActivity]],
+        activity: ProcessingActivity,
+    ) -> None:
+        self.planned[id(transfer)] = transfer
+        changes[id(transfer)].append(activity)
+
+    def flush(self) -> None:
+        """Plan the links' changes: one version per transfer (at the flush)."""
+        for key, transfer in self.planned.items():
+            removes = [activity.pk for activity in self.removes[key]]
+            self.writes.link(transfer, "activities", self.adds[key], removes)
+
+    def transfer_for(
+        self,
+        activity: ProcessingActivity,
+        line: TransferLine,
+        recipients: list[Vendor],
+        notes: list[str],
+        taken: set[int],
+    ) -> Transfer | None:
+        """A transfer with these parties and terms that the activity is not yet
+        in (two equal lines are two transfers), else a new one; None when no
+        recipient of the activity can be the importer."""
+        assert self.exporter is not None
+        importer = self.importer_for(line, recipients, notes)
+        if importer is None:
+            return None
+        exporter_role, importer_role = roles(line, importer)
+        values = {
+            "exporter": self.exporter,
+            "importer": importer,
+            "destination": line.country,
+            "mechanism": line.mechanism,
+            "exporter_role": exporter_role,
+            "importer_role": importer_role,
+        }
+        for transfer in self.all:
+            if id(transfer) in taken or activity.pk in self.members.get(
+                transfer.pk, ()
+            ):
+                continue
+            if self.matches(transfer, values):
+                return transfer
+        transfer = Transfer(name=self.transfer_name(importer, line.country), **values)
+        self.writes.create(transfer)
+        self.all.append(transfer)
+        self.names.add(transfer.name)
+        notes.append(f"new transfer {transfer}")
+        return transfer
+
+    @staticmethod
+    def matches(transfer: Transfer, values: dict[str, Any]) -> bool:
+        return (
+            same(transfer.exporter, values["exporter"])
+            and same(transfer.importer, values["importer"])
+            and transfer.destination.code == values["destination"]
+            and transfer.mechanism == values["mechanism"]
+            and transfer.exporter_role == values["exporter_role"]
+            and transfer.importer_role == values["importer_role"]
+        )
+
+    def transfer_name(self, importer: Vendor, code: str) -> str:
+        assert self.exporter is not None
+        base = f"{self.exporter.name} to {importer.name} ({country_name(code)})"
+        base = base[: max_length(Transfer) - 5]
+        name, number = base, 1
+        while name in self.names:
+            number += 1
+            name = f"{base} #{number}"
+        return name
+
+    def importer_for(
+        self, line: TransferLine, recipients: list[Vendor], notes: list[str]
+    ) -> Vendor | None:
+        """The one recipient located or processing there; else the one whose
+        country is unknown (it is then located there); else None: an importer
+        is never invented, the line is kept in the activity's notes."""
+        located = [
+            v
+            for v in recipients
+            if line.country in (v.country.code, *v.processing_country_codes())
+        ]
+        if len(located) == 1:
+            return located[0]
+        unknown = [v for v in recipients if not v.country.code]
+        if not located and len(unknown) == 1:
+            return self.locate(unknown[0], line, notes)
+        return None
+
+    def locate(self, vendor: Vendor, line: TransferLine, notes: list[str]) -> Vendor:
+        """Give a vendor of unknown country the destination; a claim of
+        adequacy where only DPF-certified importers are covered (the US,
+        Decision (EU) 2023/1795) says the importer is certified."""
+        vendor.country = line.country
+        vendor.dpf_certified = vendor.dpf_certified or self.implies_dpf(line)
+        notes.append(f"vendor {vendor} located in {country_name(line.country)}")
+        self.writes.change(vendor, ["country", "dpf_certified"])
+        return vendor
+
+    def implies_dpf(self, line: TransferLine) -> bool:
+        profile = self.profiles.get(line.country)
+        dpf_only = profile is not None and profile.scope == CountryProfile.Scope.DPF
+        return dpf_only and line.mechanism == Transfer.Mechanism.ADEQUACY
+
+
+def roles(line: TransferLine, importer: Vendor) -> tuple[str, str]:
+    """From the SCC module when the line names one, else controller to
+    processor (or to controller, for an independent or joint controller)."""
+    if line.module is not None:
+        return MODULE_ROLES[line.module]
+    controllers = (Vendor.Role.INDEPENDENT_CONTROLLER, Vendor.Role.JOINT_CONTROLLER)
+    importer_role = rules.Role.CONTROLLER if importer.role in controllers else None
+    return rules.Role.CONTROLLER, importer_role or rules.Role.PROCESSOR
