@@ -8,7 +8,7 @@ from kbinventory import errors
 from kbinventory.openapi import SchemaFormatNegotiation
 from reports.findings_admin import findings_list
 from reports.flows_admin import data_map_view, plotly_js
-from ropa_import.views import import_ropa_view
+from ropa_import.views import import_ropa_view, import_run_view
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -23,6 +23,11 @@ urlpatterns = [
         "admin/import-ropa/",
         admin.site.admin_view(import_ropa_view),
         name="import_ropa",
+    ),
+    path(
+        "admin/import-ropa/runs/<int:pk>/",
+        admin.site.admin_view(import_run_view),
+        name="import_ropa_run",
     ),
     path(
         "admin/verify-history/",

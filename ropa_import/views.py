@@ -1,10 +1,13 @@
-"""The admin page where the DPO uploads a ROPA workbook: a preview (dry run)
-first, then an explicit "Import". Thin over ``ropa_import.apply``."""
+"""The admin pages where the DPO imports a ROPA workbook: upload, a preview
+(dry run), then an explicit "Import". Both run as an ``ImportRun`` in a Celery
+task (``ropa_import.tasks.run_import``), never inside the request: the upload
+page creates the run and redirects to its status page, which refreshes itself
+until the run is done and then shows the result. Thin over
+``ropa_import.apply``."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import PurePath
 from typing import Any
 from uuid import uuid4
@@ -16,17 +19,28 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from inventory.roles import DPO
-from ropa_import.apply import ImportResult, import_ropa
-from ropa_import.read import MAPPABLE, ImportFileError, max_bytes, too_big
-from ropa_import.tasks import IMPORT_FOLDER
+from ropa_import.apply import ImportResult
+from ropa_import.models import ImportRun
+from ropa_import.read import (
+    MAPPABLE,
+    ImportFileError,
+    check_container,
+    max_bytes,
+    too_big,
+)
+from ropa_import.tasks import IMPORT_FOLDER, progress_of
 
-# The previewed file waits in storage until the DPO confirms (or previews another);
-# beat deletes it after IMPORT_PREVIEW_HOURS (tasks.delete_stale_import_previews).
+# The previewed run the DPO may confirm (or remap), in the session; the file
+# waits in storage until then, and beat deletes it after IMPORT_PREVIEW_HOURS
+# (tasks.delete_stale_import_previews).
 PENDING = "ropa_import_pending"
 TEMPLATE = "ropa_import/import_ropa.html"
+RUN_TEMPLATE = "ropa_import/import_run.html"
+REFRESH_SECONDS = 2
+EXPIRED = "That preview has expired: upload the workbook again."
 
 
 class UploadForm(forms.Form):
@@ -61,34 +75,60 @@ def import_ropa_view(request: HttpRequest) -> HttpResponse:
     return page(request, form)
 
 
-def page(
-    request: HttpRequest,
-    form: UploadForm,
-    result: ImportResult | None = None,
-    token: str = "",
-) -> HttpResponse:
+def page(request: HttpRequest, form: UploadForm) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
         "title": "Import a ROPA spreadsheet",
         "form": form,
-        "result": result,
-        "token": token,
         "max_mb": max_bytes() / (1024 * 1024),
-        "fields": MAPPABLE,
     }
     return render(request, TEMPLATE, context)
 
 
 def preview(request: HttpRequest, form: UploadForm) -> HttpResponse:
+    """Keep the file, start its dry run, show its status page. What is not a
+    readable workbook at all is refused at once (a cheap check)."""
     upload: UploadedFile[bytes] = form.cleaned_data["workbook"]
     data, name = upload.read(), PurePath(upload.name or "upload.xlsx").name
     try:
-        result = import_ropa(io.BytesIO(data), name, user=request.user, dry_run=True)
+        check_container(data)
     except ImportFileError as exc:
         form.add_error("workbook", str(exc))
         return page(request, form)
-    token = stash(request, data, name)
-    return page(request, UploadForm(), result, token)
+    discard(request)
+    path = default_storage.save(
+        f"{IMPORT_FOLDER}/{uuid4().hex}.xlsx", ContentFile(data)
+    )
+    run = ImportRun(file_name=name, sha256=hashlib.sha256(data).hexdigest())
+    run.file.name = path
+    return start(request, run)
+
+
+def start(request: HttpRequest, run: ImportRun) -> HttpResponse:
+    run.requested_by = request.user  # type: ignore[assignment]
+    run.save()
+    if run.dry_run:
+        request.session[PENDING] = {
+            "path": run.file.name,
+            "name": run.file_name,
+            "token": run.sha256,
+            "run": run.pk,
+        }
+    run.enqueue()
+    return redirect("import_ropa_run", pk=run.pk)
+
+
+def pending_run(request: HttpRequest, field: str) -> ImportRun | None:
+    """The previewed run the form names by its token (the file's SHA-256:
+    "Import" imports exactly the file that was previewed), or None."""
+    pending = request.session.get(PENDING)
+    if not pending or pending["token"] != request.POST.get(field):
+        return None
+    found = ImportRun.objects.filter(pk=pending["run"], dry_run=True)
+    run = found.filter(status=ImportRun.Status.DONE).first()
+    if run is None or not default_storage.exists(run.file.name or ""):
+        return None
+    return run
 
 
 def chosen_mapping(request: HttpRequest, result: ImportResult) -> dict[str, str]:
@@ -102,63 +142,61 @@ def chosen_mapping(request: HttpRequest, result: ImportResult) -> dict[str, str]
 
 
 def remap(request: HttpRequest) -> HttpResponse:
-    """Preview the stashed file again with the mapping the DPO chose; the
-    mapping is saved for the next file with the same headings."""
-    pending = request.session.get(PENDING)
-    if not pending or pending["token"] != request.POST.get("remap"):
-        messages.error(request, "That preview has expired: upload the workbook again.")
+    """Preview the file again with the mapping the DPO chose; the mapping is
+    saved for the next file with the same headings."""
+    run = pending_run(request, "remap")
+    if run is None:
+        messages.error(request, EXPIRED)
         return redirect("import_ropa")
-    with default_storage.open(pending["path"]) as stored:
-        data = stored.read()
-    before = import_ropa(io.BytesIO(data), pending["name"], dry_run=True)
-    mapping = chosen_mapping(request, before)
-    try:
-        result = import_ropa(
-            io.BytesIO(data),
-            pending["name"],
-            user=request.user,
-            dry_run=True,
-            mapping=mapping,
-        )
-    except ImportFileError as exc:
-        messages.error(request, str(exc))
-        return redirect("import_ropa")
-    return page(request, UploadForm(), result, pending["token"])
-
-
-def stash(request: HttpRequest, data: bytes, name: str) -> str:
-    """Keep the previewed bytes for the confirmation; the token is their hash,
-    so "Import" imports exactly the file that was previewed."""
-    discard(request)
-    path = default_storage.save(
-        f"{IMPORT_FOLDER}/{uuid4().hex}.xlsx", ContentFile(data)
+    mapping = chosen_mapping(request, ImportResult.from_json(run.result))
+    again = ImportRun(
+        file=run.file.name, file_name=run.file_name, sha256=run.sha256, mapping=mapping
     )
-    token = hashlib.sha256(data).hexdigest()
-    request.session[PENDING] = {"path": path, "name": name, "token": token}
-    return token
+    return start(request, again)
 
 
-def discard(request: HttpRequest) -> dict[str, str] | None:
-    pending: dict[str, str] | None = request.session.pop(PENDING, None)
+def discard(request: HttpRequest) -> dict[str, Any] | None:
+    pending: dict[str, Any] | None = request.session.pop(PENDING, None)
     if pending and default_storage.exists(pending["path"]):
         default_storage.delete(pending["path"])
     return pending
 
 
 def confirm(request: HttpRequest) -> HttpResponse:
-    pending = request.session.get(PENDING)
-    if not pending or pending["token"] != request.POST.get("confirm"):
-        messages.error(request, "That preview has expired: upload the workbook again.")
+    run = pending_run(request, "confirm")
+    if run is None or run.result.get("error_count"):
+        messages.error(request, EXPIRED)
         return redirect("import_ropa")
-    with default_storage.open(pending["path"]) as stored:
-        data = stored.read()
-    discard(request)
-    try:
-        result = import_ropa(io.BytesIO(data), pending["name"], user=request.user)
-    except ImportFileError as exc:
-        messages.error(request, str(exc))
-        return redirect("import_ropa")
-    if result.errors:  # the inventory changed since the preview
-        return page(request, UploadForm(), result)
-    messages.success(request, result.summary())
-    return redirect("admin:inventory_processingactivity_changelist")
+    request.session.pop(PENDING, None)  # the import run deletes the file
+    again = ImportRun(
+        file=run.file.name,
+        file_name=run.file_name,
+        sha256=run.sha256,
+        mapping=run.mapping,
+        dry_run=False,
+    )
+    return start(request, again)
+
+
+def import_run_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's progress (the page refreshes itself), then its result."""
+    if not is_dpo(request.user):
+        raise PermissionDenied
+    run = get_object_or_404(ImportRun, pk=pk)
+    done, total = progress_of(run)
+    pending = request.session.get(PENDING) or {}
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Import of {run.file_name}" if not run.dry_run else "Preview",
+        "run": run,
+        "done": done,
+        "total": total,
+        "refresh": None if run.finished else REFRESH_SECONDS,
+        "result": ImportResult.from_json(run.result) if run.result else None,
+        "token": run.sha256 if pending.get("run") == run.pk else "",
+        "fields": MAPPABLE,
+        "shown": len(run.result.get("rows", [])) if run.result else 0,
+        "result_count": run.result.get("row_count", 0) if run.result else 0,
+        "error_count": run.result.get("error_count", 0) if run.result else 0,
+    }
+    return render(request, RUN_TEMPLATE, context)

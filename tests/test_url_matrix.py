@@ -35,6 +35,7 @@ from inventory.models import SubprocessorNotice
 from inventory.roles import AUDITOR, DPO, SALES
 from reports.models import ReportRun
 from reports.tasks import generate_report
+from ropa_import.models import ImportRun
 from tests.api.resources import RESOURCES
 from tests.factories import (
     make_activity,
@@ -218,6 +219,9 @@ def make_world() -> World:
     run.refresh_from_db()
     assert run.status == "done", run.error
     objects["reportrun"] = run
+    objects["importrun"] = ImportRun.objects.create(
+        file_name="register.xlsx", sha256="0" * 64, requested_by=users["dpo"]
+    )
     world = World(objects, users, run)
     for role in ROLES:  # logged in outside the per-request rollback
         client_for(world, role)
@@ -520,6 +524,9 @@ def probe_for(world: World, route: str, name: str | None) -> Probe:
     if route.startswith("admin/") and name in ADMIN_SITE:
         url, rules = ADMIN_SITE[name]
         return Probe(url, rules)
+    if name == "import_ropa_run":  # an import's status page: as the import
+        url = f"/admin/import-ropa/runs/{world.obj('importrun').pk}/"
+        return Probe(url, each_method(dpo_only))
     if name == "view_on_site":
         return Probe(view_on_site_url(world), each_method(nobody))
     if name is None and route in UNNAMED:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ropa_import.cells import RowError
 from ropa_import.read import Table
@@ -86,4 +87,33 @@ class ImportResult:
         return (
             f"{prefix}{counts}, {self.count('unchanged')} unchanged rows; "
             f"{len(self.new_records())} new related records ({self.file_name})."
+        )
+
+    def as_json(self, limit: int) -> dict[str, Any]:
+        """What a status page shows, as JSON: at most ``limit`` rows and
+        errors (their counts in full)."""
+        return {
+            "file_name": self.file_name,
+            "dry_run": self.dry_run,
+            "sheet": self.sheet,
+            "rows": [asdict(r) for r in self.rows[:limit]],
+            "row_count": len(self.rows),
+            "errors": [asdict(e) for e in self.errors[:limit]],
+            "error_count": len(self.errors),
+            "mapping": [asdict(c) for c in self.mapping],
+            "warnings": self.warnings[:limit],
+            "summary": self.summary(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportResult:
+        """The result as ``as_json`` kept it (rows and errors perhaps cut)."""
+        return cls(
+            file_name=data.get("file_name", ""),
+            dry_run=bool(data.get("dry_run")),
+            rows=[RowOutcome(**r) for r in data.get("rows", [])],
+            errors=[RowError(**e) for e in data.get("errors", [])],
+            mapping=[MappedColumn(**c) for c in data.get("mapping", [])],
+            warnings=list(data.get("warnings", [])),
+            sheet=data.get("sheet", ""),
         )
