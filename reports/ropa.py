@@ -21,6 +21,7 @@ from inventory.models import (
     art9_conditions,
 )
 from reports.findings import findings_sheet
+from reports.measures import MeasureNumbers, measure_numbers, measures_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
 from transfers import rules
@@ -90,24 +91,24 @@ ORGANISATION_HEADERS: tuple[str, ...] = (
 ORGANISATION_WIDTHS: tuple[int, ...] = (24, 34, 18, 34, 36, 44)
 
 PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("Customer (controller)", 24),
-    ("Processing category", 24),  # with the customer: the row's key
-    ("Customer country", 16),
-    ("Customer address", 30),
-    ("Customer contact", 34),
-    ("Customer DPO", 24),
+    ("Customer (controller)", 20),
+    ("Processing category", 18),  # with the customer: the row's key
+    ("Customer country", 14),
+    ("Customer address", 26),
+    ("Customer contact", 28),
+    ("Customer DPO", 22),
     ("Customer representative", 24),
     ("Processor", 18),
-    ("Processing activities", 34),
-    ("Categories of personal data", 38),
+    ("Processing activities", 30),
+    ("Categories of personal data", 36),
     ("Retention", 50),
-    ("End of service (Clause 8.5)", 40),
-    ("Sub-processors", 28),
-    ("Transfers", 34),
+    ("End of service (Clause 8.5)", 44),
+    ("Sub-processors", 26),
+    ("Transfers", 30),
     ("Third countries", 24),
-    ("Transfer safeguards", 56),
-    ("Security measures", 40),
-    ("DPA version", 18),
+    ("Transfer safeguards", 46),
+    ("Security measures", 16),  # "M1-M17": the Security measures sheet
+    ("DPA version", 14),
     ("DPA signed on", 12),
     ("HIPAA BAA", 9),
 )
@@ -486,6 +487,7 @@ def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
         controller_rows(snap),
         RECORD_WIDTHS,
         key_columns=2,  # Reference, Processing activity
+        fit_content=True,
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]
 
@@ -574,11 +576,13 @@ def processor_row(
     flows: tuple[list[Flow], list[TransferFacts], dict[int, TransferFacts]],
     processor: str,
     serving: residency.Serving,
+    numbers: MeasureNumbers,
 ) -> ProcessorRow:
     """Art. 30(2)(a)-(d) for one customer and one enabled feature; transfers
     from the flows of the feature's activities for that customer, onward
     ones included (Art. 30(2)(c)); the feature's sub-processors that
-    ``serving`` (the customer's residency region) allows."""
+    ``serving`` (the customer's residency region) allows; the measures by
+    their number on the Security measures sheet (reports/measures.py)."""
     acts = snap.table("inventory.ProcessingActivity")
     mine = [acts[i] for i in (feature["activities"] if feature else []) if i in acts]
     derived, recorded, facts = flows
@@ -606,20 +610,11 @@ def processor_row(
         lines(t.name for t in transfers),
         third_countries,
         safeguards,
-        lines(sorted(set(measure_names(snap, mine)))),
+        numbers.refs(i for a in mine for i in a["security_measures"]),
         customer["dpa_version"],
         customer["dpa_signed_on"],
         yes_no(customer["baa_signed"]),
     )
-
-
-def measure_names(snap: Snapshot, activities: list[Record]) -> list[str]:
-    """Art. 30(2)(d): the TOMs of the activities behind a category."""
-    return [
-        n
-        for a in activities
-        for n in names(snap, "inventory.SecurityMeasure", a["security_measures"])
-    ]
 
 
 def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
@@ -629,6 +624,7 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     facts = transfer_facts(snap)
     data_map = DataMap(snap)
     chains = customer_transfers(snap)
+    numbers = measure_numbers(snap)
     customers = sorted(snap.records("inventory.Customer"), key=lambda r: r["name"])
     for customer in customers:
         chain = chains[customer["id"]]
@@ -646,6 +642,7 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
                 (derived, recorded, facts),
                 processor,
                 data_map.serving(customer["id"]),
+                numbers,
             )
             yield row.cells()
 
@@ -659,5 +656,11 @@ def processor_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
         processor_rows(snap),
         PROCESSOR_WIDTHS,
         key_columns=2,  # Customer (controller), Processing category
+        fit_content=True,
     )
-    return [organisation_sheet(snap), record, findings_sheet(snap)]
+    return [
+        organisation_sheet(snap),
+        record,
+        measures_sheet(snap),
+        findings_sheet(snap),
+    ]
