@@ -96,7 +96,7 @@ WORDS = re.compile(r"[\s]+")
 # columns would shrink to a third, unreadable) prints at PRINT_SCALE % in groups
 # of columns, each group's pages after the previous group's, with its key
 # columns (the record's reference and name) repeated at the left of every page.
-PAGE_POINTS = (11.69 - 0.4 - 0.4) * 72  # A4 landscape less the side margins
+PAGE_POINTS = (11.69 - 0.3 - 0.3) * 72  # A4 landscape less the side margins
 MIN_SCALE = 70
 PRINT_SCALE = 70
 
@@ -455,7 +455,7 @@ def _print_layout(ws: WriteOnlyWorksheet, widths: Sequence[int], keys: int) -> N
     setup.pageOrder = "downThenOver"  # each column group's pages together
     ws.print_title_rows = "1:1"
     ws.page_margins = PageMargins(
-        left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3
+        left=0.3, right=0.3, top=0.55, bottom=0.55, header=0.2, footer=0.2
     )
     if fit_scale(widths) >= MIN_SCALE:
         ws.sheet_properties.pageSetUpPr.fitToPage = True

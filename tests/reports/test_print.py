@@ -36,8 +36,8 @@ if missing and os.environ.get("CI") != "true":
 # on 5, 5, 3, 9 and 43, but the records shrank to a third, unreadable. Now no
 # text prints below MIN_SCALE (docs/workbooks.md).
 WORKBOOKS = {
-    "ropa-controller": ({}, 20),
-    "ropa-processor": ({}, 30),
+    "ropa-controller": ({}, 9),
+    "ropa-processor": ({}, 11),
     "tia": ({}, 10),
     "dpa-annex-maison": ({"customer": "Maison Lumière SAS"}, 13),
     "changes": ({}, 95),  # the demo also has requests, plans and notices
