@@ -520,3 +520,23 @@ def test_rights_profiling_and_dpia_progress_as_they_stood_then(db):
     assert now["Rights available to individuals"] == "Access, erasure"
     assert now["Automated decision-making (Art. 22)"] == "Yes"
     assert now["DPIA progress"] == "In progress"
+
+
+def test_every_demo_activity_has_its_source_and_the_ico_columns(controller):
+    assert all(a.data_source for a in ProcessingActivity.objects.all())
+    for row in records(controller["Controller record"]):
+        for column in (
+            "Source of the data",
+            "Rights available to individuals",
+            "Automated decision-making (Art. 22)",
+            "Profiling (Art. 4(4))",
+            "Recipients (role, country)",
+            "Link to contract with processor",
+            "CCPA categories",
+            "Created",
+            "Last changed",
+        ):
+            assert row[column], (row["Reference"], column)
+        # The demo's past: created early in 2025, changed since.
+        assert row["Created"] == datetime.datetime(2025, 1, 15)
+        assert row["Created"] <= row["Last changed"]
