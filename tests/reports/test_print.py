@@ -186,13 +186,13 @@ def test_the_annex_names_its_customer_and_breaks_no_address(printed):
 @pytest.mark.parametrize("name", ["ropa-controller", "ropa-processor"])
 def test_the_records_break_no_e_mail_address(printed, name):
     """Columns narrowed to their content are still as wide as their longest
-    word: every address in the record prints whole, on one line."""
+    word: every address in the workbook prints whole, on one line."""
     path, _ = printed[name]
     text = text_of(path)
-    record = load(_WORKBOOKS[name]).worksheets[1]
     addresses = {
         word.strip(",;()")
-        for row in record.iter_rows(min_row=2, values_only=True)
+        for sheet in load(_WORKBOOKS[name]).worksheets
+        for row in sheet.iter_rows(min_row=2, values_only=True)
         for value in row
         if isinstance(value, str)
         for word in value.split()
