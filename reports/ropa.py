@@ -71,8 +71,8 @@ CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
 # (docs/workbooks.md maps ICO and CNIL headings to ours).
 DERIVED_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Name and contact details of joint controller", 13),
-    ("Recipients (role, country)", 50),
-    ("Link to contract with processor", 39),
+    ("Recipients (role, country)", 62),  # one line per recipient
+    ("Link to contract with processor", 48),
     ("CCPA categories", 13),
     ("Created", 12),
     ("Last changed", 12),
