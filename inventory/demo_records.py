@@ -703,6 +703,8 @@ ACTIVITIES: list[Row] = [
         "transcripts, show analytics dashboards to the customer",
         "data_subject_categories": ["End users", "Customer support agents"],
         "data_categories": ["DC07", "DC09", "DC10"],
+        "data_source": "Customers' end users (their conversations) and the "
+        "customer's support agents (replies in the hand-off console)",
         "recipients": ["Nimbus Cloud Inc.", "Postwave Email Inc."],
         "systems": ["KonnectBot platform (US-East)"],
         "security_measures": ALL_TOMS,

@@ -21,6 +21,7 @@ from inventory.models import (
     art9_conditions,
 )
 from reports.findings import findings_sheet
+from reports.measures import MeasureNumbers, measure_numbers, measures_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
 from transfers import rules
@@ -32,36 +33,36 @@ from transfers.rules import destination
 # headers back (and the UK ICO template's), so change them in one place only.
 CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Reference", 11),
-    ("Processing activity", 30),
+    ("Processing activity", 18),
     ("Status", 9),
     ("Owner", 16),
-    ("Purposes", 45),
-    ("Lawful basis", 26),
-    ("Legitimate interests", 30),
-    ("LIA reference", 22),
-    ("Consent record", 22),
-    ("Special category condition", 26),
-    ("Art. 10 basis", 18),
-    ("Categories of data subjects", 24),
-    ("Categories of personal data", 38),
-    ("Special categories of data", 30),
-    ("Source of the data", 24),
-    ("Categories of recipients", 30),
-    ("Systems", 28),
-    ("Third countries", 24),
-    ("Transfer safeguards", 56),
-    ("Retention", 30),
-    ("Retention per data category", 50),
-    ("Security measures", 40),
-    ("DPIA required", 10),
-    ("DPIA reference", 18),
+    ("Purposes", 42),
+    ("Lawful basis", 42),
+    ("Legitimate interests", 16),
+    ("LIA reference", 16),
+    ("Consent record", 16),
+    ("Special category condition", 12),
+    ("Art. 10 basis", 8),
+    ("Categories of data subjects", 16),
+    ("Categories of personal data", 21),
+    ("Special categories of data", 13),
+    ("Source of the data", 19),
+    ("Categories of recipients", 18),
+    ("Systems", 16),
+    ("Third countries", 16),
+    ("Transfer safeguards", 32),
+    ("Retention", 16),
+    ("Retention per data category", 60),
+    ("Security measures", 37),
+    ("DPIA required", 11),
+    ("DPIA reference", 16),
     ("Next review", 12),
     # UK ICO template columns 16, 17 and 22.
-    ("Rights available to individuals", 36),
-    ("Automated decision-making (Art. 22)", 13),
-    ("Profiling (Art. 4(4))", 10),
-    ("Automated decision-making and profiling: logic and effects", 36),
-    ("DPIA progress", 11),
+    ("Rights available to individuals", 45),
+    ("Automated decision-making (Art. 22)", 18),
+    ("Profiling (Art. 4(4))", 12),
+    ("Automated decision-making and profiling: logic and effects", 30),
+    ("DPIA progress", 12),
 )
 CONTROLLER_HEADERS = tuple(h for h, _ in CONTROLLER_COLUMNS)
 CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
@@ -69,12 +70,12 @@ CONTROLLER_WIDTHS = tuple(w for _, w in CONTROLLER_COLUMNS)
 # Named as the UK ICO controller template names them where it has the column
 # (docs/workbooks.md maps ICO and CNIL headings to ours).
 DERIVED_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("Name and contact details of joint controller", 30),
-    ("Recipients (role, country)", 36),
-    ("Link to contract with processor", 32),
-    ("CCPA categories", 22),
-    ("Created", 11),
-    ("Last changed", 11),
+    ("Name and contact details of joint controller", 13),
+    ("Recipients (role, country)", 62),  # one line per recipient
+    ("Link to contract with processor", 48),
+    ("CCPA categories", 13),
+    ("Created", 12),
+    ("Last changed", 12),
 )
 RECORD_HEADERS = CONTROLLER_HEADERS + tuple(h for h, _ in DERIVED_COLUMNS)
 RECORD_WIDTHS = CONTROLLER_WIDTHS + tuple(w for _, w in DERIVED_COLUMNS)
@@ -90,24 +91,24 @@ ORGANISATION_HEADERS: tuple[str, ...] = (
 ORGANISATION_WIDTHS: tuple[int, ...] = (24, 34, 18, 34, 36, 44)
 
 PROCESSOR_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("Customer (controller)", 24),
-    ("Processing category", 24),  # with the customer: the row's key
-    ("Customer country", 16),
-    ("Customer address", 30),
-    ("Customer contact", 34),
-    ("Customer DPO", 24),
-    ("Customer representative", 24),
-    ("Processor", 18),
-    ("Processing activities", 34),
-    ("Categories of personal data", 38),
-    ("Retention", 50),
-    ("End of service (Clause 8.5)", 40),
-    ("Sub-processors", 28),
-    ("Transfers", 34),
-    ("Third countries", 24),
-    ("Transfer safeguards", 56),
-    ("Security measures", 40),
-    ("DPA version", 18),
+    ("Customer (controller)", 20),
+    ("Processing category", 18),  # with the customer: the row's key
+    ("Customer country", 18),
+    ("Customer address", 18),
+    ("Customer contact", 18),
+    ("Customer DPO", 18),
+    ("Customer representative", 16),
+    ("Processor", 17),
+    ("Processing activities", 18),
+    ("Categories of personal data", 24),
+    ("Retention", 90),  # one line per data category
+    ("End of service (Clause 8.5)", 44),
+    ("Sub-processors", 18),
+    ("Transfers", 26),
+    ("Third countries", 18),
+    ("Transfer safeguards", 50),
+    ("Security measures", 12),  # "M1-M17": the Security measures sheet
+    ("DPA version", 14),
     ("DPA signed on", 12),
     ("HIPAA BAA", 9),
 )
@@ -486,6 +487,7 @@ def controller_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
         controller_rows(snap),
         RECORD_WIDTHS,
         key_columns=2,  # Reference, Processing activity
+        fit_content=True,
     )
     return [organisation_sheet(snap), record, findings_sheet(snap)]
 
@@ -574,11 +576,13 @@ def processor_row(
     flows: tuple[list[Flow], list[TransferFacts], dict[int, TransferFacts]],
     processor: str,
     serving: residency.Serving,
+    numbers: MeasureNumbers,
 ) -> ProcessorRow:
     """Art. 30(2)(a)-(d) for one customer and one enabled feature; transfers
     from the flows of the feature's activities for that customer, onward
     ones included (Art. 30(2)(c)); the feature's sub-processors that
-    ``serving`` (the customer's residency region) allows."""
+    ``serving`` (the customer's residency region) allows; the measures by
+    their number on the Security measures sheet (reports/measures.py)."""
     acts = snap.table("inventory.ProcessingActivity")
     mine = [acts[i] for i in (feature["activities"] if feature else []) if i in acts]
     derived, recorded, facts = flows
@@ -606,20 +610,11 @@ def processor_row(
         lines(t.name for t in transfers),
         third_countries,
         safeguards,
-        lines(sorted(set(measure_names(snap, mine)))),
+        numbers.refs(i for a in mine for i in a["security_measures"]),
         customer["dpa_version"],
         customer["dpa_signed_on"],
         yes_no(customer["baa_signed"]),
     )
-
-
-def measure_names(snap: Snapshot, activities: list[Record]) -> list[str]:
-    """Art. 30(2)(d): the TOMs of the activities behind a category."""
-    return [
-        n
-        for a in activities
-        for n in names(snap, "inventory.SecurityMeasure", a["security_measures"])
-    ]
 
 
 def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
@@ -629,6 +624,7 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     facts = transfer_facts(snap)
     data_map = DataMap(snap)
     chains = customer_transfers(snap)
+    numbers = measure_numbers(snap)
     customers = sorted(snap.records("inventory.Customer"), key=lambda r: r["name"])
     for customer in customers:
         chain = chains[customer["id"]]
@@ -646,6 +642,7 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
                 (derived, recorded, facts),
                 processor,
                 data_map.serving(customer["id"]),
+                numbers,
             )
             yield row.cells()
 
@@ -659,5 +656,11 @@ def processor_sheets(snap: Snapshot, params: dict[str, Any]) -> list[Sheet]:
         processor_rows(snap),
         PROCESSOR_WIDTHS,
         key_columns=2,  # Customer (controller), Processing category
+        fit_content=True,
     )
-    return [organisation_sheet(snap), record, findings_sheet(snap)]
+    return [
+        organisation_sheet(snap),
+        record,
+        measures_sheet(snap),
+        findings_sheet(snap),
+    ]

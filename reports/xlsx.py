@@ -89,13 +89,14 @@ CHARS_PER_WIDTH = 1.1
 # their longest word; longer ones (the change log of a large inventory) stream.
 PEEK_ROWS = 2000
 MAX_WORD_WIDTH = 48
+MIN_CONTENT_WIDTH = 6
 WORDS = re.compile(r"[\s]+")
 # Printing (docs/workbooks.md): A4 landscape. A sheet that fits one page wide
 # at MIN_SCALE % or more is fitted to the width; a wider one (a record of 30
 # columns would shrink to a third, unreadable) prints at PRINT_SCALE % in groups
 # of columns, each group's pages after the previous group's, with its key
 # columns (the record's reference and name) repeated at the left of every page.
-PAGE_POINTS = (11.69 - 0.4 - 0.4) * 72  # A4 landscape less the side margins
+PAGE_POINTS = (11.69 - 0.3 - 0.3) * 72  # A4 landscape less the side margins
 MIN_SCALE = 70
 PRINT_SCALE = 70
 
@@ -117,6 +118,10 @@ class Sheet:
     # The leading columns that say which record a row is (its reference and
     # name): repeated on every page when the sheet prints in column groups.
     key_columns: int = 1
+    # The widths are the most each column may take: each is narrowed to its
+    # content (its longest line, its header's longest word), so a wide record
+    # prints in fewer column groups (docs/workbooks.md).
+    fit_content: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,6 +325,8 @@ def _write_sheet(
     head, rows = _peek(sheet.rows)
     widths = _widths(sheet)
     if head is not None:
+        if sheet.fit_content:
+            widths = _content_widths(widths, sheet.headers, head)
         widths = _within_page(widths, _fit_words(widths, [sheet.headers, *head]))
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -354,6 +361,35 @@ def _peek(
     if len(head) > PEEK_ROWS:
         return None, itertools.chain(head, iterator)
     return head, head
+
+
+def _shown(value: CellValue) -> str:
+    """The text a cell shows, near enough to measure its width."""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def _content_widths(
+    widths: Sequence[int],
+    headers: Sequence[str],
+    rows: list[Sequence[CellValue]],
+) -> list[int]:
+    """Narrow each column to what it holds: its longest line, or its header's
+    longest word when that is longer (a header wraps at spaces); never wider
+    than given, never narrower than MIN_CONTENT_WIDTH."""
+    needed = [max(map(len, WORDS.split(h))) + 2 for h in headers]
+    for row in rows:
+        for column, value in enumerate(row[: len(needed)]):
+            if value is None or value == "":
+                continue
+            longest = max(map(len, _shown(value).split("\n")))
+            wanted = math.ceil(longest / CHARS_PER_WIDTH) + 2
+            needed[column] = max(needed[column], wanted)
+    return [
+        min(given, max(need, MIN_CONTENT_WIDTH))
+        for given, need in zip(widths, needed, strict=True)
+    ]
 
 
 def _fit_words(widths: Sequence[int], rows: list[Sequence[CellValue]]) -> list[int]:
@@ -419,7 +455,7 @@ def _print_layout(ws: WriteOnlyWorksheet, widths: Sequence[int], keys: int) -> N
     setup.pageOrder = "downThenOver"  # each column group's pages together
     ws.print_title_rows = "1:1"
     ws.page_margins = PageMargins(
-        left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3
+        left=0.3, right=0.3, top=0.55, bottom=0.55, header=0.2, footer=0.2
     )
     if fit_scale(widths) >= MIN_SCALE:
         ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -31,16 +31,18 @@ missing = [tool for tool in TOOLS if shutil.which(tool) is None]
 if missing and os.environ.get("CI") != "true":
     pytestmark = pytest.mark.skip(reason=f"not installed: {', '.join(missing)}")
 
-# The demo's workbooks and the most pages each may print on. Before page
-# set-up they printed on 21, 45, 18, 11 and 178 pages; fitted to one page wide
-# on 5, 5, 3, 9 and 43, but the records shrank to a third, unreadable. Now no
-# text prints below MIN_SCALE (docs/workbooks.md).
+# The demo's workbooks and the most pages each may print on (measured: 8, 10,
+# 10, 11 and 83). Before page set-up they printed on 21, 45, 18, 11 and 178
+# pages; fitted to one page wide on 5, 5, 3, 9 and 43, but the records shrank
+# to a third, unreadable; at 70 % in column groups with the columns as given,
+# on 18, 28, 10, 11 and 89. Now no text prints below MIN_SCALE and the records'
+# columns fit their content (docs/workbooks.md).
 WORKBOOKS = {
-    "ropa-controller": ({}, 20),
-    "ropa-processor": ({}, 30),
-    "tia": ({}, 10),
-    "dpa-annex-maison": ({"customer": "Maison Lumière SAS"}, 13),
-    "changes": ({}, 95),  # the demo also has requests, plans and notices
+    "ropa-controller": ({}, 9),
+    "ropa-processor": ({}, 11),
+    "tia": ({}, 11),
+    "dpa-annex-maison": ({"customer": "Maison Lumière SAS"}, 12),
+    "changes": ({}, 88),  # the demo also has requests, plans and notices
 }
 # Calibri/Carlito 11 at 100 % gives words about 14.3 points tall in the PDF.
 WORD_POINTS_AT_FULL_SIZE = 14.3
@@ -179,6 +181,36 @@ def test_the_annex_names_its_customer_and_breaks_no_address(printed):
     assert "Customer: Maison Lumière SAS" in text
     for address in ("claire.martin@lumiere.example", "dpo@konnectbot.example"):
         assert address in text
+
+
+@pytest.mark.parametrize("name", ["ropa-controller", "ropa-processor"])
+def test_the_records_break_no_e_mail_address_or_date(printed, name):
+    """Columns narrowed to their content are still as wide as their longest
+    word: every address and date in the workbook's text prints whole, on one
+    line (LibreOffice breaks a line at a hyphen, so "2024-07-01" is a word to
+    keep together too)."""
+    path, _ = printed[name]
+    text = text_of(path)
+    addresses = {
+        word.strip(",;()")
+        for sheet in load(_WORKBOOKS[name]).worksheets
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        for value in row
+        if isinstance(value, str)
+        for word in value.split()
+        if "@" in word or re.fullmatch(r"\d{4}-\d{2}-\d{2}", word.strip(",;()"))
+    }
+    assert addresses
+    for address in addresses:
+        assert address in text, address
+
+
+def test_the_processor_record_refers_to_its_printed_security_measures(printed):
+    path, _ = printed["ropa-processor"]
+    pages = text_of(path).split("\f")[:-1]
+    measures = [p for p in pages if "Security measures" in p.splitlines()[-1]]
+    assert measures, "no page of the Security measures sheet"
+    assert "M1 " in measures[0] and "SCC Annex II heading" in measures[0]
 
 
 def test_report_command_writes_a_pdf_of_the_same_workbook(demo, tmp_path):

@@ -167,10 +167,17 @@ def test_processor_workbook_has_the_contract_sheets_in_order(processor):
     assert processor.sheetnames == [
         "Organisation",
         "Processor record",
+        "Security measures",
         "Findings",
         "Manifest",
     ]
     assert headers(processor["Processor record"]) == list(PROCESSOR_HEADERS)
+    assert headers(processor["Security measures"]) == [
+        "Reference",
+        "Measure",
+        "SCC Annex II heading",
+        "Description",
+    ]
 
 
 def test_processor_record_has_one_row_per_customer_and_feature(processor):
@@ -219,7 +226,40 @@ def test_maison_lumiere_shopify_row(processor):
     assert shopify["DPA version"] == "DPA v4"
     assert shopify["DPA signed on"] == datetime.datetime(2025, 3, 14)
     assert shopify["HIPAA BAA"] == "No"
-    assert "PII redaction option for chats" in shopify["Security measures"]
+    # Art. 30(2)(d): the measures by their number on the Security measures sheet.
+    measures = {
+        m["Reference"]: m["Measure"] for m in records(processor["Security measures"])
+    }
+    assert "PII redaction option for chats" in [
+        measures[ref] for ref in refs(shopify["Security measures"])
+    ]
+
+
+def refs(cell: str) -> list[str]:
+    """ "M1-M3, M5" as ["M1", "M2", "M3", "M5"]."""
+    found = []
+    for part in cell.split(", "):
+        first, _, last = part.partition("-")
+        end = int((last or first)[1:])
+        found += [f"M{n}" for n in range(int(first[1:]), end + 1)]
+    return found
+
+
+def test_every_measure_is_numbered_once_under_its_annex_ii_heading(processor):
+    measures = records(processor["Security measures"])
+    assert [m["Reference"] for m in measures] == [
+        f"M{n}" for n in range(1, len(measures) + 1)
+    ]
+    assert len({m["Measure"] for m in measures}) == len(measures)
+    assert all(m["SCC Annex II heading"] and m["Description"] for m in measures)
+    encryption = next(
+        m for m in measures if m["Measure"] == "AES-256 encryption at rest"
+    )
+    assert encryption["SCC Annex II heading"] == "Protection of data at rest"
+    # Every row names only measures the sheet describes, one short line.
+    for row in records(processor["Processor record"]):
+        assert "\n" not in row["Security measures"]
+        assert set(refs(row["Security measures"])) <= {m["Reference"] for m in measures}
 
 
 def test_category_shows_only_the_transfers_of_its_activities(processor):
@@ -480,3 +520,23 @@ def test_rights_profiling_and_dpia_progress_as_they_stood_then(db):
     assert now["Rights available to individuals"] == "Access, erasure"
     assert now["Automated decision-making (Art. 22)"] == "Yes"
     assert now["DPIA progress"] == "In progress"
+
+
+def test_every_demo_activity_has_its_source_and_the_ico_columns(controller):
+    assert all(a.data_source for a in ProcessingActivity.objects.all())
+    for row in records(controller["Controller record"]):
+        for column in (
+            "Source of the data",
+            "Rights available to individuals",
+            "Automated decision-making (Art. 22)",
+            "Profiling (Art. 4(4))",
+            "Recipients (role, country)",
+            "Link to contract with processor",
+            "CCPA categories",
+            "Created",
+            "Last changed",
+        ):
+            assert row[column], (row["Reference"], column)
+        # The demo's past: created early in 2025, changed since.
+        assert row["Created"] == datetime.datetime(2025, 1, 15)
+        assert row["Created"] <= row["Last changed"]

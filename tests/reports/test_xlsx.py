@@ -10,6 +10,7 @@ import pytest
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from reports.xlsx import (
+    CHARS_PER_WIDTH,
     FINGERPRINT_FIELD,
     MAX_CELL_CHARS,
     TRIGGERS,
@@ -341,3 +342,20 @@ def test_widening_to_the_longest_word_never_pushes_a_sheet_off_the_page():
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     fitted = [ws.column_dimensions[c].width for c in "ABCDEFGHI"]
     assert fit_scale(fitted) >= 70
+
+
+def test_fit_content_narrows_each_column_to_its_longest_line_or_header_word():
+    headers = ["Reference", "Special category condition", "Purposes"]
+    rows = [["PA-C1", None, "Short\nA somewhat longer line of text"]]
+    sheet = Sheet("Data", headers, rows, widths=[11, 26, 45], fit_content=True)
+    ws = load(build(sheet))["Data"]
+    widths = [ws.column_dimensions[c].width for c in "ABC"]
+    assert widths[0] == len("Reference") + 2  # the header's word is longer
+    assert widths[1] == len("condition") + 2  # empty: its header's longest word
+    # The longest line fits on one line (as the row heights count it), no more.
+    assert len("A somewhat longer line of text") <= widths[2] * CHARS_PER_WIDTH
+    assert widths[2] < 45
+    assert ws.row_dimensions[2].height == 2 * 15
+    # Not asked for: the given widths stand.
+    ws = load(build(Sheet("Data", headers, rows, widths=[11, 26, 45])))["Data"]
+    assert [ws.column_dimensions[c].width for c in "ABC"] == [11, 26, 45]
