@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from inventory.history import delete_with_history
+from inventory.history_diffs import deltas
 from inventory.models import (
     ActivityLawfulBasis,
     Customer,
@@ -154,19 +155,12 @@ class InventoryAdmin(SimpleHistoryAdmin):
         historical_records: Any,
         foreign_keys_are_objs: bool = True,
     ) -> None:
-        """simple-history's deltas, without the fields hidden from this user."""
+        """simple-history's deltas, without the fields hidden from this user,
+        each many-to-many set read once for the page (inventory.history_diffs)."""
         hidden = self.hidden_relations(request)
-        previous = None
-        for current in historical_records:
-            if previous is not None:
-                delta = previous.diff_against(
-                    current,
-                    excluded_fields=hidden,
-                    foreign_keys_are_objs=foreign_keys_are_objs,
-                )
-                helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current
+        for record, delta in deltas(list(historical_records), hidden):
+            helper = self.get_historical_record_context_helper(request, record)
+            record.history_delta_changes = helper.context_for_delta_changes(delta)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

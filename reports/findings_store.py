@@ -9,7 +9,9 @@ every table the checks read).
 
 - **On each write**: every historical record written (a save, a delete, a
   many-to-many change) asks for one refresh when its transaction commits;
-  ``refresh_findings`` is a Celery task, run in-process without a broker.
+  ``refresh_findings`` is a Celery task. Without a broker it runs in-process:
+  after the response when the write came in a request, at once otherwise
+  (a command, a shell). A refresh rewrites only the rows that changed.
 - **On each read**: the stamp is taken again (one query); if the history or
   the day moved on without a refresh (a bulk write that sends no signal, a
   worker that has not run yet, midnight), the reader refreshes first. So what
@@ -22,12 +24,15 @@ docs/performance.md explains the numbers.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from datetime import datetime
+from difflib import SequenceMatcher
 from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -41,6 +46,9 @@ from reports.snapshot import DATED_ALSO, TRACKED, Snapshot
 
 logger = logging.getLogger(__name__)
 STATE = 1  # the primary key of the one FindingsState row
+FIELDS = ("code", "severity", "object_type", "object_id", "object_name", "message")
+GAP = 1024  # between stored positions, room for findings inserted later
+BATCH = 2000
 
 
 @cache
@@ -72,26 +80,53 @@ def refresh() -> list[Finding]:
         now = timezone.now()
         stamp = history_stamp(now)  # before reading: a later write re-stamps
         found = findings.compute(Snapshot(now))
-        StoredFinding.objects.all().delete()
-        StoredFinding.objects.bulk_create(rows(found), batch_size=2000)
+        store(found)
         state.stamp, state.refreshed_at = stamp, now
         state.save()
     return found
 
 
-def rows(found: Iterable[Finding]) -> list[StoredFinding]:
-    return [
-        StoredFinding(
-            position=n,
-            code=f.code,
-            severity=f.severity,
-            object_type=f.object_type,
-            object_id=f.object_id,
-            object_name=f.object_name,
-            message=f.message,
+def store(found: list[Finding]) -> None:
+    """Rewrite only the rows that changed: the stored findings and the new
+    ones are compared in order (``difflib``); rows in a run both share stay,
+    the others are deleted and inserted. ``position`` only orders the rows:
+    they are spaced GAP apart, new ones go between their neighbours, and the
+    table is renumbered when a gap is too small."""
+    old = list(StoredFinding.objects.values_list("id", "position", *FIELDS))
+    new = [values(f) for f in found]
+    matcher = SequenceMatcher(None, [r[2:] for r in old], new, autojunk=False)
+    drop: list[int] = []
+    add: list[StoredFinding] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        drop.extend(r[0] for r in old[i1:i2])
+        low = old[i1 - 1][1] if i1 else -1
+        high = old[i2][1] if i2 < len(old) else low + GAP * (j2 - j1 + 1)
+        if high - low <= j2 - j1:
+            return renumber(found)
+        step = (high - low) / (j2 - j1 + 1)
+        add.extend(row(low + int(step * (n + 1)), f) for n, f in enumerate(new[j1:j2]))
+    for start in range(0, len(drop), BATCH):
+        StoredFinding.objects.filter(id__in=drop[start : start + BATCH])._raw_delete(
+            connection.alias
         )
-        for n, f in enumerate(found)
-    ]
+    StoredFinding.objects.bulk_create(add, batch_size=BATCH)
+
+
+def renumber(found: Iterable[Finding]) -> None:
+    StoredFinding.objects.all()._raw_delete(connection.alias)
+    StoredFinding.objects.bulk_create(
+        [row(n * GAP, values(f)) for n, f in enumerate(found)], batch_size=BATCH
+    )
+
+
+def values(f: Finding) -> tuple[Any, ...]:
+    return tuple(getattr(f, name) for name in FIELDS)
+
+
+def row(position: int, values: tuple[Any, ...]) -> StoredFinding:
+    return StoredFinding(position=position, **dict(zip(FIELDS, values, strict=True)))
 
 
 def ensure_current() -> None:
@@ -150,14 +185,45 @@ def counts_by(field: str, found: models.QuerySet[StoredFinding]) -> dict[str, in
 
 
 def enqueue() -> None:
-    """After a commit: refresh in a worker (in-process without a broker). A
-    broker that is down only delays it: the next reader refreshes."""
+    """After a commit: refresh in a worker. Without a broker the task runs
+    in-process: inside a request, once its response has been handed to the
+    server (``after_response``), so the user who saved does not wait for it.
+    A broker that is down only delays it: the next reader refreshes."""
     from reports.tasks import refresh_findings
 
+    if refresh_findings.app.conf.task_always_eager and getattr(_request, "open", False):
+        _request.pending = True
+        return
     try:
         refresh_findings.delay()
     except BrokerError:
         logger.warning("findings refresh not queued: broker unreachable")
+
+
+# The request this thread serves (WSGI: one at a time per thread), and whether
+# a write in it asked for a refresh.
+_request = threading.local()
+
+
+@receiver(request_started)
+def request_opened(**kwargs: Any) -> None:
+    _request.open, _request.pending = True, False
+
+
+@receiver(request_finished)
+def after_response(**kwargs: Any) -> None:
+    """Sent when the server closes the response, after sending it. A refresh
+    that fails here is logged; the next reader's stamp check redoes it."""
+    pending = getattr(_request, "pending", False)
+    _request.open, _request.pending = False, False
+    if not pending:
+        return
+    from reports.tasks import refresh_findings
+
+    try:
+        refresh_findings.delay()
+    except Exception:  # noqa: BLE001 - the response is gone; readers catch up
+        logger.exception("findings refresh after the response failed")
 
 
 def schedule_refresh(using: str | None = None) -> None:

@@ -6,8 +6,9 @@ function of the inventory history, as_of and its parameters).
 
 Reading takes a fixed number of queries: per model, the latest historical
 record of each object at ``as_of`` (deleted ones dropped) in one query, then
-each many-to-many set from the historical through table in one more query,
-grouped in Python. The query count does not grow with the number of records.
+each many-to-many set from the historical through table by those records'
+history ids (one query per CHUNK records), grouped in Python. The query count
+does not grow with the number of records below CHUNK.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 Record = dict[str, Any]
 # Ids per IN (...) query: below SQLite's and PostgreSQL's bound-parameter limits.
@@ -154,11 +156,9 @@ class Snapshot:
 
     def _load(self, model: type[models.Model], label: str) -> dict[int, Record]:
         history = model.history  # type: ignore[attr-defined]
-        current = (
-            history.filter(history_date__lte=self.as_of)
-            .latest_of_each()
-            .exclude(history_type="-")
-        )
+        current = history.filter(
+            history_id__in=latest_records(history.model, self.as_of)
+        ).exclude(history_type="-")
         fields = [f.attname for f in model._meta.concrete_fields]
         rows = list(current.values(*fields, "history_id", "history_date"))
         rows.sort(key=lambda r: r["history_id"])
@@ -167,7 +167,7 @@ class Snapshot:
         ]
         by_history = {r["history_id"]: r for r in rows}
         for field in history.model._history_m2m_fields:
-            self._attach_m2m(history.model, field, by_history, current)
+            self._attach_m2m(history.model, field, by_history)
         return {r["id"]: r for r in sorted(rows, key=lambda r: r["id"])}
 
     def _attach_m2m(
@@ -175,27 +175,50 @@ class Snapshot:
         historical: Any,
         field: models.ManyToManyField[Any, Any],
         rows: dict[int, Record],
-        current: models.QuerySet[Any] | None = None,
     ) -> None:
-        """One query per field whatever the number of records: the history
-        ids come from the same as-of query, as a subquery (or, for rows read
-        elsewhere, in chunks of their ids)."""
+        """One query per field and CHUNK records, by their history ids."""
         through = apps.get_model(
             historical._meta.app_label, f"{historical.__name__}_{field.name}"
         )
-        target = field.m2m_reverse_name()
+        quote = connection.ops.quote_name
+        owner, target = (
+            quote(column(through, name))
+            for name in ("history", field.m2m_reverse_name())
+        )
+        select = f"SELECT {owner}, {target} FROM {quote(through._meta.db_table)}"
         members: dict[int, list[int]] = defaultdict(list)
         ids = list(rows)
-        batches = (
-            [current.values("history_id")]
-            if current is not None
-            else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-        )
-        for batch in batches:
-            pairs = through.objects.filter(history_id__in=batch).values_list(
-                "history_id", target
-            )
-            for history_id, target_id in pairs:
-                members[history_id].append(target_id)
+        with connection.cursor() as cursor:  # plain ids: the ORM's IN is slower
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"{select} WHERE {owner} IN ({marks})", chunk)
+                for history_id, target_id in cursor.fetchall():
+                    members[history_id].append(target_id)
         for history_id, row in rows.items():
             row[field.name] = sorted(members.get(history_id, []))
+
+
+def latest_records(historical: type[models.Model], as_of: datetime) -> RawSQL:
+    """The history ids of each object's latest record up to ``as_of`` (all of
+    them if several share that time), as a subquery: the latest time of each
+    object, then its records at that time. Both steps read the (id,
+    history_date) index of the historical table (a migration of its app)."""
+    quote = connection.ops.quote_name
+    table = quote(historical._meta.db_table)
+    pk, obj, when = (
+        quote(column(historical, name)) for name in ("history_id", "id", "history_date")
+    )
+    sql = (
+        f"SELECT h.{pk} FROM {table} h JOIN ("
+        f"SELECT {obj} AS obj, MAX({when}) AS latest FROM {table} "
+        f"WHERE {when} <= %s GROUP BY {obj}"
+        f") l ON h.{obj} = l.obj AND h.{when} = l.latest"
+    )
+    return RawSQL(sql, [connection.ops.adapt_datetimefield_value(as_of)])
+
+
+def column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column

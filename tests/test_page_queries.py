@@ -13,6 +13,7 @@ PATHS = [
     "/admin/",
     "/admin/inventory/processingactivity/",
     "/admin/inventory/processingactivity/{activity}/change/",
+    "/admin/inventory/processingactivity/{activity}/history/",
     "/admin/inventory/vendor/",
     "/admin/inventory/vendor/{vendor}/change/",
     "/admin/findings/",
@@ -25,8 +26,12 @@ PATHS = [
 ]
 
 
-def inventory(activities):
-    populate(Shape(activities=activities, vendors=activities, data_categories=10))
+def inventory(activities, edits=3):
+    populate(
+        Shape(
+            activities=activities, vendors=activities, data_categories=10, edits=edits
+        )
+    )
     findings_store.refresh()
     middle = {}
     for name, model in (("activity", ProcessingActivity), ("vendor", Vendor)):
@@ -53,5 +58,23 @@ def test_queries_do_not_depend_on_the_inventory_size(
         transaction.set_rollback(True)
     ids = inventory(30)
     dpo_client.get(path.format(**ids))
+    with django_assert_max_num_queries(few):
+        assert dpo_client.get(path.format(**ids)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_history_page_costs_the_same_whatever_its_versions(
+    dpo_client, django_assert_max_num_queries
+):
+    """Each version's changes (many-to-many sets included) are read for the
+    whole page at once, not version by version."""
+    path = "/admin/inventory/processingactivity/{activity}/history/"
+    with transaction.atomic():
+        few = queries(dpo_client, path.format(**inventory(3, edits=1)))
+        transaction.set_rollback(True)
+    ids = inventory(3, edits=8)
+    page = dpo_client.get(path.format(**ids))
+    assert page.content.count(b"(rev ") >= 8  # every version's change is listed
+    assert b"Data categories" in page.content  # the second edit swapped one
     with django_assert_max_num_queries(few):
         assert dpo_client.get(path.format(**ids)).status_code == 200

@@ -21,6 +21,7 @@ from reports import findings, findings_store
 from reports.findings_store import as_finding, history_stamp
 from reports.models import FindingsState, StoredFinding
 from reports.snapshot import Snapshot
+from tests.api.test_unchanged_writes import browser_post
 from tests.factories import (
     make_activity,
     make_customer,
@@ -244,3 +245,38 @@ def test_findings_as_of_a_past_date_are_computed_not_read(dpo_client):
     past = dpo_client.get(f"/api/v1/findings/?as_of={day}").json()
     assert [f["code"] for f in past["results"]] == ["ACT_NO_LAWFUL_BASIS"]
     assert dpo_client.get("/api/v1/findings/").json()["count"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_an_admin_save_answers_before_the_refresh(
+    dpo_client, monkeypatch
+):
+    """In-process, the refresh a write asks for runs once the response has
+    been handed to the server, not inside the request that saved."""
+    from django.core.handlers.base import BaseHandler
+
+    vendor = make_vendor(role="processor", dpa_signed_on=date(2026, 1, 5))
+    findings_store.refresh()
+    events = []
+    refresh, get_response = findings_store.refresh, BaseHandler.get_response
+
+    def refreshing():
+        events.append("refresh")
+        return refresh()
+
+    def responding(handler, request):
+        response = get_response(handler, request)
+        events.append("response")
+        return response
+
+    monkeypatch.setattr(findings_store, "refresh", refreshing)
+    monkeypatch.setattr(BaseHandler, "get_response", responding)
+    url = f"/admin/inventory/vendor/{vendor.pk}/change/"
+    form = browser_post(dpo_client.get(url))
+    del form["dpa_signed_on"]
+    events.clear()
+    response = dpo_client.post(url, form)
+    assert response.status_code == 302
+    assert events == ["response", "refresh"]
+    assert "VEN_NO_DPA" in {f.code for f in in_table()}
+    assert in_table() == computed()
