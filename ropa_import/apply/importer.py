@@ -31,7 +31,7 @@ from ropa_import.read import Book, Table
 from ropa_import.rows import ActivityRow, RowCells, activity_rows
 
 REASON_MAX = 100  # simple-history's change-reason column
-BATCH = 500  # activities planned, then written, together
+BATCH = 1000  # activities planned, then written, together
 UNIQUE = ("ref", "name")  # checked against the import's index, not one by one
 NOT_VALIDATED = ("reviewed_by",)  # the import never sets it
 
