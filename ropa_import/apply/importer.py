@@ -5,7 +5,7 @@ checked and planned in memory and each batch written by one flush
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -229,12 +229,15 @@ class Importer:
     # -- Controller record (Art. 30(1)(b)-(g))
     def controller_rows(self, table: Table) -> None:
         rows = activity_rows(table, self.result.errors)
+        table.rows = []  # parsed: each row's cells are kept by its ActivityRow
         names: dict[str, int] = {}
         for row in rows:
             check_duplicate(row.cells, "name", row.name, names)
-        todo = [row for row in rows if not row.cells.failed]
-        done = 0
-        for batch in chunks(todo, BATCH):
+        batches = deque(chunks([row for row in rows if not row.cells.failed], BATCH))
+        total, done = sum(len(b) for b in batches), 0
+        del rows
+        while batches:  # a batch's rows are let go once it is written
+            batch = batches.popleft()
             self.prefetch(batch)
             for row in batch:
                 self.activity_row(row)
@@ -244,7 +247,7 @@ class Importer:
                 self.writes.flush()
             done += len(batch)
             if self.progress is not None:
-                self.progress(done, len(todo))
+                self.progress(done, total)
 
     def prefetch(self, batch: list[ActivityRow]) -> None:
         """The stored sets and lawful bases of the batch's stored activities:
