@@ -116,9 +116,14 @@ class Importer:
         self.writes = Writes(self.reason, user)
         self.related = Related(self.writes)
         self.transfers = Transfers(self.writes, result.warnings)
-        self.by_name: dict[str, ProcessingActivity] = {}
-        self.by_ref: dict[str, ProcessingActivity] = {}
-        self.exact: dict[str, dict[str, ProcessingActivity]] = {"ref": {}, "name": {}}
+        # None: an activity this import has written (its row cannot come
+        # again: the file's references and names are unique), kept as a key.
+        self.by_name: dict[str, ProcessingActivity | None] = {}
+        self.by_ref: dict[str, ProcessingActivity | None] = {}
+        self.exact: dict[str, dict[str, ProcessingActivity | None]] = {
+            "ref": {},
+            "name": {},
+        }
         for activity in ProcessingActivity.objects.all():
             self.remember(activity)
         # the stored sets and lawful bases of the batch's activities
@@ -245,6 +250,7 @@ class Importer:
                 self.writes.reset()
             else:
                 self.writes.flush()
+                self.release(batch)
             done += len(batch)
             if self.progress is not None:
                 self.progress(done, total)
@@ -278,6 +284,17 @@ class Importer:
         self.by_ref[norm(activity.ref)] = activity
         self.exact["name"][activity.name] = activity
         self.exact["ref"][activity.ref] = activity
+
+    def release(self, batch: list[ActivityRow]) -> None:
+        """Keep only the keys of the batch's activities (written): memory
+        stays bounded by the batch, not the file."""
+        for row in batch:
+            activity = self.find(row)
+            if activity is not None and not row.cells.failed:
+                self.by_name[norm(activity.name)] = None
+                self.by_ref[norm(activity.ref)] = None
+                self.exact["name"][activity.name] = None
+                self.exact["ref"][activity.ref] = None
 
     def forget(self, activity: ProcessingActivity) -> None:
         self.by_name.pop(norm(activity.name), None)
