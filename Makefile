@@ -70,7 +70,8 @@ bench-flows: $(VENV)/.installed
 bench-pages: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) -m bench.pages
 
-# import_ropa on 2,000 rows of the export layout: seconds and queries (minutes).
+# import_ropa on 2,000 rows of the export layout: seconds, CPU seconds and queries
+# (minutes); python -m bench.imports --memory 10000 50000 for memory at scale.
 bench-import: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) -m bench.imports
 

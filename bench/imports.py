@@ -11,11 +11,20 @@ empty inventory (everything created) and then again (everything unchanged).
 
     .venv/bin/python -m bench.imports                 # 2,000 rows
     .venv/bin/python -m bench.imports --rows 200
+    .venv/bin/python -m bench.imports --memory 10000 50000
+
+``--memory`` imports registers of those sizes, each in its own process into
+a fresh empty inventory, and prints the seconds, the queries, the process's
+resident memory before the import and its peak during it (Linux ``VmHWM``)
+(``tracemalloc`` would be exact for Python's own allocations, but slows the
+import down about twentyfold).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -73,8 +82,9 @@ def workbook(rows: int) -> bytes:
     return build_workbook(sheets, [("Report kind", "ropa-controller")], AS_OF)
 
 
-def timed_import(path: Path) -> tuple[float, int, str]:
-    """Seconds, SQL queries and the summary of one ``import_ropa`` run."""
+def timed_import(path: Path) -> tuple[float, int, str, float]:
+    """Seconds, SQL queries, the summary and the process's CPU seconds of one
+    ``import_ropa`` run (on a shared machine the CPU time varies less)."""
     from django.db import connection
 
     from ropa_import.apply import import_ropa
@@ -87,27 +97,91 @@ def timed_import(path: Path) -> tuple[float, int, str]:
         return execute(*args)
 
     with connection.execute_wrapper(counted):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = import_ropa(path)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if result.errors:
         raise SystemExit(f"bench workbook refused: {result.errors[0]}")
-    return seconds, count, result.summary()
+    return seconds, count, result.summary(), cpu
+
+
+def memory(sizes: list[int]) -> None:
+    """Each size in its own process and throwaway database (``--peak``); the
+    workbook is written first by another process, so that the peak is the
+    import's."""
+    print(
+        "| import_ropa into an empty inventory | seconds | queries "
+        "| resident before | peak resident during the import |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    me = [sys.executable, "-m", "bench.imports"]
+    for rows in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = str(Path(folder) / "register.xlsx")
+            subprocess.run([*me, "--rows", str(rows), "--write", path], check=True)
+            subprocess.run([*me, "--peak", path], check=True)
+
+
+def status_mb(key: str) -> float:
+    """A size from /proc/self/status (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak() -> float:
+    """Reset the process's peak resident memory to its current size (Linux
+    clear_refs "5"), so that the peak read after is the import's; returns it."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return status_mb("VmRSS")
+
+
+def peak_row(path: Path) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        set_up_django(Path(folder) / "bench.sqlite3")
+        before = reset_peak()
+        seconds, queries, summary, _ = timed_import(path)
+        after = status_mb("VmHWM")
+        size = path.stat().st_size / 1e6
+        rows = summary.split(" created")[0].split()[-1]
+        print(
+            f"| {rows} rows ({size:.1f} MB workbook) | {seconds:.0f} | {queries:,} "
+            f"| {before:.0f} MB | {after:.0f} MB |",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--memory", type=int, nargs="*", metavar="ROWS")
+    parser.add_argument("--peak", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.peak:
+        peak_row(args.peak)
+        return
+    if args.write:
+        with tempfile.TemporaryDirectory() as folder:
+            set_up_django(Path(folder) / "bench.sqlite3")
+            args.write.write_bytes(workbook(args.rows))
+        return
+    if args.memory:
+        memory(args.memory)
+        return
     with tempfile.TemporaryDirectory() as folder:
         set_up_django(Path(folder) / "bench.sqlite3")
         path = Path(folder) / "register.xlsx"
         path.write_bytes(workbook(args.rows))
-        print(f"| import_ropa, {args.rows} rows (SQLite) | seconds | queries |")
-        print("|---|---:|---:|")
+        print(
+            f"| import_ropa, {args.rows} rows (SQLite) | seconds | CPU seconds "
+            "| queries |"
+        )
+        print("|---|---:|---:|---:|")
         for label in ("into an empty inventory", "again, unchanged"):
-            seconds, queries, summary = timed_import(path)
-            print(f"| {label} ({summary}) | {seconds:.1f} | {queries} |")
+            seconds, queries, summary, cpu = timed_import(path)
+            print(f"| {label} ({summary}) | {seconds:.1f} | {cpu:.1f} | {queries} |")
         from django.core.management import call_command
 
         call_command("verify_history")

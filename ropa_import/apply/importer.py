@@ -5,7 +5,7 @@ checked and planned in memory and each batch written by one flush
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +31,7 @@ from ropa_import.read import Book, Table
 from ropa_import.rows import ActivityRow, RowCells, activity_rows
 
 REASON_MAX = 100  # simple-history's change-reason column
-BATCH = 500  # activities planned, then written, together
+BATCH = 1000  # activities planned, then written, together
 UNIQUE = ("ref", "name")  # checked against the import's index, not one by one
 NOT_VALIDATED = ("reviewed_by",)  # the import never sets it
 
@@ -116,9 +116,14 @@ class Importer:
         self.writes = Writes(self.reason, user)
         self.related = Related(self.writes)
         self.transfers = Transfers(self.writes, result.warnings)
-        self.by_name: dict[str, ProcessingActivity] = {}
-        self.by_ref: dict[str, ProcessingActivity] = {}
-        self.exact: dict[str, dict[str, ProcessingActivity]] = {"ref": {}, "name": {}}
+        # None: an activity this import has written (its row cannot come
+        # again: the file's references and names are unique), kept as a key.
+        self.by_name: dict[str, ProcessingActivity | None] = {}
+        self.by_ref: dict[str, ProcessingActivity | None] = {}
+        self.exact: dict[str, dict[str, ProcessingActivity | None]] = {
+            "ref": {},
+            "name": {},
+        }
         for activity in ProcessingActivity.objects.all():
             self.remember(activity)
         # the stored sets and lawful bases of the batch's activities
@@ -229,12 +234,15 @@ class Importer:
     # -- Controller record (Art. 30(1)(b)-(g))
     def controller_rows(self, table: Table) -> None:
         rows = activity_rows(table, self.result.errors)
+        table.rows = []  # parsed: each row's cells are kept by its ActivityRow
         names: dict[str, int] = {}
         for row in rows:
             check_duplicate(row.cells, "name", row.name, names)
-        todo = [row for row in rows if not row.cells.failed]
-        done = 0
-        for batch in chunks(todo, BATCH):
+        batches = deque(chunks([row for row in rows if not row.cells.failed], BATCH))
+        total, done = sum(len(b) for b in batches), 0
+        del rows
+        while batches:  # a batch's rows are let go once it is written
+            batch = batches.popleft()
             self.prefetch(batch)
             for row in batch:
                 self.activity_row(row)
@@ -242,9 +250,10 @@ class Importer:
                 self.writes.reset()
             else:
                 self.writes.flush()
+                self.release(batch)
             done += len(batch)
             if self.progress is not None:
-                self.progress(done, len(todo))
+                self.progress(done, total)
 
     def prefetch(self, batch: list[ActivityRow]) -> None:
         """The stored sets and lawful bases of the batch's stored activities:
@@ -275,6 +284,17 @@ class Importer:
         self.by_ref[norm(activity.ref)] = activity
         self.exact["name"][activity.name] = activity
         self.exact["ref"][activity.ref] = activity
+
+    def release(self, batch: list[ActivityRow]) -> None:
+        """Keep only the keys of the batch's activities (written): memory
+        stays bounded by the batch, not the file."""
+        for row in batch:
+            activity = self.find(row)
+            if activity is not None and not row.cells.failed:
+                self.by_name[norm(activity.name)] = None
+                self.by_ref[norm(activity.ref)] = None
+                self.exact["name"][activity.name] = None
+                self.exact["ref"][activity.ref] = None
 
     def forget(self, activity: ProcessingActivity) -> None:
         self.by_name.pop(norm(activity.name), None)

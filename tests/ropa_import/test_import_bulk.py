@@ -126,3 +126,18 @@ def test_a_bad_row_in_the_last_batch_leaves_nothing(tmp_path, monkeypatch):
     assert Vendor.objects.count() == 0 and Transfer.objects.count() == 0
     assert ProcessingActivity.history.count() == 0
     assert HistorySeal.objects.count() == seals
+
+
+@pytest.mark.django_db
+def test_findings_are_refreshed_once_per_import(
+    tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import findings_store
+
+    monkeypatch.setattr(importer, "BATCH", 2)
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = import_ropa(write(tmp_path, own_workbook(rows(5))))
+    assert not result.errors
+    assert [c for c in callbacks if c is findings_store.enqueue] == [
+        findings_store.enqueue
+    ]
