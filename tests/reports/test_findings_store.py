@@ -247,7 +247,7 @@ def test_findings_as_of_a_past_date_are_computed_not_read(dpo_client):
     assert dpo_client.get("/api/v1/findings/").json()["count"] == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_a_broker_an_admin_save_answers_before_the_refresh(
     dpo_client, monkeypatch
 ):
