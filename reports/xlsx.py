@@ -194,6 +194,10 @@ def _plain_value(value: CellValue) -> CellValue:
     return value
 
 
+# Two-digit hours, so that the times of a column line up and sort as text.
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
 def _fill(cell: Cell, value: CellValue, style: StyleArray) -> Cell:
     """Give a cell its value and style; strings are forced to type "s".
 
@@ -209,6 +213,8 @@ def _fill(cell: Cell, value: CellValue, style: StyleArray) -> Cell:
     else:
         cell._style = StyleArray(style)  # a date sets its own number format
         cell.value = plain
+        if isinstance(plain, datetime.datetime):
+            cell.number_format = TIME_FORMAT  # openpyxl's own shows "9:05:00"
     return cell
 
 

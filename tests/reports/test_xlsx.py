@@ -112,6 +112,14 @@ def test_aware_datetime_is_written_as_naive_utc():
     assert cell.value == datetime.datetime(2024, 1, 31, 12, 30)
 
 
+def test_times_show_two_digit_hours():
+    """A change log's When reads 2024-01-31 09:05:00, not 2024-01-31 9:05:00."""
+    early = datetime.datetime(2024, 1, 31, 9, 5)
+    day_cell, moment_cell = data_cells(build(one_column([early.date(), early])))
+    assert moment_cell.number_format == "yyyy-mm-dd hh:mm:ss"
+    assert day_cell.number_format == "yyyy-mm-dd"
+
+
 def test_error_lookalike_text_stays_a_string():
     (cell,) = data_cells(build(one_column(["#N/A"])))
     assert cell.data_type == "s" and cell.value == "#N/A"
