@@ -26,6 +26,8 @@ def transfer_body(api, name):
         ("Thistle & Pine to KonnectBot (US)", "uk", ICO),
         # US-established, GDPR by Art. 3(2), representative in Dublin: 13(a).
         ("KonnectBot to Cortex AI (US)", "eu", DPC),
+        # onward, under Thistle & Pine's transfer: its UK GDPR and the ICO
+        ("KonnectBot to Cortex AI (US), UK data", "uk", ICO),
     ],
 )
 def test_demo_transfers_name_their_regime_and_authority(
