@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from inventory import retention
 from inventory.models import Customer, DataCategory, SecurityMeasure
+from reports import onward
 from reports.notices import (
     ANNEX_STATUS_HEADER,
     AUTHORISED,
@@ -112,6 +113,7 @@ SUBPROCESSOR_HEADERS = (
     "HIPAA BAA signed",
 )
 PHI_HEADER = "PHI allowed (HIPAA, 45 CFR 164.502(e))"
+LEG_HEADER = "Onward transfer safeguard"
 
 
 @dataclass(frozen=True)
@@ -299,13 +301,19 @@ def scc_module(annex: Annex) -> int | None:
 
 
 def governing_agreement(annex: Annex) -> str:
-    """Where no SCCs apply, the contract that governs the processing: the
-    DPA (Art. 28(3)-style terms) and, for a HIPAA customer, the BAA."""
+    """Where no SCCs apply, the sentence naming the contract that governs the
+    processing: "... the DPA governs", or with a HIPAA customer's BAA "... the
+    DPA and the BAA govern" (plural subject, plural verb)."""
     customer = annex.customer
     dpa = f"the data processing agreement ({customer['dpa_version'] or 'DPA'})"
     if customer["baa_signed"]:
-        dpa += " and the HIPAA Business Associate Agreement (45 CFR 164.504(e))"
-    return dpa
+        baa = "the HIPAA Business Associate Agreement (45 CFR 164.504(e))"
+        return f"{dpa} and {baa} govern"
+    return f"{dpa} governs"
+
+
+def capitalised(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
 
 
 def module_text(annex: Annex) -> str:
@@ -316,7 +324,7 @@ def module_text(annex: Annex) -> str:
             "Not applicable: the SCCs do not apply. The data exporter is "
             f"established in {country}, outside the EEA, the UK and Switzerland, "
             "so its transfer is no transfer under GDPR Chapter V; "
-            f"{governing_agreement(annex)} governs."
+            f"{governing_agreement(annex)}."
         )
     module = scc_module(annex)
     if module is None:
@@ -392,24 +400,42 @@ def law_and_forum(annex: Annex) -> list[str]:
     ]
 
 
+# The ICO's own words (International Data Transfer Addendum to the EU
+# Commission Standard Contractual Clauses, version B1.0, in force 21 March
+# 2022): the titles of the Part 1 tables, and the reference to the Part 2
+# Mandatory Clauses that a contract must use unchanged (Section 17 of them).
+UK_TABLES = (
+    "Table 1: Parties",
+    "Table 2: Selected SCCs, Modules and Selected Clauses",
+    "Table 3: Appendix Information",
+    "Table 4: Ending this Addendum when the Approved Addendum Changes",
+)
+UK_MANDATORY_CLAUSES = (
+    "Part 2: Mandatory Clauses of the Approved Addendum, being the template "
+    "Addendum B.1.0 issued by the ICO and laid before Parliament in accordance "
+    "with s119A of the Data Protection Act 2018 on 2 February 2022, as it is "
+    "revised under Section 18 of those Mandatory Clauses."
+)
+
+
 def uk_addendum_tables(annex: Annex, choices: list[str]) -> list[str]:
-    """The UK Addendum's Part 1 tables (ICO International Data Transfer
-    Addendum B1.0): Table 1 parties, Table 2 the EU SCCs' module and options,
-    Table 3 the Appendix, Table 4 who may end it when the ICO revises it."""
+    """The UK Addendum's Part 1 tables in the ICO's wording: Table 1 parties,
+    Table 2 the EU SCCs' module and options, Table 3 the Appendix, Table 4
+    which Parties may end it when the ICO revises the Approved Addendum
+    (Section 19; ticked on signing); then its Part 2 Mandatory Clauses."""
     module = scc_module(annex)
     selected = f"EU SCCs Module {module}" if module else "no module needed"
+    parties, sccs, appendix, ending = (f"UK Addendum {t}" for t in UK_TABLES)
     return [
-        "UK Addendum Table 1 (parties): the parties, contacts and signatures of "
-        "this Annex I.A",
-        f"UK Addendum Table 2 (selected SCCs, modules and clauses): {selected}; "
-        + "; ".join(choices),
-        "UK Addendum Table 3 (appendix information): Annexes I.A, I.B, II and "
-        "III of this workbook",
-        "UK Addendum Table 4 (ending the Addendum when the approved Addendum "
-        "changes, Section 19): Importer, Exporter or neither Party, as chosen "
-        "on signing",
-        "Governing law and forum (UK Addendum Part 2): England and Wales, "
-        "unless the Parties choose Scotland or Northern Ireland",
+        f"{parties}: the parties, contacts and signatures of this Annex I.A",
+        f"{sccs}: {selected}; " + "; ".join(choices),
+        f"{appendix}: Annexes I.A, I.B, II and III of this workbook",
+        f"{ending}: which Parties may end this Addendum as set out in Section "
+        "19: Importer, Exporter, neither Party (ticked on signing)",
+        f"Mandatory Clauses: {UK_MANDATORY_CLAUSES}",
+        "Governing law and forum (UK Addendum Part 2, Clauses 17 and 18 as "
+        "amended): England and Wales, unless the Parties choose Scotland or "
+        "Northern Ireland",
     ]
 
 
@@ -602,7 +628,7 @@ def competent_authority(annex: Annex) -> tuple[str, str]:
         return (
             "Not applicable: the SCCs do not apply",
             f"The data exporter is established in {country}; no Chapter V "
-            f"transfer, no Clause 13. {governing_agreement(annex)} governs.",
+            f"transfer, no Clause 13. {capitalised(governing_agreement(annex))}.",
         )
     if exporter_law == rules.Regime.UK:
         return (
@@ -712,20 +738,37 @@ def subprocessors_sheet(annex: Annex) -> Sheet:
     for a HIPAA customer, whether each may receive PHI (45 CFR 164.502(e))."""
     hipaa = bool(annex.customer["baa_signed"])
     headers = (
-        SUBPROCESSOR_HEADERS + (ANNEX_STATUS_HEADER,) + ((PHI_HEADER,) if hipaa else ())
+        SUBPROCESSOR_HEADERS
+        + (ANNEX_STATUS_HEADER, LEG_HEADER)
+        + ((PHI_HEADER,) if hipaa else ())
     )
     status = annex_statuses(annex.snap, annex.customer["id"])
+    legs = onward.leg_safeguards(
+        annex.snap, annex.data_map, annex.customer, [v for v, _, _ in annex.vendors()]
+    )
     rows = [
-        subprocessor_row(v, features, where, hipaa, status.get(v["id"], AUTHORISED))
+        subprocessor_row(
+            v,
+            features,
+            where,
+            hipaa,
+            (status.get(v["id"], AUTHORISED), legs.get(v["id"], "")),
+        )
         for v, features, where in annex.vendors()
     ]
-    widths = (22, 26, 24, 18, 44, 10, 10, 30) + ((30,) if hipaa else ())
+    widths = (22, 26, 24, 18, 44, 10, 10, 30, 40) + ((30,) if hipaa else ())
     return Sheet("Annex III Sub-processors", headers, rows, widths, printable=True)
 
 
 def subprocessor_row(
-    vendor: Record, features: list[str], where: list[str], hipaa: bool, status: str
+    vendor: Record,
+    features: list[str],
+    where: list[str],
+    hipaa: bool,
+    status: tuple[str, str],
 ) -> tuple[CellValue, ...]:
+    """One sub-processor; ``status`` is its Clause 9(a) status and the
+    safeguard of each leg of the customer's data to it."""
     row: tuple[CellValue, ...] = (
         vendor["name"],
         vendor["address"],
@@ -734,7 +777,7 @@ def subprocessor_row(
         f"{vendor['service']}. Used for: {', '.join(features)}.",
         yes_no(vendor["dpf_certified"]),
         yes_no(vendor["baa_signed"]),
-        status,
+        *status,
     )
     if not hipaa:
         return row

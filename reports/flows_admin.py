@@ -27,6 +27,7 @@ from plotly.offline import get_plotlyjs
 from reports.params import ReportError, parse_when, resolve_as_of
 from reports.snapshot import Snapshot
 from reports.xlsx import country_name
+from transfers import rules
 from transfers.flows import CUSTOMER, ENTITY, DataMap, Flow, Party, Status
 
 OURS, EVERYTHING = "ours", "all"
@@ -162,6 +163,7 @@ def rows(flows: list[Flow], snap: Snapshot) -> list[dict[str, Any]]:
                 customers[c]["name"] for c in f.customers if c in customers
             ),
             "status": STATUS_LABELS[f.status],
+            "law": rules.REGIME_NAMES[f.regime],
             "transfer_url": (
                 reverse("admin:transfers_transfer_change", args=[f.transfer])
                 if f.transfer is not None

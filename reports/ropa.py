@@ -24,7 +24,7 @@ from reports.findings import findings_sheet
 from reports.measures import MeasureNumbers, measure_numbers, measures_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
-from transfers import rules
+from transfers import law, rules
 from transfers.flows import DataMap, Flow, Status, on_routes
 from transfers.models import Transfer, assess
 from transfers.rules import destination
@@ -181,19 +181,23 @@ class TransferFacts:
     country: str  # English name of the destination
     third_country: bool  # outside the EEA: a Chapter V transfer (Art. 44)
     activities: frozenset[int]
-    safeguard: str  # "<country>: <mechanism>[ (SCC Module n)]"
+    safeguard: str  # "<country>: <mechanism>[ (SCC Module n[, UK Addendum])]"
     holds: bool  # the mechanism is a safeguard that holds there
     record: Record
 
 
 def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
-    """Every transfer at as_of, judged by transfers.rules on the as_of day."""
+    """Every transfer at as_of, judged by transfers.rules on the as_of day
+    under the law it is made under (``law.transfer_law``: an onward transfer
+    of a customer's data under the customer's)."""
     profiles = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
     day = snap.as_of.date()
     facts = {}
     for rec in snap.records("transfers.Transfer"):
         vendor = snap.get("inventory.Vendor", rec["importer_id"])
-        dest = destination(profiles.get(rec["destination"]), vendor, day)
+        eu = destination(profiles.get(rec["destination"]), vendor, day)
+        regime = law.transfer_law(rec, snap.get)[0]
+        dest = law.seen_by(regime, rec["destination"], eu, vendor)
         country = country_name(rec["destination"])
         safeguard = f"{country}: {label(Transfer.Mechanism, rec['mechanism'])}"
         if rec["mechanism"] == Transfer.Mechanism.DEROGATION:
@@ -203,20 +207,28 @@ def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
             safeguard = f"{country}: {ground}"
         module = assess(rec, dest).scc_module
         if rec["mechanism"] == Transfer.Mechanism.SCC and module:
-            safeguard += f" (SCC Module {module})"
+            safeguard += f" ({', '.join([f'SCC Module {module}', *instruments(rec)])})"
         facts[rec["id"]] = TransferFacts(
             rec["id"],
             rec["name"],
             country,
-            not dest.eea,
+            not eu.eea,
             frozenset(rec["activities"]),
             safeguard,
             rules.mechanism_covers(
                 dest, rules.Mechanism(rec["mechanism"]), rec["derogation_ground"]
-            ),
+            )
+            and law.tool_error(regime, rec) is None,
             rec,
         )
     return facts
+
+
+def instruments(rec: Record) -> list[str]:
+    """What the recorded SCCs come with for UK and Swiss data."""
+    found = [("uk_addendum", "UK Addendum"), ("idta", "IDTA")]
+    found += [("swiss_adaptations", "Swiss adaptations")]
+    return [name for key, name in found if rec.get(key)]
 
 
 def chapter_v(transfers: Iterable[TransferFacts]) -> list[TransferFacts]:
@@ -627,7 +639,7 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     numbers = measure_numbers(snap)
     customers = sorted(snap.records("inventory.Customer"), key=lambda r: r["name"])
     for customer in customers:
-        chain = chains[customer["id"]]
+        chain = data_map.in_region(customer["id"], chains[customer["id"]])
         processor = processor_names(snap, chain)
         enabled = [features[i] for i in customer["features"] if i in features]
         enabled.sort(key=lambda r: r["name"])

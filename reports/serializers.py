@@ -181,6 +181,11 @@ class FlowSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(
         choices=["no_safeguard_needed", "covered", "missing"]
     )
+    regime = serializers.ChoiceField(
+        choices=["eu", "uk", "ch", "none"],
+        help_text="The law the data travels under on this flow: the customer's "
+        "for its data, onward legs included; ours for our own.",
+    )
 
 
 class FlowFilterSerializer(serializers.Serializer[Any]):

@@ -124,12 +124,7 @@ class TransferRow(Row):
     assessment_due: str
 
 
-REGIME_NAMES = {
-    rules.Regime.EU: "EU GDPR",
-    rules.Regime.UK: "UK GDPR",
-    rules.Regime.CH: "Swiss FADP",
-    rules.Regime.NONE: "None (no Chapter V)",
-}
+REGIME_NAMES = rules.REGIME_NAMES
 ASSESSMENT_NAMES = {
     "TIA": "TIA (Clause 14 SCC; EDPB Recommendations 01/2020)",
     "TRA": "TRA (UK GDPR Art. 46; ICO transfer risk assessment)",
@@ -237,13 +232,11 @@ def transfer_rows(
 
 
 def judge(snap: Snapshot, rec: Record, profile: Record | None) -> tuple[Any, ...]:
-    """(regime, authority, judged transfer) under the exporter's own law."""
+    """(regime, authority, judged transfer) under the law it is made under:
+    the exporter's, or the customer's for an onward transfer of its data."""
     vendor = snap.get("inventory.Vendor", rec["importer_id"])
     eu = destination(profile, vendor, snap.as_of.date())
-    exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
-        "inventory.Customer", rec["exporter_customer_id"]
-    )
-    regime, authority = law.exporter_law(exporter)
+    regime, authority = law.transfer_law(rec, snap.get)
     dest = law.seen_by(regime, rec["destination"], eu, vendor)
     return regime, authority, assess(rec, dest, regime, authority)
 

@@ -238,6 +238,7 @@ def flow_data(flow: Flow) -> dict[str, Any]:
         "customers": list(flow.customers),
         "transfer": flow.transfer,
         "status": str(flow.status),
+        "regime": str(flow.regime),
     }
 
 

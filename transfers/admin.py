@@ -94,7 +94,7 @@ class TransferAdmin(InventoryAdmin):
                     "derogation_ground",
                     "derogation_safeguards",
                     ("clause9_option", "notice_period_days"),
-                    ("docking_clause", "uk_addendum", "swiss_adaptations"),
+                    ("docking_clause", "uk_addendum", "idta", "swiss_adaptations"),
                     "scc_signed_on",
                     "module4_combines_eu_data",
                     "supplementary_measures",

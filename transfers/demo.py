@@ -61,6 +61,45 @@ TRANSFERS: list[Row] = [
             "PII redaction option for chats",
         ],
     },
+    # Thistle & Pine's data goes on under UK GDPR: the UK Extension to the DPF
+    # covers its certified sub-processors (recorded on the vendors); the others
+    # need the UK Addendum to the SCCs signed with them.
+    {
+        "name": "KonnectBot to Cortex AI (US), UK data",
+        "parent": "Thistle & Pine to KonnectBot (US)",
+        "exporter": KONNECTBOT,
+        "exporter_role": "processor",
+        "importer": "Cortex AI Inc.",
+        "importer_role": "processor",
+        "destination": "US",
+        "mechanism": "scc",
+        "uk_addendum": True,
+        "scc_signed_on": "2025-09-30",
+        "notes": "UK Addendum to the SCCs signed with Cortex, for the data of "
+        "UK customers (UK GDPR Art. 46(2)(d)).",
+        "activities": ["PA-P1", "PA-P2"],
+        "data_categories": ["DC07", "DC10", "DC11", "DC12"],
+        "supplementary_measures": [
+            "TLS 1.2+ for all traffic",
+            "PII redaction option for chats",
+        ],
+    },
+    {
+        "name": "KonnectBot backups to Nimbus Cloud (Canada), UK data",
+        "parent": "Thistle & Pine to KonnectBot (US)",
+        "exporter": KONNECTBOT,
+        "exporter_role": "processor",
+        "importer": "Nimbus Cloud Inc.",
+        "importer_role": "processor",
+        "destination": "CA",
+        "mechanism": "scc",
+        "uk_addendum": True,
+        "scc_signed_on": "2025-09-30",
+        "notes": "Nimbus is not recorded as subject to PIPEDA, which the UK's "
+        "Canadian adequacy regulations also require: the UK Addendum governs.",
+        "activities": ["PA-P1"],
+        "data_categories": ["DC07", "DC08", "DC09", "DC10"],
+    },
     {
         "name": "KonnectBot to Nimbus Cloud (US)",
         "parent": "Maison Lumière to KonnectBot (US)",
@@ -187,6 +226,22 @@ TIAS: list[Row] = [
         "laws_considered": "FISA s.702, EO 12333, CLOUD Act, EO 14086",
         "problematic_legislation": "Data must be in the clear for inference (EDPB "
         "use case 6: no effective technical measure).",
+        "practical_experience": "Importer reports no requests for API customer data.",
+        "technical_measures": "Zero data retention; redaction before inference.",
+        "contractual_measures": "No training on customer data; notify requests.",
+        "organisational_measures": "Quarterly vendor review.",
+        "risk_rating": "medium",
+        "outcome": "proceed_with_measures",
+        "assessor": "Dana Whitfield (DPO)",
+        "assessed_on": "2026-01-20",
+    },
+    {
+        "transfer": "KonnectBot to Cortex AI (US), UK data",
+        "transfer_description": "A UK retailer's chat prompts sent on to the LLM "
+        "API for inference; zero retention (transfer risk assessment, ICO).",
+        "tool": "UK Addendum to the EU SCCs Module 3 (UK GDPR Art. 46(2)(d))",
+        "laws_considered": "FISA s.702, EO 12333, CLOUD Act, EO 14086",
+        "problematic_legislation": "Data must be in the clear for inference.",
         "practical_experience": "Importer reports no requests for API customer data.",
         "technical_measures": "Zero data retention; redaction before inference.",
         "contractual_measures": "No training on customer data; notify requests.",

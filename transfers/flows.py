@@ -39,12 +39,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from inventory import residency
 from transfers import law, rules
 
 Record = Mapping[str, Any]
+R = TypeVar("R", bound=Record)
 ENTITY, CUSTOMER, VENDOR = "entity", "customer", "vendor"
 CONTROLLER_ROLES = ("independent_controller", "joint_controller")
 
@@ -85,14 +86,17 @@ class Party:
 
 @dataclass(frozen=True, order=True)
 class Route:
-    """What a flow is, and what a covering transfer must match: the parties,
-    their roles (the SCC module follows from them) and the country."""
+    """What a flow is: the parties, their roles (the SCC module follows from
+    them), the country, and the law the data travels under (``regime``: the
+    customer's for its data, onward legs included, ``rules.leg_regime``). A
+    covering transfer must match all but the regime, and hold under it."""
 
     exporter: Party
     importer: Party
     country: str
     exporter_role: rules.Role
     importer_role: rules.Role
+    regime: rules.Regime = rules.Regime.EU
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,10 @@ class Flow:
     def country(self) -> str:
         return self.route.country
 
+    @property
+    def regime(self) -> rules.Regime:
+        return self.route.regime
+
 
 @dataclass(frozen=True)
 class Reach:
@@ -154,16 +162,21 @@ def codes(text: str | None) -> list[str]:
 
 
 def judge(
-    dest: rules.Destination, candidates: list[Record]
+    dest: rules.Destination,
+    candidates: list[Record],
+    regime: rules.Regime = rules.Regime.EU,
 ) -> tuple[Status, Record | None]:
     """The status of a flow into ``dest`` and the transfer that covers it.
 
     ``candidates`` are the recorded transfers with the flow's parties, roles and
-    destination. No safeguard is needed inside the EEA (Art. 44) or where an
-    adequacy decision covers the importer (Art. 45); otherwise the flow is
-    covered only by a candidate whose mechanism holds there: an Art. 46 tool,
-    a well-founded Art. 49 derogation, not "none" nor an adequacy claim that
-    the decision does not support (``rules.mechanism_covers``).
+    destination, the preferred first. No safeguard is needed inside the EEA
+    (Art. 44) or where an adequacy decision covers the importer (Art. 45);
+    otherwise the flow is covered only by a candidate whose mechanism holds
+    there: an Art. 46 tool, a well-founded Art. 49 derogation, not "none" nor
+    an adequacy claim that the decision does not support
+    (``rules.mechanism_covers``); SCCs only with the instrument ``regime``
+    asks for (UK Addendum or IDTA, Swiss adaptations:
+    ``rules.regime_tool_error``).
     """
     valid = [
         t
@@ -171,6 +184,7 @@ def judge(
         if rules.mechanism_covers(
             dest, rules.Mechanism(t["mechanism"]), t["derogation_ground"]
         )
+        and law.tool_error(regime, t) is None
     ]
     if not rules.safeguard_required(dest):
         found = valid or candidates
@@ -199,7 +213,8 @@ class DataMap:
             self._by_activity[leg.activity].append(leg)
             self._by_customer[leg.customer].append(leg)
         self._judged: dict[Route, tuple[Status, int | None, bool]] = {}
-        self._transfers = self._transfers_by_route()
+        self._transfers = self._transfers_by_key()
+        self._transfer_laws: dict[int, rules.Regime] = {}
 
     # -- views
 
@@ -270,6 +285,29 @@ class DataMap:
             self._serving[customer_id] = residency.serving(customer, regions)
         return self._serving[customer_id]
 
+    def in_region(self, customer_id: int, transfers: list[R]) -> list[R]:
+        """The customer's recorded transfers less the onward ones its residency
+        region keeps its data off: to a vendor the region excludes, or to a
+        vendor the customer's data reaches only in other countries (Art.
+        28(3)(a) GDPR, Clause 8.1 SCC). Any other recorded transfer stays."""
+        allowed = self.serving(customer_id)
+        if allowed.region is None:
+            return transfers
+        reached: dict[int, set[str]] = defaultdict(set)
+        for leg in self._by_customer.get(customer_id, []):
+            if leg.route.importer.type == VENDOR:
+                reached[leg.route.importer.id].add(leg.route.country)
+
+        def kept(transfer: R) -> bool:
+            vendor = transfer["importer_id"]
+            if transfer["exporter_customer_id"] or vendor is None:
+                return True
+            if not allowed.allows_vendor(vendor):
+                return False
+            return vendor not in reached or transfer["destination"] in reached[vendor]
+
+        return [t for t in transfers if kept(t)]
+
     def merge(self, legs: Iterable[Leg]) -> list[Flow]:
         """Legs grouped by route into judged flows, in route order."""
         grouped: dict[Route, list[Leg]] = defaultdict(list)
@@ -293,8 +331,8 @@ class DataMap:
         return flows
 
     def judged(self, route: Route) -> tuple[Status, int | None, bool]:
-        """Judged under the exporter's own law (``transfers.law``): EU, UK or
-        Swiss rules, or none for an exporter no Chapter V applies to."""
+        """Judged under the route's law (``transfers.law``): EU, UK or Swiss
+        rules, or none where no Chapter V applies to the data."""
         if route not in self._judged:
             importer = route.importer
             vendors = self.table("inventory.Vendor")
@@ -302,21 +340,35 @@ class DataMap:
             eu = rules.destination(
                 self.countries().get(route.country), vendor, self.day
             )
-            regime = self.regime(route.exporter)
-            dest = law.seen_by(regime, route.country, eu, vendor)
-            status, transfer = judge(dest, self._transfers.get(route, []))
+            dest = law.seen_by(route.regime, route.country, eu, vendor)
+            status, transfer = judge(dest, self.candidates(route), route.regime)
             tid = transfer["id"] if transfer else None
             self._judged[route] = (status, tid, rules.is_transfer(eu))
         return self._judged[route]
 
-    def regime(self, exporter: Party) -> rules.Regime:
-        """The transfer law the exporter is subject to (``rules.regime``)."""
+    def candidates(self, route: Route) -> list[Record]:
+        """The recorded transfers that can cover the route, those recorded
+        under the route's own law first (an onward transfer hanging under
+        the customer's transfer), then by id."""
+        found = self._transfers.get(route_key(route), [])
+        return sorted(found, key=lambda t: self.transfer_law(t) != route.regime)
+
+    def transfer_law(self, transfer: Record) -> rules.Regime:
+        """The law a recorded transfer was made under (``law.transfer_law``)."""
+        if transfer["id"] not in self._transfer_laws:
+            found = law.transfer_law(transfer, self.lookup)[0]
+            self._transfer_laws[transfer["id"]] = found
+        return self._transfer_laws[transfer["id"]]
+
+    def lookup(self, label: str, pk: Any) -> Record | None:
+        return None if pk is None else self.table(label).get(pk)
+
+    def party_law(self, party: Party) -> rules.Regime:
+        """The transfer law an entity or customer is subject to."""
         label = (
-            "inventory.LegalEntity"
-            if exporter.type == ENTITY
-            else ("inventory.Customer")
+            "inventory.LegalEntity" if party.type == ENTITY else "inventory.Customer"
         )
-        return law.exporter_law(self.table(label).get(exporter.id))[0]
+        return law.exporter_law(self.table(label).get(party.id))[0]
 
     # -- reading the inventory
 
@@ -353,11 +405,12 @@ class DataMap:
         if entity is None:
             return
         ours = self.entity_party(entity)
+        regime = self.party_law(ours)
         activities = self.table("inventory.ProcessingActivity")
         for act in sorted(activities.values(), key=by_id):
             if act["status"] != "retired" and act["role"] == rules.Role.CONTROLLER:
                 yield from self._activity_legs(
-                    ours, act, None, act["recipients"], act["systems"]
+                    (ours, regime), act, None, act["recipients"], act["systems"]
                 )
         for customer in sorted(self.table("inventory.Customer").values(), key=by_id):
             yield from self._customer_legs(customer)
@@ -370,12 +423,15 @@ class DataMap:
         exporter = Party(
             CUSTOMER, customer["id"], customer["name"], customer["country"]
         )
+        # The customer's data travels under its law on every leg.
+        regime = rules.leg_regime(self.party_law(ours), self.party_law(exporter))
         to_us = Route(
             exporter,
             ours,
             entity["country"],
             rules.Role.CONTROLLER,
             rules.Role.PROCESSOR,
+            regime,
         )
         reach = self.reach(customer["id"])
         activities = self.table("inventory.ProcessingActivity")
@@ -384,7 +440,7 @@ class DataMap:
             categories = frozenset(act["data_categories"])
             yield Leg(to_us, aid, customer["id"], categories)
             yield from self._activity_legs(
-                ours,
+                (ours, regime),
                 act,
                 customer["id"],
                 reach.vendors.get(aid, frozenset()),
@@ -393,7 +449,7 @@ class DataMap:
 
     def _activity_legs(
         self,
-        exporter: Party,
+        sender: tuple[Party, rules.Regime],
         act: Record,
         customer: int | None,
         vendor_ids: Iterable[int],
@@ -420,10 +476,11 @@ class DataMap:
                 places.extend((system["vendor_id"], code) for code in hosts)
         role = rules.Role(act["role"])
         categories = frozenset(act["data_categories"])
+        exporter, regime = sender
         for vid, code in dict.fromkeys(places):
             vendor = vendors[vid]
             importer = Party(VENDOR, vendor["id"], vendor["name"], vendor["country"])
-            route = Route(exporter, importer, code, role, importer_role(vendor))
+            route = Route(exporter, importer, code, role, importer_role(vendor), regime)
             yield Leg(route, act["id"], customer, categories)
 
     def _features_by_activity(self) -> dict[int, list[Record]]:
@@ -479,14 +536,15 @@ class DataMap:
                 )
         return hosted
 
-    def _transfers_by_route(self) -> dict[Route, list[Record]]:
-        """Recorded transfers by the route they can cover (by id)."""
-        wanted = {route_key(r): r for r in {leg.route for leg in self.legs}}
-        found: dict[Route, list[Record]] = defaultdict(list)
+    def _transfers_by_key(self) -> dict[tuple[Any, ...], list[Record]]:
+        """Recorded transfers by the routes they can cover (``route_key``),
+        by id."""
+        wanted = {route_key(leg.route) for leg in self.legs}
+        found: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
         for transfer in sorted(self.table("transfers.Transfer").values(), key=by_id):
-            route = wanted.get(transfer_key(transfer))
-            if route is not None:
-                found[route].append(transfer)
+            key = transfer_key(transfer)
+            if key in wanted:
+                found[key].append(transfer)
         return found
 
 
@@ -510,7 +568,8 @@ def importer_role(vendor: Record) -> rules.Role:
 
 
 def route_key(route: Route) -> tuple[Any, ...]:
-    """What a transfer must match to cover the route."""
+    """What a transfer must match to cover the route (all but its law: one
+    contract can serve several, ``judge`` checks it holds under the route's)."""
     return (
         route.exporter.type,
         route.exporter.id,

@@ -185,6 +185,12 @@ class Transfer(models.Model):
     docking_clause = models.BooleanField("Clause 7 docking clause", default=False)
     scc_signed_on = models.DateField("SCCs signed on", null=True, blank=True)
     uk_addendum = models.BooleanField("UK Addendum", default=False)
+    idta = models.BooleanField(
+        "UK IDTA",
+        default=False,
+        help_text="The ICO's International Data Transfer Agreement, instead of "
+        "the EU SCCs with the UK Addendum (UK GDPR Art. 46(2)(d)).",
+    )
     swiss_adaptations = models.BooleanField("Swiss adaptations", default=False)
     module4_combines_eu_data = models.BooleanField(
         "Module 4: combined with data collected in the EU", default=False
@@ -251,9 +257,29 @@ class Transfer(models.Model):
         return assess(model_values(self), dest, regime, competent)
 
     def exporter_law(self) -> tuple[rules.Regime, str]:
-        """The exporter's regime and competent authority (``transfers.law``)."""
-        party = self.exporter if self.exporter_id else self.exporter_customer
-        return law.exporter_law(model_values(party) if party else None)
+        """The regime and competent authority the transfer is made under: its
+        exporter's, or for an onward transfer of a customer's data (a
+        ``parent`` chain leading to the customer's transfer) the customer's
+        (``law.leg_law``)."""
+        exporter = self.exporter if self.exporter_id else self.exporter_customer
+        origin = self.origin_customer()
+        return law.leg_law(
+            row(exporter) if exporter else None, row(origin) if origin else None
+        )
+
+    def origin_customer(self) -> Customer | None:
+        """The customer whose transfer this one continues, following
+        ``parent`` (as ``law.origin_customer`` does on snapshot records)."""
+        if self.exporter_customer_id:
+            return None
+        current, seen = self, {self.pk}
+        while current.parent_id and current.parent_id not in seen:
+            seen.add(current.parent_id)
+            parent = current.parent
+            if parent is None:
+                break
+            current = parent
+        return current.exporter_customer if current is not self else None
 
     @property
     def scc_module(self) -> int | None:
@@ -271,6 +297,13 @@ class Transfer(models.Model):
         importer = self.importer if self.importer_id else None
         dest = judged_destination(self.destination, importer)
         raise_errors(transfer_errors(model_values(self), dest))
+
+
+def row(instance: models.Model) -> dict[str, Any]:
+    """An instance as a snapshot record: field values by column (``parent_id``)."""
+    return {
+        f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
+    }
 
 
 def judged_destination(

@@ -357,6 +357,14 @@ class Regime(StrEnum):
 
 UK, SWITZERLAND = "GB", "CH"
 
+# How the workbooks and pages name each regime.
+REGIME_NAMES: dict[Regime, str] = {
+    Regime.EU: "EU GDPR",
+    Regime.UK: "UK GDPR",
+    Regime.CH: "Swiss FADP",
+    Regime.NONE: "None (no Chapter V)",
+}
+
 # The supervisory authority of each EEA state (GDPR Art. 51; EEA Agreement for
 # IS, LI, NO). Germany has a federal and sixteen Land authorities (Art. 51(3)).
 EEA_AUTHORITIES: dict[str, str] = {
@@ -555,6 +563,54 @@ def instrument(law: Regime, mechanism: Mechanism, module: int | None) -> str:
     if law == Regime.CH:
         return f"EU SCCs Module {module} with the Swiss adaptations"
     return f"EU SCCs (Decision (EU) 2021/914) Module {module}"
+
+
+def leg_regime(exporter: Regime, origin: Regime | None) -> Regime:
+    """The law a leg of a data flow is judged under.
+
+    A processor sending a customer's data on to a sub-processor makes an
+    onward transfer of that customer's data: the law that governed the data
+    when the customer exported it keeps governing it (GDPR and UK GDPR Art. 44,
+    "including for onward transfers"; FADP Art. 16; SCC 2021/914 Clause 8.7,
+    8.8). ``origin`` is the customer's regime for its data (None for our own
+    data, judged under ``exporter``'s law): a UK customer's data goes on under
+    UK GDPR, a Swiss customer's under the FADP, a US customer's under no
+    Chapter V at all, whatever our own entity's law is."""
+    return exporter if origin is None else origin
+
+
+def regime_tool_error(
+    law: Regime,
+    mechanism: Mechanism,
+    *,
+    uk_addendum: bool = False,
+    idta: bool = False,
+    swiss_adaptations: bool = False,
+) -> str | None:
+    """Why recorded SCCs are not a safeguard under the exporter's law, or None.
+
+    - UK GDPR: the EU SCCs are not standard data protection clauses of the UK;
+      only the ICO's IDTA or the EU SCCs with its UK Addendum are (UK GDPR
+      Art. 46(2)(d); Data Protection Act 2018 s. 119A; in force 21 March 2022,
+      the old EU SCCs ended 21 March 2024).
+    - FADP: the EU SCCs serve only with the adaptations the FDPIC recognised
+      (27 August 2021: the FDPIC as authority, Swiss law for Swiss transfers,
+      "Member State" read to include Switzerland; FADP Art. 16(2)(d)).
+    - EU, or no regime: the EU SCCs are the EU's own (Decision (EU) 2021/914).
+    """
+    if mechanism != Mechanism.SCC:
+        return None
+    if law == Regime.UK and not (uk_addendum or idta):
+        return (
+            "Under UK GDPR the EU SCCs alone are no safeguard: add the ICO's UK "
+            "Addendum or sign the IDTA (UK GDPR Art. 46(2)(d), DPA 2018 s. 119A)."
+        )
+    if law == Regime.CH and not swiss_adaptations:
+        return (
+            "Under the Swiss FADP the EU SCCs need the adaptations the FDPIC "
+            "recognised (FADP Art. 16(2)(d)): record them."
+        )
+    return None
 
 
 def assessment_name(law: Regime) -> str:

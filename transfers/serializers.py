@@ -95,6 +95,7 @@ class TransferSerializer(InventorySerializer):
             "docking_clause",
             "scc_signed_on",
             "uk_addendum",
+            "idta",
             "swiss_adaptations",
             "module4_combines_eu_data",
             "parent",

@@ -56,35 +56,52 @@ def vendor_third_country_without_transfer(snap: Snapshot) -> Iterator[Finding]:
 # -- transfers and countries (Chapter V) ---------------------------------------
 
 
-def transfer_assessments(snap: Snapshot) -> Iterator[tuple[Record, rules.Destination]]:
+def transfer_assessments(
+    snap: Snapshot,
+) -> Iterator[tuple[Record, rules.Destination, rules.Regime]]:
     """Each transfer with what the rules need to know of its destination, as
-    the exporter's own law sees it (``transfers.law``)."""
+    the law it is made under sees it, and that law: the exporter's, or for an
+    onward transfer of a customer's data the customer's (``law.transfer_law``)."""
     countries = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
     day = snap.as_of.date()
     for rec in snap.records("transfers.Transfer"):
         country = countries.get(rec["destination"])
         vendor = snap.get("inventory.Vendor", rec["importer_id"])
-        exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
-            "inventory.Customer", rec["exporter_customer_id"]
-        )
-        regime = law.exporter_law(exporter)[0]
+        regime = law.transfer_law(rec, snap.get)[0]
         eu = destination(country, vendor, day)
-        yield rec, law.seen_by(regime, rec["destination"], eu, vendor)
+        yield rec, law.seen_by(regime, rec["destination"], eu, vendor), regime
+
+
+LAW_NAMES = {
+    rules.Regime.EU: "Art. 46 GDPR",
+    rules.Regime.UK: "UK GDPR Art. 46",
+    rules.Regime.CH: "FADP Art. 16",
+    rules.Regime.NONE: "",
+}
 
 
 @check
 def transfer_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
-    """Art. 44 and 46 GDPR: a transfer adequacy does not cover needs a safeguard."""
-    for rec, dest in transfer_assessments(snap):
-        if rules.safeguard_required(dest) and rec["mechanism"] in ("none", "adequacy"):
+    """Art. 44 and 46 GDPR (UK GDPR, FADP Art. 16 alike): a transfer adequacy
+    does not cover needs a safeguard, and SCCs are one only with the
+    instrument the transfer's law asks for (``rules.regime_tool_error``)."""
+    for rec, dest, regime in transfer_assessments(snap):
+        if not rules.safeguard_required(dest):
+            continue
+        problem = law.tool_error(regime, rec)
+        if rec["mechanism"] in ("none", "adequacy"):
+            problem = (
+                f"Transfer to {rec['destination']} needs a safeguard "
+                f"({LAW_NAMES[regime]}) and none is recorded."
+            )
+        if problem:
             yield Finding(
                 "TRF_NO_SAFEGUARD",
                 "error",
                 "transfer",
                 rec["id"],
                 rec["name"],
-                f"Transfer to {rec['destination']} needs a safeguard (Art. 46 GDPR) "
-                "and none is recorded.",
+                problem,
             )
 
 
@@ -115,11 +132,8 @@ def scc_importer_subject_to_gdpr(snap: Snapshot) -> Iterator[Finding]:
     whose processing is itself subject to the GDPR under Art. 3(2)."""
     for rec in snap.records("transfers.Transfer"):
         vendor = snap.get("inventory.Vendor", rec["importer_id"])
-        exporter = snap.get("inventory.LegalEntity", rec["exporter_id"]) or snap.get(
-            "inventory.Customer", rec["exporter_customer_id"]
-        )
         problem = rules.art3_2_importer_warning(
-            law.exporter_law(exporter)[0],
+            law.transfer_law(rec, snap.get)[0],
             rules.Mechanism(rec["mechanism"]),
             bool(vendor and vendor["subject_to_gdpr"]),
         )
@@ -207,9 +221,10 @@ def flow_text(snap: Snapshot, flow: Flow) -> str:
 
 @check
 def flow_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
-    """Art. 44 and 46 GDPR: every flow the inventory implies into a country
-    that needs a safeguard must be covered by a recorded transfer with the same
-    parties, roles and destination and a mechanism that holds there."""
+    """Art. 44 and 46 GDPR (UK GDPR, FADP Art. 16 alike): every flow the
+    inventory implies into a country that needs a safeguard under the law of
+    its data must be covered by a recorded transfer with the same parties,
+    roles and destination and a mechanism that holds there under that law."""
     for flow in DataMap(snap).flows():
         if flow.status != Status.MISSING:
             continue
@@ -220,9 +235,10 @@ def flow_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
             party.type,
             party.id,
             party.name,
-            f"{flow_text(snap, flow)}: a safeguard is needed (Art. 44, 46 GDPR) and "
-            f"no {flow.route.exporter_role}-to-{flow.route.importer_role} transfer "
-            "with these parties and destination records one.",
+            f"{flow_text(snap, flow)}: a safeguard is needed under "
+            f"{rules.REGIME_NAMES[flow.regime]} (Art. 44, 46) and no "
+            f"{flow.route.exporter_role}-to-{flow.route.importer_role} transfer "
+            "with these parties and destination records one that holds under it.",
         )
 
 
@@ -233,7 +249,7 @@ def transfer_without_current_tia(snap: Snapshot) -> Iterator[Finding]:
     for tia in snap.records("transfers.TransferImpactAssessment"):
         tias.setdefault(tia["transfer_id"], []).append(tia)
     day = snap.as_of.date()
-    for rec, dest in transfer_assessments(snap):
+    for rec, dest, _ in transfer_assessments(snap):
         module = rules.scc_module_for(rec["exporter_role"], rec["importer_role"], dest)
         needed = rules.tia_required(
             dest,
@@ -261,7 +277,7 @@ def dpf_transfer_without_fallback(snap: Snapshot) -> Iterator[Finding]:
     """Decision (EU) 2023/1795 covers DPF-certified US importers only while the
     decision stands (Latombe appeal C-703/25 P pending) and while the importer
     re-certifies each year: keep SCCs (Art. 46(2)(c)) signed as a fallback."""
-    for rec, dest in transfer_assessments(snap):
+    for rec, dest, _ in transfer_assessments(snap):
         relies_on_dpf = dest.scope == rules.Scope.DPF and rules.adequacy_covers(dest)
         if (
             rec["mechanism"] == "adequacy"

@@ -106,11 +106,12 @@ def test_maison_lumieres_rows_name_canada_and_the_uk(processor):
 
 
 def test_thistle_and_pines_rows_show_the_onward_transfers(processor):
+    # Its data goes on under UK GDPR: the EU SCCs with the UK Addendum.
     chat = processor["Thistle & Pine Ltd", "AI chat"]
-    assert "KonnectBot to Cortex AI (US)" in cell_lines(chat["Transfers"])
+    assert "KonnectBot to Cortex AI (US), UK data" in cell_lines(chat["Transfers"])
     assert (
         "United States of America: Standard contractual clauses (Art. 46(2)(c)) "
-        "(SCC Module 3)" in cell_lines(chat["Transfer safeguards"])
+        "(SCC Module 3, UK Addendum)" in cell_lines(chat["Transfer safeguards"])
     )
 
 

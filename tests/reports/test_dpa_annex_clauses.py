@@ -64,8 +64,11 @@ def test_uk_exporter_gets_the_addendum_tables_one_to_four(demo):
 
     options = exporter["SCC options"]
     for table in range(1, 5):
-        assert f"UK Addendum Table {table} " in options
-    assert "Table 2 (selected SCCs, modules and clauses): EU SCCs Module 2" in options
+        assert f"UK Addendum Table {table}: " in options
+    assert (
+        "Table 2: Selected SCCs, Modules and Selected Clauses: EU SCCs Module 2"
+        in options
+    )
     assert "Option 1: specific prior authorisation" in options
     assert "England and Wales" in options
     assert "Clause 17 governing law: the law of" not in options

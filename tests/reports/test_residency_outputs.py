@@ -137,3 +137,19 @@ def test_the_data_map_page_for_maison_follows_its_region(dpo_client, maison_sms)
     }
     assert reached and (TEXTWIRE, "US") not in reached
     assert ("Nimbus Cloud Inc.", "US") not in reached
+
+
+def test_maisons_processor_rows_leave_out_onward_transfers_outside_its_region(demo):
+    # Recorded under Maison's transfer, the onward transfer to Nimbus in the US
+    # carries no Maison data: its region keeps Nimbus in Germany (and Canada).
+    chat = processor_row(MAISON, "AI chat")
+    assert "KonnectBot to Nimbus Cloud (US)" not in chat["Transfers"]
+    assert "KonnectBot to Cortex AI (US)" in chat["Transfers"]
+    # With no region chosen, Bayview's data does go to Nimbus in the US.
+    assert "Nimbus Cloud" in processor_row(BAYVIEW, "AI chat")["Sub-processors"]
+
+
+def test_thistles_processor_rows_name_its_uk_onward_transfers(demo):
+    chat = processor_row(THISTLE, "AI chat")
+    assert "KonnectBot to Cortex AI (US), UK data" in chat["Transfers"]
+    assert "UK Addendum" in chat["Transfer safeguards"]

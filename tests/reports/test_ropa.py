@@ -219,7 +219,7 @@ def test_maison_lumiere_shopify_row(processor):
     assert shopify["Transfer safeguards"].split("\n") == [
         # Nimbus backups: not recorded under PIPEDA, so its SCCs cover them
         "Canada: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 3)",
-        "United States of America: Adequacy decision (Art. 45)",  # Nimbus, DPF
+        # not Nimbus in the US: the EU region keeps Maison's data off it
         f"{US_SCC_2} (SCC Module 2)",  # Maison Lumière to KonnectBot
         f"{US_SCC_2} (SCC Module 3)",  # onward: KonnectBot to Cortex AI
     ]

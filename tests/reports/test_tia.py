@@ -62,7 +62,8 @@ def test_assessment_headers_are_the_six_edpb_steps_then_the_conclusion(tia):
 def test_one_row_per_transfer_by_name(tia):
     names = [r["Transfer"] for r in records(tia["Transfers"])]
     assert names == sorted(Transfer.objects.values_list("name", flat=True))
-    assert len(names) == 10  # two split by role: our own and customers' data
+    # two split by role (our own and customers' data), two for UK data
+    assert len(names) == 12
 
 
 def test_textwire_transfer_has_no_safeguard_and_needs_one(tia):
@@ -126,11 +127,12 @@ def test_assessments_are_ordered_by_transfer_then_date(demo):
     ]
     assert order == [
         (CORTEX, datetime.date(2026, 1, 20)),
+        (f"{CORTEX}, UK data", datetime.date(2026, 1, 20)),
         ("KonnectBot to Sahay Support (India)", datetime.date(2025, 6, 1)),
         (LUMIERE, datetime.date(2025, 3, 1)),
         (LUMIERE, datetime.date(2026, 2, 10)),
     ]
-    first = records(wb["Assessments"])[2]
+    first = records(wb["Assessments"])[3]
     assert first["Outcome"] == "Proceed"
     assert first["Risk rating"] == "Low"
     # The latest assessment is the one the Transfers sheet shows.

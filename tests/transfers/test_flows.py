@@ -28,13 +28,20 @@ def data_map(**kwargs: Any) -> DataMap:
     return DataMap(Snapshot(latest_change()), **kwargs)
 
 
-def named(flows: list[Flow], importer: str, country: str, role: str) -> Flow:
+def named(
+    flows: list[Flow],
+    importer: str,
+    country: str,
+    role: str,
+    regime: rules.Regime | None = None,
+) -> Flow:
     (found,) = [
         f
         for f in flows
         if f.importer.name == importer
         and f.country == country
         and f.route.exporter_role == role
+        and regime in (None, f.regime)
     ]
     return found
 
@@ -78,21 +85,53 @@ def test_the_controller_transfer_to_sahay_covers_only_our_own_data(demo):
 
 def test_northbridge_works_on_every_conversation_customers_data(demo):
     flows = data_map().flows()
+    name = "Northbridge Engineering Ltd"
 
-    northbridge = named(flows, "Northbridge Engineering Ltd", "GB", "processor")
-
-    assert set(northbridge.customers) == {
-        customer_id(n)
-        for n in ("Maison Lumière SAS", "Bayview Telehealth Inc.", "Thistle & Pine Ltd")
+    # one flow per law the customers' data travels under
+    by_law = {
+        law: named(flows, name, "GB", "processor", law)
+        for law in (rules.Regime.EU, rules.Regime.UK, rules.Regime.NONE)
     }
-    assert northbridge.status == Status.NO_SAFEGUARD_NEEDED  # UK adequacy
-    assert northbridge.transfer == transfer_id(
+
+    assert {law: f.customers for law, f in by_law.items()} == {
+        rules.Regime.EU: (customer_id("Maison Lumière SAS"),),
+        rules.Regime.UK: (customer_id("Thistle & Pine Ltd"),),
+        rules.Regime.NONE: (customer_id("Bayview Telehealth Inc."),),
+    }
+    # EU: UK adequacy; UK: no transfer out of the UK; none: no Chapter V
+    assert {f.status for f in by_law.values()} == {Status.NO_SAFEGUARD_NEEDED}
+    assert by_law[rules.Regime.EU].transfer == transfer_id(
         "KonnectBot to Northbridge Engineering (UK)"
     )
 
 
-def test_an_onward_transfer_covers_every_customer_not_only_its_parents(demo):
+def test_a_uk_customers_onward_leg_needs_the_uk_addendum(demo):
     flows = data_map().flows(customer_id("Thistle & Pine Ltd"))
+
+    cortex = named(flows, "Cortex AI Inc.", "US", "processor")
+
+    # The EU SCCs with Cortex do not serve UK data; the Addendum does.
+    assert cortex.regime == rules.Regime.UK
+    assert cortex.status == Status.COVERED
+    assert cortex.transfer == transfer_id("KonnectBot to Cortex AI (US), UK data")
+
+
+def test_a_uk_customers_leg_to_a_uk_extension_vendor_needs_no_safeguard(demo):
+    flows = data_map().flows(customer_id("Thistle & Pine Ltd"))
+
+    nimbus = named(flows, "Nimbus Cloud Inc.", "US", "processor")
+    backups = named(flows, "Nimbus Cloud Inc.", "CA", "processor")
+
+    assert nimbus.status == Status.NO_SAFEGUARD_NEEDED  # the UK Extension
+    assert backups.transfer == transfer_id(
+        "KonnectBot backups to Nimbus Cloud (Canada), UK data"
+    )
+
+
+def test_an_onward_transfer_covers_every_customer_under_its_law(demo):
+    # Recorded under Maison's transfer, the Cortex SCCs also cover the data
+    # of any other customer whose data goes on under EU law.
+    flows = data_map().flows(customer_id("Maison Lumière SAS"))
 
     cortex = named(flows, "Cortex AI Inc.", "US", "processor")
 
@@ -100,15 +139,23 @@ def test_an_onward_transfer_covers_every_customer_not_only_its_parents(demo):
     assert cortex.transfer == transfer_id("KonnectBot to Cortex AI (US)")
 
 
+def test_a_us_customers_onward_legs_need_no_safeguard(demo):
+    flows = data_map().flows(customer_id("Bayview Telehealth Inc."))
+
+    assert flows and {f.regime for f in flows} == {rules.Regime.NONE}
+    assert {f.status for f in flows} == {Status.NO_SAFEGUARD_NEEDED}
+
+
 def test_our_own_data_and_customers_data_to_one_vendor_are_two_flows(demo):
     flows = data_map().flows()
 
     own = named(flows, "Nimbus Cloud Inc.", "US", "controller")
-    theirs = named(flows, "Nimbus Cloud Inc.", "US", "processor")
+    theirs = named(flows, "Nimbus Cloud Inc.", "US", "processor", rules.Regime.NONE)
 
     assert own.transfer == transfer_id("KonnectBot account data to Nimbus Cloud (US)")
     assert theirs.transfer == transfer_id("KonnectBot to Nimbus Cloud (US)")
     assert own.customers == ()
+    assert theirs.customers == (customer_id("Bayview Telehealth Inc."),)
     assert activity_id("PA-C3") in own.activities
     assert activity_id("PA-P1") in theirs.activities
 
@@ -176,10 +223,11 @@ def test_a_reach_filter_narrows_what_serves_one_customer(demo):
         return Reach(reach.activities, vendors, reach.systems)
 
     flows = data_map(reach_filter=without_cortex).flows()
-    cortex_flow = named(flows, "Cortex AI Inc.", "US", "processor")
+    cortex_flows = [f for f in flows if f.importer.name == "Cortex AI Inc."]
+    served = {c for f in cortex_flows for c in f.customers}
 
-    assert maison not in cortex_flow.customers
-    assert customer_id("Thistle & Pine Ltd") in cortex_flow.customers
+    assert maison not in served
+    assert customer_id("Thistle & Pine Ltd") in served
 
 
 # -- rules of the derivation, on small inventories

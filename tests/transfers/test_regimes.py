@@ -18,9 +18,11 @@ from transfers.rules import (
     Role,
     Scope,
     authority,
+    leg_regime,
     outcome,
     regime,
     regime_destination,
+    regime_tool_error,
 )
 
 C, P = Role.CONTROLLER, Role.PROCESSOR
@@ -39,6 +41,8 @@ EU_REGISTER = {
 ADEQUATE = ("NZ", ())
 US_IN_SCOPE = ("US", (Scope.DPF, Scope.UK_EXTENSION, Scope.SWISS_DPF))
 US_OUT_OF_SCOPE = ("US", ())
+# Certified under the EU-US DPF only: EU adequacy is not UK or Swiss adequacy.
+US_EU_DPF_ONLY = ("US", (Scope.DPF,))
 CANADA_IN_SCOPE = ("CA", (Scope.COMMERCIAL,))
 CANADA_OUT_OF_SCOPE = ("CA", ())
 NOT_ADEQUATE = ("IN", ())
@@ -51,7 +55,7 @@ NO_TRANSFER = (False, None, "", "")
 
 def case(exporter, importer, roles, needed, law, auth, instrument="", tia=""):
     module = {(C, C): 1, (C, P): 2, (P, P): 3, (P, C): 4}[roles] if needed else None
-    scoped = "+" if importer[1] else ""
+    scoped = "+" * len(importer[1])
     label = f"{exporter}->{importer[0]}{scoped} {roles[0][0]}{roles[1][0]}"
     return pytest.param(
         exporter,
@@ -71,6 +75,7 @@ for roles in [(C, C), (C, P), (P, P), (P, C)]:
         case("FR", ADEQUATE, roles, False, Regime.EU, CNIL),
         case("FR", US_IN_SCOPE, roles, False, Regime.EU, CNIL),
         case("FR", US_OUT_OF_SCOPE, roles, True, Regime.EU, CNIL, EU_SCC, tia),
+        case("FR", US_EU_DPF_ONLY, roles, False, Regime.EU, CNIL),
         case("FR", CANADA_IN_SCOPE, roles, False, Regime.EU, CNIL),
         case("FR", CANADA_OUT_OF_SCOPE, roles, True, Regime.EU, CNIL, EU_SCC, tia),
         case("FR", NOT_ADEQUATE, roles, True, Regime.EU, CNIL, EU_SCC, tia),
@@ -78,6 +83,7 @@ for roles in [(C, C), (C, P), (P, P), (P, C)]:
         case("GB", ADEQUATE, roles, False, Regime.UK, ICO),
         case("GB", US_IN_SCOPE, roles, False, Regime.UK, ICO),
         case("GB", US_OUT_OF_SCOPE, roles, True, Regime.UK, ICO, UK_SCC, tra),
+        case("GB", US_EU_DPF_ONLY, roles, True, Regime.UK, ICO, UK_SCC, tra),
         case("GB", CANADA_IN_SCOPE, roles, False, Regime.UK, ICO),
         case("GB", CANADA_OUT_OF_SCOPE, roles, True, Regime.UK, ICO, UK_SCC, tra),
         case("GB", NOT_ADEQUATE, roles, True, Regime.UK, ICO, UK_SCC, tra),
@@ -85,12 +91,16 @@ for roles in [(C, C), (C, P), (P, P), (P, C)]:
         case("CH", ADEQUATE, roles, False, Regime.CH, FDPIC),
         case("CH", US_IN_SCOPE, roles, False, Regime.CH, FDPIC),
         case("CH", US_OUT_OF_SCOPE, roles, True, Regime.CH, FDPIC, CH_SCC, tia),
+        case("CH", US_EU_DPF_ONLY, roles, True, Regime.CH, FDPIC, CH_SCC, tia),
         case("CH", CANADA_IN_SCOPE, roles, False, Regime.CH, FDPIC),
         case("CH", CANADA_OUT_OF_SCOPE, roles, True, Regime.CH, FDPIC, CH_SCC, tia),
         case("CH", NOT_ADEQUATE, roles, True, Regime.CH, FDPIC, CH_SCC, tia),
         # US exporter without an EU representative: no Chapter V transfer.
         case("US", ADEQUATE, roles, False, Regime.NONE, ""),
+        case("US", US_IN_SCOPE, roles, False, Regime.NONE, ""),
         case("US", US_OUT_OF_SCOPE, roles, False, Regime.NONE, ""),
+        case("US", US_EU_DPF_ONLY, roles, False, Regime.NONE, ""),
+        case("US", CANADA_IN_SCOPE, roles, False, Regime.NONE, ""),
         case("US", CANADA_OUT_OF_SCOPE, roles, False, Regime.NONE, ""),
         case("US", NOT_ADEQUATE, roles, False, Regime.NONE, ""),
     ]
@@ -110,6 +120,92 @@ def test_the_exporters_law_decides_the_transfer(exporter, importer, roles, expec
         got.authority,
         got.assessment,
     ) == expected
+
+
+# -- onward legs: our entity (US, Art. 27 representative in Ireland) sends a
+# customer's data on to a sub-processor. The leg is judged under the law of
+# the customer whose data it is (UK GDPR Art. 44 "onward transfers"; FADP
+# Art. 16; SCC Clause 8.7 / 8.8); our own data under our own law.
+OUR_ENTITY = ("US", "IE")
+DPC = EEA_AUTHORITIES["IE"]
+
+ONWARD = []
+for roles in [(P, P), (P, C)]:
+    tia = "" if roles == (P, C) else "TIA"
+    tra = "" if roles == (P, C) else "TRA"
+    for customer, law, auth, scc, assessment in [
+        ("FR", Regime.EU, DPC, EU_SCC, tia),
+        (None, Regime.EU, DPC, EU_SCC, tia),  # our own data
+        ("GB", Regime.UK, ICO, UK_SCC, tra),
+        ("CH", Regime.CH, FDPIC, CH_SCC, tia),
+    ]:
+        ONWARD += [
+            case(customer, ADEQUATE, roles, False, law, auth),
+            case(customer, US_IN_SCOPE, roles, False, law, auth),
+            case(customer, US_OUT_OF_SCOPE, roles, True, law, auth, scc, assessment),
+            case(customer, CANADA_IN_SCOPE, roles, False, law, auth),
+            case(
+                customer, CANADA_OUT_OF_SCOPE, roles, True, law, auth, scc, assessment
+            ),
+            case(customer, NOT_ADEQUATE, roles, True, law, auth, scc, assessment),
+        ]
+    # the EU DPF alone: enough for EU data, not for UK or Swiss data
+    ONWARD += [
+        case("FR", US_EU_DPF_ONLY, roles, False, Regime.EU, DPC),
+        case("GB", US_EU_DPF_ONLY, roles, True, Regime.UK, ICO, UK_SCC, tra),
+        case("CH", US_EU_DPF_ONLY, roles, True, Regime.CH, FDPIC, CH_SCC, tia),
+    ]
+    # a US customer's data: no Chapter V on any leg
+    ONWARD += [
+        case("US", importer, roles, False, Regime.NONE, "")
+        for importer in (ADEQUATE, US_OUT_OF_SCOPE, CANADA_OUT_OF_SCOPE, NOT_ADEQUATE)
+    ]
+
+
+@pytest.mark.parametrize(("customer", "importer", "roles", "expected"), ONWARD)
+def test_an_onward_leg_is_judged_under_the_customers_law(
+    customer, importer, roles, expected
+):
+    country, scopes = importer
+    ours = regime(*OUR_ENTITY)
+    law = leg_regime(ours, regime(customer) if customer else None)
+    dest = regime_destination(law, country, EU_REGISTER[country], scopes)
+    competent = authority(law, *OUR_ENTITY)
+    got = outcome(law, dest, *roles, Mechanism.SCC, competent)
+    assert (
+        got.regime,
+        got.safeguard_required,
+        got.module,
+        got.instrument,
+        got.authority,
+        got.assessment,
+    ) == expected
+
+
+# -- what the recorded SCCs must include under each law
+
+
+@pytest.mark.parametrize(
+    ("law", "mechanism", "tools", "holds"),
+    [
+        (Regime.EU, Mechanism.SCC, {}, True),
+        (Regime.EU, Mechanism.SCC, {"uk_addendum": True}, True),
+        (Regime.UK, Mechanism.SCC, {}, False),  # EU SCCs alone: no UK safeguard
+        (Regime.UK, Mechanism.SCC, {"uk_addendum": True}, True),
+        (Regime.UK, Mechanism.SCC, {"idta": True}, True),
+        (Regime.UK, Mechanism.SCC, {"swiss_adaptations": True}, False),
+        (Regime.CH, Mechanism.SCC, {}, False),
+        (Regime.CH, Mechanism.SCC, {"swiss_adaptations": True}, True),
+        (Regime.CH, Mechanism.SCC, {"uk_addendum": True}, False),
+        (Regime.UK, Mechanism.BCR, {}, True),  # not a contract the ICO issued
+        (Regime.UK, Mechanism.ADEQUACY, {}, True),
+        (Regime.NONE, Mechanism.SCC, {}, True),
+    ],
+)
+def test_the_sccs_hold_under_the_exporters_law_only_with_its_instrument(
+    law, mechanism, tools, holds
+):
+    assert (regime_tool_error(law, mechanism, **tools) is None) is holds
 
 
 def test_module_4_needs_an_assessment_only_when_combined_with_eu_data():
