@@ -490,6 +490,20 @@ def maybe_country(text: str) -> str | None:
     return country_index().get(norm(text))
 
 
+PARENTHESES = re.compile(r"\([^)]*\)")
+
+
+def country_in_address(text: str) -> str | None:
+    """The first country an address names ("..., Dublin 2, Ireland (Art. 27
+    GDPR); UK: ..." gives IE): where an Art. 27 representative is established
+    decides the Clause 13(a) authority, and registers write it in the address."""
+    for part in re.split(r"[,;\n]", PARENTHESES.sub("", text)):
+        code = maybe_country(part.strip())
+        if code:
+            return code
+    return None
+
+
 # -- recipients (Art. 30(1)(d)) ---------------------------------------------
 
 # Kinds of recipient, not names of one: kept as recipient categories.

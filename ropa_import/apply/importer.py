@@ -25,7 +25,7 @@ from ropa_import.apply.related import RELATED, Related
 from ropa_import.apply.result import ImportResult, RowOutcome
 from ropa_import.apply.transfers import Transfers
 from ropa_import.apply.writes import Writes, chunks
-from ropa_import.cells import TransferLine, maybe_country
+from ropa_import.cells import TransferLine, country_in_address, maybe_country
 from ropa_import.headings import norm
 from ropa_import.read import Book, Table
 from ropa_import.rows import ActivityRow, RowCells, activity_rows
@@ -191,6 +191,9 @@ class Importer:
         if code is None:
             cells.error("country", "unknown country" if text else "missing the country")
         values["country"] = code
+        rep = country_in_address(values.get("representative", ""))
+        if rep:  # else an existing entity keeps the country it has
+            values["representative_country"] = rep
         return values
 
     def contact_block(self, table: Table) -> None:
@@ -222,6 +225,9 @@ class Importer:
             "dpo": contact_text(block.get("dpo", {}), with_name=True),
             "representative": contact_text(block.get("representative", {}), True),
         }
+        values["representative_country"] = (
+            country_in_address(values["representative"]) or ""
+        )
         changed = assign(entity, {k: v for k, v in values.items() if v})
         if created or changed:
             self.save(entity)

@@ -40,7 +40,9 @@ if missing and os.environ.get("CI") != "true":
 WORKBOOKS = {
     "ropa-controller": ({}, 9),
     "ropa-processor": ({}, 11),
-    "tia": ({}, 11),
+    # 16 pages: the demo now records 12 transfers, the UK customer's onward
+    # ones (with a TRA) among them; 10 with the 10 transfers before.
+    "tia": ({}, 17),
     "dpa-annex-maison": ({"customer": "Maison Lumière SAS"}, 12),
     "changes": ({}, 88),  # the demo also has requests, plans and notices
 }
