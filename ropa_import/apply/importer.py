@@ -5,7 +5,7 @@ checked and planned in memory and each batch written by one flush
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,11 +24,11 @@ from inventory.models import (
 from ropa_import.apply.related import RELATED, Related
 from ropa_import.apply.result import ImportResult, RowOutcome
 from ropa_import.apply.transfers import Transfers
-from ropa_import.apply.writes import Writes, chunks
+from ropa_import.apply.writes import Writes
 from ropa_import.cells import TransferLine, maybe_country
 from ropa_import.headings import norm
 from ropa_import.read import Book, Table
-from ropa_import.rows import ActivityRow, RowCells, activity_rows
+from ropa_import.rows import Activities, ActivityRow, RowCells
 
 REASON_MAX = 100  # simple-history's change-reason column
 BATCH = 1000  # activities planned, then written, together
@@ -73,18 +73,6 @@ def outcome_of(created: bool, changed: Sequence[str]) -> str:
 def contact_text(info: dict[str, str], with_name: bool = False) -> str:
     keys = ("name", "email", "phone", "address") if with_name else ("email", "phone")
     return ", ".join(info[k] for k in keys if info.get(k))[:300]
-
-
-def check_duplicate(
-    cells: RowCells, key: str, value: str, seen: dict[str, int]
-) -> None:
-    """A name or reference may appear once in the file."""
-    if not value:
-        return
-    first = seen.setdefault(norm(value), cells.number)
-    if first != cells.number:
-        key = key if cells.has(key) else "purposes"
-        cells.error(key, f"duplicate: also on row {first} of this file", value)
 
 
 def distinct(objs: list[Any]) -> list[Any]:
@@ -233,16 +221,8 @@ class Importer:
 
     # -- Controller record (Art. 30(1)(b)-(g))
     def controller_rows(self, table: Table) -> None:
-        rows = activity_rows(table, self.result.errors)
-        table.rows = []  # parsed: each row's cells are kept by its ActivityRow
-        names: dict[str, int] = {}
-        for row in rows:
-            check_duplicate(row.cells, "name", row.name, names)
-        batches = deque(chunks([row for row in rows if not row.cells.failed], BATCH))
-        total, done = sum(len(b) for b in batches), 0
-        del rows
-        while batches:  # a batch's rows are let go once it is written
-            batch = batches.popleft()
+        activities = Activities(table, self.result.errors)
+        for batch in activities.batches(BATCH):
             self.prefetch(batch)
             for row in batch:
                 self.activity_row(row)
@@ -250,10 +230,9 @@ class Importer:
                 self.writes.reset()
             else:
                 self.writes.flush()
-                self.release(batch)
-            done += len(batch)
+                self.release(batch)  # and the batch's rows are let go
             if self.progress is not None:
-                self.progress(done, total)
+                self.progress(activities.done, activities.total)
 
     def prefetch(self, batch: list[ActivityRow]) -> None:
         """The stored sets and lawful bases of the batch's stored activities:
