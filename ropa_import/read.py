@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -146,11 +146,17 @@ class Table:
 
     @cached_property
     def samples(self) -> dict[int, list[Any]]:
-        """The first ``SAMPLES`` non-empty values of each column, read in one
-        pass over the rows (which also counts them against ``MAX_ROWS``)."""
+        """The first ``SAMPLES`` non-empty values of each column."""
+        return self.survey()
+
+    def survey(
+        self, visit: Callable[[int, tuple[Any, ...]], None] | None = None
+    ) -> dict[int, list[Any]]:
+        """One pass over the rows: counted against ``MAX_ROWS``, the samples
+        kept, and ``visit(number, values)`` called for each."""
         found: dict[int, list[Any]] = {c.index: [] for c in self.all_columns}
         count = 0
-        for _, row in self.rows:
+        for number, row in self.rows:
             count += 1
             if count > MAX_ROWS:
                 raise ImportFileError(too_many(self.sheet))
@@ -158,6 +164,9 @@ class Table:
                 if len(kept) < SAMPLES and index < len(row):
                     if not is_empty(row[index]):
                         kept.append(row[index])
+            if visit is not None:
+                visit(number, row)
+        self.__dict__["samples"] = found
         return found
 
     def values(self, column: Column) -> list[Any]:
@@ -288,6 +297,8 @@ class SheetRows:
             for number, row in enumerate(rows, start=self.header_row + 1):
                 if not all(is_empty(v) for v in row):
                     yield number, tuple(row)
+        except Exception as exc:  # noqa: BLE001 - a malformed part: one line
+            raise ImportFileError(f"the workbook cannot be read: {exc}") from None
         finally:
             book.close()
 
@@ -447,11 +458,10 @@ class Book:
 
 def read_book(data: bytes, mapping: dict[str, str] | None = None) -> Book:
     """Both tables within the limits: the Organisation rows in full, the
-    Controller record's headers and one pass over its rows (counted against
-    ``MAX_ROWS``, a few values of each column kept); its rows are streamed
-    from ``data`` again when imported. ``mapping`` (heading -> field or
-    "ignored") overrides the recognised columns; without it, the mapping
-    saved for these headings does."""
+    Controller record's headers; its rows are streamed from ``data`` at each
+    pass (``Table.survey`` counts them against ``MAX_ROWS``). ``mapping``
+    (heading -> field or "ignored") overrides the recognised columns; without
+    it, the mapping saved for these headings does."""
     check_container(data)
     book = open_book(data)
     try:
@@ -460,7 +470,6 @@ def read_book(data: bytes, mapping: dict[str, str] | None = None) -> Book:
         if chosen:
             controller.apply_mapping(chosen)
         check_required(controller)
-        controller.samples  # noqa: B018 - the first pass: counted, sampled
         return Book(organisation_table(book), controller)
     except ImportFileError:
         raise

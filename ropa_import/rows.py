@@ -413,27 +413,28 @@ class Activities:
     the activities not yet complete (or not yet handed on) are in memory, not
     the whole sheet (docs/import.md, "Speed and memory")."""
 
-    def __init__(self, table: Table, errors: list[RowError]) -> None:
-        self.table, self.errors = table, errors
+    def __init__(self, table: Table) -> None:
+        self.table = table
         self.last: dict[str, int] = {}
-        for number, values in table.rows:
-            key = row_key(RowCells(table, number, values, []))
-            if key:
-                self.last[key] = number
+        table.survey(self.visit)  # the rows counted and sampled in the same pass
         self.total = len(self.last)  # activities in the sheet
         self.done = 0  # handed on (those with errors included)
         self.names: dict[str, int] = {}
 
-    def batches(self, size: int) -> Iterator[list[ActivityRow]]:
-        """Lists of at most ``size`` activities without errors."""
+    def visit(self, number: int, values: tuple[Any, ...]) -> None:
+        key = row_key(RowCells(self.table, number, values, []))
+        if key:
+            self.last[key] = number
+
+    def batches(self, size: int, errors: list[RowError]) -> Iterator[list[ActivityRow]]:
+        """Lists of at most ``size`` activities without errors (theirs are
+        added to ``errors``)."""
         unmapped = self.table.unmapped()
         pending: OrderedDict[str, ActivityRow] = OrderedDict()
         complete: set[str] = set()
         batch: list[ActivityRow] = []
         for number, values in self.table.rows:
-            row = parse_activity(
-                RowCells(self.table, number, values, self.errors), unmapped
-            )
+            row = parse_activity(RowCells(self.table, number, values, errors), unmapped)
             if not row.name:
                 continue
             first = pending.setdefault(row.key(), row)

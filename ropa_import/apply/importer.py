@@ -118,7 +118,7 @@ class Importer:
         self.sets: dict[int, dict[str, set[int]]] = {}
         self.bases: dict[int, list[ActivityLawfulBasis]] = {}
 
-    def run(self, book: Book) -> None:
+    def run(self, book: Book, activities: Activities) -> None:
         if book.organisation is not None:
             for number, values in book.organisation.rows:
                 self.entity_row(self.cells(book.organisation, number, values))
@@ -127,7 +127,7 @@ class Importer:
         if self.transfers.exporter is None:
             entities = list(LegalEntity.objects.all()[:2])
             self.transfers.exporter = entities[0] if len(entities) == 1 else None
-        self.controller_rows(book.controller)
+        self.controller_rows(activities)
         if not self.result.errors:  # with errors everything is rolled back
             self.transfers.flush()
             self.writes.flush()
@@ -220,9 +220,8 @@ class Importer:
         self.transfers.exporter = entity
 
     # -- Controller record (Art. 30(1)(b)-(g))
-    def controller_rows(self, table: Table) -> None:
-        activities = Activities(table, self.result.errors)
-        for batch in activities.batches(BATCH):
+    def controller_rows(self, activities: Activities) -> None:
+        for batch in activities.batches(BATCH, self.result.errors):
             self.prefetch(batch)
             for row in batch:
                 self.activity_row(row)

@@ -23,8 +23,8 @@ def parsing_peak(tmp_path: Path, rows: int, batch: int) -> int:
     gc.collect()
     tracemalloc.start()
     try:
-        activities = Activities(book.controller, [])
-        for found in activities.batches(batch):
+        activities = Activities(book.controller)
+        for found in activities.batches(batch, []):
             assert found
         assert activities.done == rows
         return tracemalloc.get_traced_memory()[1]
