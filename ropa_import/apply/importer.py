@@ -230,6 +230,7 @@ class Importer:
             else:
                 self.writes.flush()
                 self.release(batch)  # and the batch's rows are let go
+                self.transfers.release()
             if self.progress is not None:
                 self.progress(activities.done, activities.total)
 
