@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +29,7 @@ from ropa_import.headings import (
 from ropa_import.models import SavedMapping
 
 MAX_ROWS = 50_000
+SAMPLES = 3  # values shown for each column in the mapping
 HEADER_SCAN_ROWS = 30
 SCAN_COLUMNS = 200
 MAX_UNCOMPRESSED = 250 * 1024 * 1024
@@ -120,12 +121,13 @@ class Column:
 
 @dataclass
 class Table:
-    """One sheet's header and non-empty data rows (spreadsheet row numbers)."""
+    """One sheet's header and non-empty data rows (spreadsheet row numbers):
+    a list, or ``SheetRows`` streaming them from the workbook at each pass."""
 
     sheet: str
     header_row: int
     all_columns: list[Column]
-    rows: list[tuple[int, tuple[Any, ...]]]
+    rows: Iterable[tuple[int, tuple[Any, ...]]]
     own: bool  # this service's layout: lists are split on newlines only
     contact: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -142,12 +144,34 @@ class Table:
     def headings(self) -> list[str]:
         return [c.header for c in self.all_columns]
 
+    @cached_property
+    def samples(self) -> dict[int, list[Any]]:
+        """The first ``SAMPLES`` non-empty values of each column."""
+        return self.survey()
+
+    def survey(
+        self, visit: Callable[[int, tuple[Any, ...]], None] | None = None
+    ) -> dict[int, list[Any]]:
+        """One pass over the rows: counted against ``MAX_ROWS``, the samples
+        kept, and ``visit(number, values)`` called for each."""
+        found: dict[int, list[Any]] = {c.index: [] for c in self.all_columns}
+        count = 0
+        for number, row in self.rows:
+            count += 1
+            if count > MAX_ROWS:
+                raise ImportFileError(too_many(self.sheet))
+            for index, kept in found.items():
+                if len(kept) < SAMPLES and index < len(row):
+                    if not is_empty(row[index]):
+                        kept.append(row[index])
+            if visit is not None:
+                visit(number, row)
+        self.__dict__["samples"] = found
+        return found
+
     def values(self, column: Column) -> list[Any]:
-        return [
-            row[column.index]
-            for _, row in self.rows
-            if column.index < len(row) and not is_empty(row[column.index])
-        ]
+        """The column's first non-empty values (at most ``SAMPLES``)."""
+        return self.samples.get(column.index, [])
 
     def unmapped(self) -> list[Column]:
         """Columns with content that no field takes: kept in the notes."""
@@ -234,6 +258,10 @@ def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def too_many(sheet: str) -> str:
+    return f"sheet {sheet!r} has more than {MAX_ROWS:,} rows: split the file"
+
+
 def data_rows(
     ws: Any, header_row: int, ncols: int
 ) -> list[tuple[int, tuple[Any, ...]]]:
@@ -244,11 +272,42 @@ def data_rows(
         if all(is_empty(v) for v in row):
             continue
         if len(found) >= MAX_ROWS:
-            raise ImportFileError(
-                f"sheet {ws.title!r} has more than {MAX_ROWS:,} rows: split the file"
-            )
+            raise ImportFileError(too_many(ws.title))
         found.append((number, tuple(row)))
     return found
+
+
+class SheetRows:
+    """A sheet's non-empty data rows, read from the workbook again at each
+    pass (openpyxl's streaming reader), so that they are never all in memory
+    at once: the import reads the sheet once for its activities' keys, then
+    once to parse them batch by batch (docs/import.md)."""
+
+    def __init__(self, data: bytes, title: str, header_row: int, ncols: int) -> None:
+        self.data, self.title = data, title
+        self.header_row, self.ncols = header_row, ncols
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        book = open_book(self.data)
+        try:
+            ws = book[self.title]
+            rows = ws.iter_rows(
+                min_row=self.header_row + 1, max_col=self.ncols, values_only=True
+            )
+            for number, row in enumerate(rows, start=self.header_row + 1):
+                if not all(is_empty(v) for v in row):
+                    yield number, tuple(row)
+        except Exception as exc:  # noqa: BLE001 - a malformed part: one line
+            raise ImportFileError(f"the workbook cannot be read: {exc}") from None
+        finally:
+            book.close()
+
+
+def open_book(data: bytes) -> Any:
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl fails in many ways on bad files
+        raise ImportFileError("the file is not a readable .xlsx workbook") from None
 
 
 def scan_rows(ws: Any) -> list[tuple[Any, ...]]:
@@ -258,7 +317,7 @@ def scan_rows(ws: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in rows]
 
 
-def read_table(ws: Any, own: bool) -> Table | None:
+def read_table(ws: Any, own: bool, data: bytes) -> Table | None:
     scan = scan_rows(ws)
     header = find_header(scan, own)
     if header is None:
@@ -268,7 +327,7 @@ def read_table(ws: Any, own: bool) -> Table | None:
         ws.title,
         header.row,
         header.columns,
-        data_rows(ws, header.row, ncols),
+        SheetRows(data, ws.title, header.row, ncols),
         own,
         contact_block(scan[: header.first - 1]),
     )
@@ -321,19 +380,21 @@ def by_title(book: Any, title: str) -> Any | None:
     return next((ws for ws in book.worksheets if norm(ws.title) == norm(title)), None)
 
 
-def controller_table(book: Any) -> Table:
+def controller_table(book: Any, data: bytes) -> Table:
     """The Controller record sheet (this service's export), else the sheet
     whose header names the most known columns."""
     own = by_title(book, CONTROLLER_SHEET)
     if own is not None:
-        table = read_table(own, own=True)
+        table = read_table(own, own=True, data=data)
         if table is None:
             raise ImportFileError(no_header([own.title]))
         return table
     sheets = [
         ws for ws in book.worksheets if norm(ws.title) != norm(ORGANISATION_SHEET)
     ]
-    tables = [t for ws in sheets if (t := read_table(ws, own=False)) is not None]
+    tables = [
+        t for ws in sheets if (t := read_table(ws, own=False, data=data)) is not None
+    ]
     if not tables:
         raise ImportFileError(no_header([ws.title for ws in sheets]))
     return max(tables, key=lambda t: score(t.all_columns))
@@ -396,16 +457,15 @@ class Book:
 
 
 def read_book(data: bytes, mapping: dict[str, str] | None = None) -> Book:
-    """Both tables, read in full within the limits, then the workbook closed.
-    ``mapping`` (heading -> field or "ignored") overrides the recognised
-    columns; without it, the mapping saved for these headings does."""
+    """Both tables within the limits: the Organisation rows in full, the
+    Controller record's headers; its rows are streamed from ``data`` at each
+    pass (``Table.survey`` counts them against ``MAX_ROWS``). ``mapping``
+    (heading -> field or "ignored") overrides the recognised columns; without
+    it, the mapping saved for these headings does."""
     check_container(data)
+    book = open_book(data)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl fails in many ways on bad files
-        raise ImportFileError("the file is not a readable .xlsx workbook") from None
-    try:
-        controller = controller_table(book)
+        controller = controller_table(book, data)
         chosen = mapping or SavedMapping.for_headings(controller.headings())
         if chosen:
             controller.apply_mapping(chosen)

@@ -4,7 +4,8 @@ the same activity (Fides writes one row per data category) grouped into one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,18 +383,82 @@ def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
     return row
 
 
-def activity_rows(table: Table, errors: list[RowError]) -> list[ActivityRow]:
-    """Every activity of the sheet, rows naming the same one merged."""
-    unmapped = table.unmapped()
-    grouped: dict[str, ActivityRow] = {}
-    for number, values in table.rows:
-        row = parse_activity(RowCells(table, number, values, errors), unmapped)
-        if not row.name:
-            continue
-        first = grouped.get(row.key())
-        if first is None:
-            grouped[row.key()] = row
-        else:
-            first.merge(row)
-            first.cells.failed = first.cells.failed or row.cells.failed
-    return list(grouped.values())
+def check_duplicate(
+    cells: RowCells, key: str, value: str, seen: dict[str, int]
+) -> None:
+    """A name or reference may appear once in the file."""
+    if not value:
+        return
+    first = seen.setdefault(norm(value), cells.number)
+    if first != cells.number:
+        key = key if cells.has(key) else "purposes"
+        cells.error(key, f"duplicate: also on row {first} of this file", value)
+
+
+def row_key(cells: RowCells) -> str:
+    """The key of the activity a row names (as ``ActivityRow.key``), "" when
+    it names none."""
+    ref = " ".join(cells.text("ref").split()) if cells.has("ref") else ""
+    name = parse_name(cells)
+    if not name:
+        return ""
+    return f"ref:{norm(ref)}" if ref else f"name:{norm(name)}"
+
+
+class Activities:
+    """The sheet's activities, rows naming the same one merged wherever they
+    are, in the order of their first rows, in batches: a first pass over the
+    rows keeps only each activity's key and last row; the second parses the
+    rows and hands on each activity once its last row is read, so that only
+    the activities not yet complete (or not yet handed on) are in memory, not
+    the whole sheet (docs/import.md, "Speed and memory")."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.last: dict[str, int] = {}
+        table.survey(self.visit)  # the rows counted and sampled in the same pass
+        self.total = len(self.last)  # activities in the sheet
+        self.done = 0  # handed on (those with errors included)
+        self.names: dict[str, int] = {}
+
+    def visit(self, number: int, values: tuple[Any, ...]) -> None:
+        key = row_key(RowCells(self.table, number, values, []))
+        if key:
+            self.last[key] = number
+
+    def batches(self, size: int, errors: list[RowError]) -> Iterator[list[ActivityRow]]:
+        """Lists of at most ``size`` activities without errors (theirs are
+        added to ``errors``)."""
+        unmapped = self.table.unmapped()
+        pending: OrderedDict[str, ActivityRow] = OrderedDict()
+        complete: set[str] = set()
+        batch: list[ActivityRow] = []
+        for number, values in self.table.rows:
+            row = parse_activity(RowCells(self.table, number, values, errors), unmapped)
+            if not row.name:
+                continue
+            first = pending.setdefault(row.key(), row)
+            if first is not row:
+                first.merge(row)
+                first.cells.failed = first.cells.failed or row.cells.failed
+            if self.last.get(row.key()) == number:
+                complete.add(row.key())
+            while pending and next(iter(pending)) in complete:
+                key, activity = pending.popitem(last=False)
+                complete.discard(key)
+                if self.take(activity, batch) and len(batch) >= size:
+                    yield batch
+                    batch = []
+        for activity in pending.values():
+            self.take(activity, batch)
+        if batch:
+            yield batch
+
+    def take(self, activity: ActivityRow, batch: list[ActivityRow]) -> bool:
+        """Add a complete activity to the batch unless it has errors."""
+        self.done += 1
+        check_duplicate(activity.cells, "name", activity.name, self.names)
+        if activity.cells.failed:
+            return False
+        batch.append(activity)
+        return True

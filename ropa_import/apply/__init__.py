@@ -78,6 +78,7 @@ from ropa_import.apply.importer import Importer
 from ropa_import.apply.result import ImportResult, MappedColumn, RowOutcome, mapping_of
 from ropa_import.models import SavedMapping
 from ropa_import.read import read_book, read_limited
+from ropa_import.rows import Activities
 
 __all__ = ["ImportResult", "MappedColumn", "RowOutcome", "import_ropa"]
 
@@ -102,10 +103,11 @@ def import_ropa(
     """
     name = file_name or Path(str(source)).name
     book = read_book(read_limited(source), mapping)
+    activities = Activities(book.controller)  # the first pass over the rows
     result = ImportResult(name, dry_run, sheet=book.controller.sheet)
     result.mapping = mapping_of(book.controller)
     with transaction.atomic():
-        Importer(result, user, progress).run(book)
+        Importer(result, user, progress).run(book, activities)
         if dry_run or result.errors:
             transaction.set_rollback(True)
     if mapping:

@@ -5,7 +5,7 @@ checked and planned in memory and each batch written by one flush
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,11 +24,11 @@ from inventory.models import (
 from ropa_import.apply.related import RELATED, Related
 from ropa_import.apply.result import ImportResult, RowOutcome
 from ropa_import.apply.transfers import Transfers
-from ropa_import.apply.writes import Writes, chunks
+from ropa_import.apply.writes import Writes
 from ropa_import.cells import TransferLine, country_in_address, maybe_country
 from ropa_import.headings import norm
 from ropa_import.read import Book, Table
-from ropa_import.rows import ActivityRow, RowCells, activity_rows
+from ropa_import.rows import Activities, ActivityRow, RowCells
 
 REASON_MAX = 100  # simple-history's change-reason column
 BATCH = 1000  # activities planned, then written, together
@@ -75,18 +75,6 @@ def contact_text(info: dict[str, str], with_name: bool = False) -> str:
     return ", ".join(info[k] for k in keys if info.get(k))[:300]
 
 
-def check_duplicate(
-    cells: RowCells, key: str, value: str, seen: dict[str, int]
-) -> None:
-    """A name or reference may appear once in the file."""
-    if not value:
-        return
-    first = seen.setdefault(norm(value), cells.number)
-    if first != cells.number:
-        key = key if cells.has(key) else "purposes"
-        cells.error(key, f"duplicate: also on row {first} of this file", value)
-
-
 def distinct(objs: list[Any]) -> list[Any]:
     """Each record once, in order; a planned one (no key yet) by identity."""
     seen: set[tuple[str, int]] = set()
@@ -130,7 +118,7 @@ class Importer:
         self.sets: dict[int, dict[str, set[int]]] = {}
         self.bases: dict[int, list[ActivityLawfulBasis]] = {}
 
-    def run(self, book: Book) -> None:
+    def run(self, book: Book, activities: Activities) -> None:
         if book.organisation is not None:
             for number, values in book.organisation.rows:
                 self.entity_row(self.cells(book.organisation, number, values))
@@ -139,7 +127,7 @@ class Importer:
         if self.transfers.exporter is None:
             entities = list(LegalEntity.objects.all()[:2])
             self.transfers.exporter = entities[0] if len(entities) == 1 else None
-        self.controller_rows(book.controller)
+        self.controller_rows(activities)
         if not self.result.errors:  # with errors everything is rolled back
             self.transfers.flush()
             self.writes.flush()
@@ -238,17 +226,8 @@ class Importer:
         self.transfers.exporter = entity
 
     # -- Controller record (Art. 30(1)(b)-(g))
-    def controller_rows(self, table: Table) -> None:
-        rows = activity_rows(table, self.result.errors)
-        table.rows = []  # parsed: each row's cells are kept by its ActivityRow
-        names: dict[str, int] = {}
-        for row in rows:
-            check_duplicate(row.cells, "name", row.name, names)
-        batches = deque(chunks([row for row in rows if not row.cells.failed], BATCH))
-        total, done = sum(len(b) for b in batches), 0
-        del rows
-        while batches:  # a batch's rows are let go once it is written
-            batch = batches.popleft()
+    def controller_rows(self, activities: Activities) -> None:
+        for batch in activities.batches(BATCH, self.result.errors):
             self.prefetch(batch)
             for row in batch:
                 self.activity_row(row)
@@ -256,10 +235,10 @@ class Importer:
                 self.writes.reset()
             else:
                 self.writes.flush()
-                self.release(batch)
-            done += len(batch)
+                self.release(batch)  # and the batch's rows are let go
+                self.transfers.release()
             if self.progress is not None:
-                self.progress(done, total)
+                self.progress(activities.done, activities.total)
 
     def prefetch(self, batch: list[ActivityRow]) -> None:
         """The stored sets and lawful bases of the batch's stored activities:

@@ -8,7 +8,7 @@ every transfer are changed once, at the end: one version per transfer."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
@@ -48,6 +48,15 @@ def same(one: Any, other: Any) -> bool:
     )
 
 
+class Written(NamedTuple):
+    """A written activity in a transfer's planned links: its key is enough."""
+
+    pk: int
+
+
+Member = ProcessingActivity | Written
+
+
 class Transfers:
     """Makes the activity's transfers outside the EEA the ones the row lists."""
 
@@ -70,8 +79,8 @@ class Transfers:
             self.of_activity[activity_id].append(by_pk[transfer_id])
         # Links are changed once per transfer at the end (see flush).
         self.planned: dict[int, Transfer] = {}
-        self.adds: dict[int, list[ProcessingActivity]] = defaultdict(list)
-        self.removes: dict[int, list[ProcessingActivity]] = defaultdict(list)
+        self.adds: dict[int, list[Member]] = defaultdict(list)
+        self.removes: dict[int, list[Member]] = defaultdict(list)
 
     def current(
         self, activity: ProcessingActivity
@@ -124,11 +133,21 @@ class Transfers:
     def plan(
         self,
         transfer: Transfer,
-        changes: dict[int, list[ProcessingActivity]],
+        changes: dict[int, list[Member]],
         activity: ProcessingActivity,
     ) -> None:
         self.planned[id(transfer)] = transfer
         changes[id(transfer)].append(activity)
+
+    def release(self) -> None:
+        """The batch is written: its activities stay in the planned links by
+        their keys only (memory bounded by the batch, not the file)."""
+        for changes in (self.adds, self.removes):
+            for members in changes.values():
+                members[:] = [
+                    Written(m.pk) if isinstance(m, ProcessingActivity) else m
+                    for m in members
+                ]
 
     def flush(self) -> None:
         """Plan the links' changes: one version per transfer (at the flush)."""

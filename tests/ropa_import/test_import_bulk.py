@@ -141,3 +141,37 @@ def test_findings_are_refreshed_once_per_import(
     assert [c for c in callbacks if c is findings_store.enqueue] == [
         findings_store.enqueue
     ]
+
+
+@pytest.mark.django_db
+def test_rows_of_one_activity_in_different_batches_are_merged(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 2)
+    records = rows(5)
+    records.append(
+        {
+            "Reference": "PA-0",
+            "Processing activity": "Activity 0",
+            "Categories of personal data": "DC09 Extra",
+        }
+    )
+    result = import_ropa(write(tmp_path, own_workbook(records)))
+    assert not result.errors
+    # one outcome per activity, in the order of their first rows
+    found = [r.row for r in result.rows if r.sheet == "Controller record"]
+    assert found == [2, 3, 4, 5, 6]
+    activity = ProcessingActivity.objects.get(ref="PA-0")
+    codes = sorted(activity.data_categories.values_list("code", flat=True))
+    assert codes == ["DC01", "DC09"]
+    assert ProcessingActivity.history.filter(ref="PA-0").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_name_repeated_in_a_later_batch_is_a_duplicate(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 2)
+    records = rows(5)
+    records[4]["Processing activity"] = "Activity 0"
+    result = import_ropa(write(tmp_path, own_workbook(records)))
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (6, "Processing activity", "duplicate: also on row 2 of this file")
+    ]
+    assert ProcessingActivity.objects.count() == 0
