@@ -475,7 +475,7 @@ def art9_condition_cell(snap: Snapshot, act: Record) -> str:
 def controller_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     """Every controller activity (retired ones too), ordered by reference."""
     facts = transfer_facts(snap)
-    data_map = DataMap(snap)
+    data_map = DataMap.of(snap)
     by_activity: dict[int, list[TransferFacts]] = defaultdict(list)
     for fact in facts.values():
         for activity_id in fact.activities:
@@ -634,7 +634,7 @@ def processor_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
     a customer with no feature still gets a row, so every controller is listed."""
     features = snap.table("inventory.ProductFeature")
     facts = transfer_facts(snap)
-    data_map = DataMap(snap)
+    data_map = DataMap.of(snap)
     chains = customer_transfers(snap)
     numbers = measure_numbers(snap)
     customers = sorted(snap.records("inventory.Customer"), key=lambda r: r["name"])

@@ -25,7 +25,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import IO, Any
 
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.utils import translation
 from django_countries import countries
 from openpyxl import Workbook
@@ -642,8 +644,22 @@ def label(choices: type[models.TextChoices], value: str | None) -> str:
 
 def country_name(code: str) -> str:
     """The country's English name (django-countries), whatever the locale."""
+    return _english_name(code)
+
+
+@cache
+def _english_name(code: str) -> str:
+    # Remembered per code: switching the language per call was a sixth of the
+    # time of a large controller record (one call per recipient and flow).
     with translation.override("en"):
         return str(countries.name(code)) or code
+
+
+@receiver(setting_changed)
+def _forget_names(*, setting: str, **kwargs: Any) -> None:
+    """A test overriding django-countries' settings gets names from them."""
+    if setting.startswith("COUNTRIES"):
+        _english_name.cache_clear()
 
 
 class Row:

@@ -225,7 +225,7 @@ def flow_without_safeguard(snap: Snapshot) -> Iterator[Finding]:
     inventory implies into a country that needs a safeguard under the law of
     its data must be covered by a recorded transfer with the same parties,
     roles and destination and a mechanism that holds there under that law."""
-    for flow in DataMap(snap).flows():
+    for flow in DataMap.of(snap).flows():
         if flow.status != Status.MISSING:
             continue
         party = flow.exporter if flow.exporter.type == CUSTOMER else flow.importer
