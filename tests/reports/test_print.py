@@ -54,6 +54,9 @@ BODY_TOP, BODY_BOTTOM = 40, 595 - 40
 
 def artefacts() -> Path:
     folder = Path(os.environ.get("KB_PRINT_ARTEFACTS", "out/print"))
+    # Each xdist worker renders its own demo (its own database, so its own
+    # fingerprint): one folder each, or two workers overwrite each other's PDFs.
+    folder /= os.environ.get("PYTEST_XDIST_WORKER", "")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
