@@ -57,7 +57,7 @@ worker: $(VENV)/.installed
 beat: $(VENV)/.installed
 	$(BIN)/celery -A kbinventory beat --loglevel INFO --schedule $(BEAT_SCHEDULE)
 
-# Issue 4's scale benchmark (minutes): prints a Markdown table for the README.
+# The workbook benchmark at 10,000 activities (minutes): prints a Markdown table for the README.
 bench: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) -m bench.reports
 
@@ -75,7 +75,7 @@ bench-pages: $(VENV)/.installed
 bench-import: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) -m bench.imports
 
-# Issue 8's load benchmark (~3 min): gunicorn vs runserver on a throwaway
+# The load benchmark (~4 min): gunicorn vs runserver on a throwaway
 # PostgreSQL database, driven by wrk on 127.0.0.1; prints Markdown tables.
 bench-load: $(VENV)/.installed
 	$(PY) -m bench.load

@@ -32,6 +32,7 @@ from inventory.models import (
     Vendor,
     raise_errors,
 )
+from transfers.countries import in_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -412,7 +413,7 @@ class SubprocessorNotice(models.Model):
             "specific": self.clause9_option == Customer.Clause9.SPECIFIC,
             "added": countries_text(self.countries_added),
             "removed": countries_text(self.countries_removed),
-            "established": country_label(self.vendor.country.code)
+            "established": in_sentence(country_label(self.vendor.country.code))
             if self.vendor and self.vendor.country
             else "",
         }

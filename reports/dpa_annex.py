@@ -48,6 +48,7 @@ from reports.params import Params, ReportError
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Sheet, country_name, yes_no
 from transfers import law, rules
+from transfers.countries import in_sentence
 from transfers.flows import VENDOR, DataMap, codes
 from transfers.rules import destination
 
@@ -319,7 +320,7 @@ def capitalised(sentence: str) -> str:
 def module_text(annex: Annex) -> str:
     exporter_law = regime(annex)
     if exporter_law == rules.Regime.NONE:
-        country = country_name(annex.customer["country"])
+        country = in_sentence(country_name(annex.customer["country"]))
         return (
             "Not applicable: the SCCs do not apply. The data exporter is "
             f"established in {country}, outside the EEA, the UK and Switzerland, "
@@ -623,7 +624,7 @@ def competent_authority(annex: Annex) -> tuple[str, str]:
     UK exporter, the FDPIC for a Swiss one, none where no SCCs apply."""
     customer = annex.customer
     exporter_law, authority = law.exporter_law(customer)
-    country = country_name(customer["country"])
+    country = in_sentence(country_name(customer["country"]))
     if exporter_law == rules.Regime.NONE:
         return (
             "Not applicable: the SCCs do not apply",

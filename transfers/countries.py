@@ -144,3 +144,20 @@ ADEQUACY: tuple[AdequacyDecision, ...] = (
     # but it is an international organisation, not a country, so it has no row in
     # the country register.
 )
+
+
+# English puts "the" before these country names in running text ("established
+# in the United States of America"), as the EU's Interinstitutional Style Guide
+# does; every other name stands alone.
+_WITH_ARTICLE = frozenset(
+    {"Bahamas", "Comoros", "Gambia", "Holy See", "Maldives", "Netherlands",
+     "Philippines", "Seychelles"}
+)  # fmt: skip
+
+
+def in_sentence(name: str) -> str:
+    """A country's English name as it reads inside a sentence."""
+    plural = name.endswith(("Islands", "Emirates"))
+    if name in _WITH_ARTICLE or plural or name.startswith(("United ", "Republic")):
+        return f"the {name}"
+    return name

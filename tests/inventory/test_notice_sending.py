@@ -170,7 +170,7 @@ def test_the_email_names_features_data_categories_and_countries(mail_server):
     assert "DC07 Conversation messages" in mail.body
     assert "DC09 End-user contact data" in mail.body
     assert "India (IN)" in mail.body and "United States of America (US)" in mail.body
-    assert "established in United States of America (US)" in mail.body
+    assert "established in the United States of America (US)" in mail.body
 
 
 def test_option_1_customers_are_asked_for_authorisation_not_given_a_deadline(

@@ -40,10 +40,12 @@ def test_bayview_us_exporter_gets_no_scc_annex_and_the_baa_is_named(demo):
         assert "HIPAA Business Associate Agreement" in row["SCC module"]
         assert "DPA v4 + BAA v2" in row["SCC module"]
         assert "Module" not in row["SCC module"]
+        assert "established in the United States of America," in row["SCC module"]
         assert row["SCC options"].startswith("Not applicable")
     text = authority["Competent supervisory authority"]
     assert text == "Not applicable: the SCCs do not apply"
     assert "representative" not in authority["Clause 13"]
+    assert "established in the United States of America;" in authority["Clause 13"]
     assert "Business Associate Agreement" in authority["Clause 13"]
 
 
