@@ -13,6 +13,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from openpyxl import load_workbook
+from openpyxl.worksheet import _read_only
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from reports.ropa import CONTROLLER_HEADERS
 from reports.xlsx import unneutralise
@@ -275,6 +277,22 @@ def data_rows(
             raise ImportFileError(too_many(ws.title))
         found.append((number, tuple(row)))
     return found
+
+
+class RowsParser(WorkSheetParser):
+    """openpyxl's sheet parser without the attributes (height, style) it
+    keeps of every row: a read-only sheet never reads them, and they grew
+    with the rows (about 250 bytes each)."""
+
+    def parse_row(self, row: Any) -> tuple[int, list[Any]]:
+        found: tuple[int, list[Any]] = super().parse_row(row)
+        self.row_dimensions.clear()
+        return found
+
+
+# The parser a read-only sheet creates to stream its rows (whose row
+# attributes nothing reads in read-only mode).
+_read_only.WorkSheetParser = RowsParser
 
 
 class SheetRows:
