@@ -8,6 +8,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from bench.imports import workbook
 from ropa_import.apply import import_ropa, importer
@@ -75,3 +76,25 @@ def test_import_memory_does_not_grow_with_the_rows(
     large = import_peak(4 * N, BATCH, monkeypatch)
     whole = import_peak(4 * N, 4 * N, monkeypatch)  # as if written in one batch
     assert large - small < (whole - small) / 20, (small, large, whole)
+
+
+@pytest.mark.django_db
+def test_outcomes_past_the_kept_ones_are_counted_and_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the first outcomes stay in memory; the command still prints
+    every row's outcome, in order, and the summary counts them all."""
+    monkeypatch.setattr(result_module, "KEPT", 2)
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(workbook(5))
+    result = import_ropa(path, dry_run=True)
+    assert len(result.rows) == 2
+    assert [r.row for r in result.outcomes()] == [2, 2, 3, 4, 5, 6]
+    assert result.count("created") == 6
+    assert result.as_json(10)["row_count"] == 6
+    out = io.StringIO()
+    call_command("import_ropa", str(path), "--dry-run", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if " row " in line]
+    rows = [line.split(":")[0] for line in lines if line.startswith("Controller")]
+    assert rows == [f"Controller record row {n}" for n in range(2, 7)]
+    assert "Dry run, nothing written: 6 would be created" in out.getvalue()
