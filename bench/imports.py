@@ -14,8 +14,9 @@ empty inventory (everything created) and then again (everything unchanged).
     .venv/bin/python -m bench.imports --memory 10000 50000
 
 ``--memory`` imports registers of those sizes, each in its own process into
-a fresh empty inventory, and prints the seconds, the queries, the process's
-resident memory before the import and its peak during it (Linux ``VmHWM``)
+a fresh empty inventory, and prints the seconds, the process's CPU seconds,
+the queries, the process's resident memory before the import and its peak
+during it (Linux ``VmHWM``), and the machine's load average
 (``tracemalloc`` would be exact for Python's own allocations, but slows the
 import down about twentyfold).
 """
