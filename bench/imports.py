@@ -14,8 +14,9 @@ empty inventory (everything created) and then again (everything unchanged).
     .venv/bin/python -m bench.imports --memory 10000 50000
 
 ``--memory`` imports registers of those sizes, each in its own process into
-a fresh empty inventory, and prints the seconds, the queries, the process's
-resident memory before the import and its peak during it (Linux ``VmHWM``)
+a fresh empty inventory, and prints the seconds, the process's CPU seconds,
+the queries, the process's resident memory before the import and its peak
+during it (Linux ``VmHWM``), and the machine's load average
 (``tracemalloc`` would be exact for Python's own allocations, but slows the
 import down about twentyfold).
 """
@@ -110,10 +111,10 @@ def memory(sizes: list[int]) -> None:
     workbook is written first by another process, so that the peak is the
     import's."""
     print(
-        "| import_ropa into an empty inventory | seconds | queries "
-        "| resident before | peak resident during the import |"
+        "| import_ropa into an empty inventory | seconds | CPU seconds | queries "
+        "| resident before | peak resident during the import | load average |"
     )
-    print("|---|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     me = [sys.executable, "-m", "bench.imports"]
     for rows in sizes:
         with tempfile.TemporaryDirectory() as folder:
@@ -130,6 +131,11 @@ def status_mb(key: str) -> float:
     return 0.0
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average now (Linux), as text."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def reset_peak() -> float:
     """Reset the process's peak resident memory to its current size (Linux
     clear_refs "5"), so that the peak read after is the import's; returns it."""
@@ -141,13 +147,13 @@ def peak_row(path: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         set_up_django(Path(folder) / "bench.sqlite3")
         before = reset_peak()
-        seconds, queries, summary, _ = timed_import(path)
+        seconds, queries, summary, cpu = timed_import(path)
         after = status_mb("VmHWM")
         size = path.stat().st_size / 1e6
         rows = summary.split(" created")[0].split()[-1]
         print(
-            f"| {rows} rows ({size:.1f} MB workbook) | {seconds:.0f} | {queries:,} "
-            f"| {before:.0f} MB | {after:.0f} MB |",
+            f"| {rows} rows ({size:.1f} MB workbook) | {seconds:.0f} | {cpu:.0f} "
+            f"| {queries:,} | {before:.0f} MB | {after:.0f} MB | {load_average()} |",
             flush=True,
         )
 
@@ -176,12 +182,15 @@ def main(argv: list[str] | None = None) -> None:
         path.write_bytes(workbook(args.rows))
         print(
             f"| import_ropa, {args.rows} rows (SQLite) | seconds | CPU seconds "
-            "| queries |"
+            "| queries | load average |"
         )
-        print("|---|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|")
         for label in ("into an empty inventory", "again, unchanged"):
             seconds, queries, summary, cpu = timed_import(path)
-            print(f"| {label} ({summary}) | {seconds:.1f} | {cpu:.1f} | {queries} |")
+            print(
+                f"| {label} ({summary}) | {seconds:.1f} | {cpu:.1f} | {queries} "
+                f"| {load_average()} |"
+            )
         from django.core.management import call_command
 
         call_command("verify_history")

@@ -462,7 +462,7 @@ _NOTE = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """Case, accents and punctuation folded: "Finalité(s) :" -> "finalite s".
     Cached: an import folds the same few names again on every row."""

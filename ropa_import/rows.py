@@ -383,48 +383,54 @@ def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
     return row
 
 
-def check_duplicate(
-    cells: RowCells, key: str, value: str, seen: dict[str, int]
-) -> None:
-    """A name or reference may appear once in the file."""
-    if not value:
-        return
-    first = seen.setdefault(norm(value), cells.number)
-    if first != cells.number:
-        key = key if cells.has(key) else "purposes"
-        cells.error(key, f"duplicate: also on row {first} of this file", value)
-
-
-def row_key(cells: RowCells) -> str:
-    """The key of the activity a row names (as ``ActivityRow.key``), "" when
-    it names none."""
+def row_key(cells: RowCells) -> tuple[str, str]:
+    """The key of the activity a row names (as ``ActivityRow.key``) and its
+    name folded (``norm``); ("", "") when it names none."""
     ref = " ".join(cells.text("ref").split()) if cells.has("ref") else ""
     name = parse_name(cells)
     if not name:
-        return ""
-    return f"ref:{norm(ref)}" if ref else f"name:{norm(name)}"
+        return "", ""
+    return (f"ref:{norm(ref)}" if ref else f"name:{norm(name)}"), norm(name)
 
 
 class Activities:
     """The sheet's activities, rows naming the same one merged wherever they
     are, in the order of their first rows, in batches: a first pass over the
-    rows keeps only each activity's key and last row; the second parses the
-    rows and hands on each activity once its last row is read, so that only
-    the activities not yet complete (or not yet handed on) are in memory, not
-    the whole sheet (docs/import.md, "Speed and memory")."""
+    rows notes which rows end an activity, the second parses the rows and
+    hands on each activity once its last row is read, so that only the
+    activities not yet complete (or not yet handed on) are in memory, not the
+    whole sheet (docs/import.md, "Speed and memory").
+
+    What stays from the first pass is one byte per row (``ends``) and the
+    names that more than one activity takes (``repeated``, by their hash:
+    the first activity's row and, once it is handed on, its name, so that a
+    hash collision is never taken for a duplicate)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        self.last: dict[str, int] = {}
-        table.survey(self.visit)  # the rows counted and sampled in the same pass
-        self.total = len(self.last)  # activities in the sheet
+        self.rows = 0  # the rows of the sheet passed over
+        self.total = 0  # activities in the sheet
         self.done = 0  # handed on (those with errors included)
-        self.names: dict[str, int] = {}
+        last: dict[int, int] = {}  # hash of an activity's key -> its last row
+        names: dict[int, int] = {}  # hash of a name -> its first activity's row
+        repeated: set[int] = set()
 
-    def visit(self, number: int, values: tuple[Any, ...]) -> None:
-        key = row_key(RowCells(self.table, number, values, []))
-        if key:
-            self.last[key] = number
+        def visit(number: int, values: tuple[Any, ...]) -> None:
+            key, name = row_key(RowCells(table, number, values, []))
+            if key:
+                if hash(key) not in last:  # the activity's first row
+                    first = names.setdefault(hash(name), number)
+                    if first != number:
+                        repeated.add(hash(name))
+                last[hash(key)] = self.rows
+            self.rows += 1
+
+        table.survey(visit)  # the rows counted and sampled in the same pass
+        self.total = len(last)
+        self.ends = bytearray(self.rows)  # 1: the row is its activity's last
+        for row in last.values():
+            self.ends[row] = 1
+        self.repeated = {h: (names[h], "") for h in repeated}
 
     def batches(self, size: int, errors: list[RowError]) -> Iterator[list[ActivityRow]]:
         """Lists of at most ``size`` activities without errors (theirs are
@@ -433,7 +439,7 @@ class Activities:
         pending: OrderedDict[str, ActivityRow] = OrderedDict()
         complete: set[str] = set()
         batch: list[ActivityRow] = []
-        for number, values in self.table.rows:
+        for ordinal, (number, values) in enumerate(self.table.rows):
             row = parse_activity(RowCells(self.table, number, values, errors), unmapped)
             if not row.name:
                 continue
@@ -441,7 +447,7 @@ class Activities:
             if first is not row:
                 first.merge(row)
                 first.cells.failed = first.cells.failed or row.cells.failed
-            if self.last.get(row.key()) == number:
+            if ordinal < len(self.ends) and self.ends[ordinal]:
                 complete.add(row.key())
             while pending and next(iter(pending)) in complete:
                 key, activity = pending.popitem(last=False)
@@ -457,8 +463,21 @@ class Activities:
     def take(self, activity: ActivityRow, batch: list[ActivityRow]) -> bool:
         """Add a complete activity to the batch unless it has errors."""
         self.done += 1
-        check_duplicate(activity.cells, "name", activity.name, self.names)
+        self.check_duplicate(activity)
         if activity.cells.failed:
             return False
         batch.append(activity)
         return True
+
+    def check_duplicate(self, activity: ActivityRow) -> None:
+        """A name may be taken by one activity of the file only."""
+        name, cells = norm(activity.name), activity.cells
+        if hash(name) not in self.repeated:
+            return
+        first, first_name = self.repeated[hash(name)]
+        if first == cells.number:
+            self.repeated[hash(name)] = (first, name)
+        elif first_name == name:
+            key = "name" if cells.has("name") else "purposes"
+            message = f"duplicate: also on row {first} of this file"
+            cells.error(key, message, activity.name)

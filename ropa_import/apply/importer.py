@@ -21,6 +21,7 @@ from inventory.models import (
     lawful_bases_errors,
     model_values,
 )
+from ropa_import.apply.keys import Hashes
 from ropa_import.apply.related import RELATED, Related
 from ropa_import.apply.result import ImportResult, RowOutcome
 from ropa_import.apply.transfers import Transfers
@@ -104,14 +105,18 @@ class Importer:
         self.writes = Writes(self.reason, user)
         self.related = Related(self.writes)
         self.transfers = Transfers(self.writes, result.warnings)
-        # None: an activity this import has written (its row cannot come
-        # again: the file's references and names are unique), kept as a key.
-        self.by_name: dict[str, ProcessingActivity | None] = {}
-        self.by_ref: dict[str, ProcessingActivity | None] = {}
-        self.exact: dict[str, dict[str, ProcessingActivity | None]] = {
-            "ref": {},
-            "name": {},
-        }
+        # The activities that rows can still match or collide with, by their
+        # folded (``norm``) and exact reference and name.
+        self.by_name: dict[str, ProcessingActivity] = {}
+        self.by_ref: dict[str, ProcessingActivity] = {}
+        self.exact: dict[str, dict[str, ProcessingActivity]] = {"ref": {}, "name": {}}
+        # Those this import has written: their rows cannot come again (the
+        # file's references and names are unique), so only the hashes of
+        # their folded references (for ``next_ref``) and of their exact
+        # references and names (for uniqueness) are kept.
+        self.written_refs = Hashes()
+        self.written_exact = Hashes()
+        self.written = 0
         for activity in ProcessingActivity.objects.all():
             self.remember(activity)
         # the stored sets and lawful bases of the batch's activities
@@ -136,11 +141,15 @@ class Importer:
         return RowCells(table, number, values, self.result.errors)
 
     def record(
-        self, cells: RowCells, label: str, outcome: str, fields: list[str]
-    ) -> RowOutcome:
-        row = RowOutcome(cells.table.sheet, cells.number, label, outcome, fields)
-        self.result.rows.append(row)
-        return row
+        self,
+        cells: RowCells,
+        label: str,
+        outcome: str,
+        fields: list[str],
+        notes: list[str] | None = None,
+    ) -> None:
+        sheet, number = cells.table.sheet, cells.number
+        self.result.add(RowOutcome(sheet, number, label, outcome, fields, notes or []))
 
     def save(self, obj: models.Model) -> None:
         """One record saved with the import's reason and user (its version is
@@ -220,7 +229,7 @@ class Importer:
         if created or changed:
             self.save(entity)
         label = f"{table.sheet} contact block: {entity}"
-        self.result.rows.append(
+        self.result.add(
             RowOutcome(table.sheet, 1, label, outcome_of(created, changed), changed)
         )
         self.transfers.exporter = entity
@@ -260,6 +269,8 @@ class Importer:
             self.bases[basis.activity_id].append(basis)
 
     def find(self, row: ActivityRow) -> ProcessingActivity | None:
+        """The activity the row names; None also for one this import has
+        written (its reference or name is then reported as taken)."""
         if row.ref:
             return self.by_ref.get(norm(row.ref))
         return self.by_name.get(norm(row.name))
@@ -271,15 +282,28 @@ class Importer:
         self.exact["ref"][activity.ref] = activity
 
     def release(self, batch: list[ActivityRow]) -> None:
-        """Keep only the keys of the batch's activities (written): memory
+        """Keep only hashes of the batch's activities (written): memory
         stays bounded by the batch, not the file."""
         for row in batch:
             activity = self.find(row)
             if activity is not None and not row.cells.failed:
-                self.by_name[norm(activity.name)] = None
-                self.by_ref[norm(activity.ref)] = None
-                self.exact["name"][activity.name] = None
-                self.exact["ref"][activity.ref] = None
+                self.forget(activity)
+                self.written += 1
+                self.written_refs.add(hash(norm(activity.ref)))
+                for key in UNIQUE:
+                    self.written_exact.add(hash((key, getattr(activity, key))))
+        self.written_refs.seal()
+        self.written_exact.seal()
+
+    def taken(self, key: str, value: str) -> bool:
+        """Whether ``value`` is the reference or name (``key``) of another
+        activity: one rows can still match, or one this import has written
+        (a hash found is checked in the database: a collision is no error)."""
+        if value in self.exact[key]:
+            return True
+        if hash((key, value)) not in self.written_exact:
+            return False
+        return ProcessingActivity.objects.filter(**{key: value}).exists()
 
     def forget(self, activity: ProcessingActivity) -> None:
         self.by_name.pop(norm(activity.name), None)
@@ -326,10 +350,13 @@ class Importer:
         )
 
     def next_ref(self) -> str:
-        number = len(self.by_ref) + 1
-        while norm(f"PA-{number}") in self.by_ref:
+        number = len(self.by_ref) + self.written + 1
+        while self.ref_taken(norm(f"PA-{number}")):
             number += 1
         return f"PA-{number}"
+
+    def ref_taken(self, folded: str) -> bool:
+        return folded in self.by_ref or hash(folded) in self.written_refs
 
     def check(self, row: ActivityRow, activity: ProcessingActivity) -> None:
         """Everything that could fail, before anything of the row is written."""
@@ -372,7 +399,7 @@ class Importer:
         except ValidationError as exc:
             errors = dict(exc.message_dict)
         for key in UNIQUE:
-            if key not in errors and getattr(activity, key) in self.exact[key]:
+            if key not in errors and self.taken(key, getattr(activity, key)):
                 error = activity.unique_error_message(ProcessingActivity, (key,))
                 errors[key] = error.messages
         return errors
@@ -401,7 +428,7 @@ class Importer:
         outcome = outcome_of(created, changed)
         shown = [] if created else changed
         labels = [column_label(row.cells, name) for name in shown]
-        self.record(row.cells, str(activity), outcome, labels).notes.extend(notes)
+        self.record(row.cells, str(activity), outcome, labels, notes)
 
     def keep_notes(
         self, row: ActivityRow, activity: ProcessingActivity, lines: list[TransferLine]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from ropa_import.cells import RowError
 from ropa_import.read import Table
@@ -54,9 +57,21 @@ def mapping_of(table: Table) -> list[MappedColumn]:
     ]
 
 
+KEPT = 1000  # outcomes kept in memory (and for the status page)
+
+
+def is_new_record(note: str) -> bool:
+    return note.startswith("new ")
+
+
 @dataclass
 class ImportResult:
-    """Every row's outcome, or the errors (and then nothing was written)."""
+    """Every row's outcome, or the errors (and then nothing was written).
+
+    Only the first ``KEPT`` outcomes stay in ``rows``; the others are written
+    to an unnamed temporary file as they come (``outcomes()`` reads them all
+    back, in order), and each outcome is counted, so that a large register
+    is reported in full without its outcomes growing in memory."""
 
     file_name: str
     dry_run: bool
@@ -65,15 +80,37 @@ class ImportResult:
     mapping: list[MappedColumn] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sheet: str = ""
+    counts: dict[str, int] = field(default_factory=dict)  # outcome -> rows
+    new_related: int = 0  # related records created (the "new ..." notes)
+    spool: IO[str] | None = field(default=None, repr=False, compare=False)
+
+    def add(self, row: RowOutcome) -> None:
+        """One row's outcome, its notes complete."""
+        self.counts[row.outcome] = self.counts.get(row.outcome, 0) + 1
+        self.new_related += sum(1 for note in row.notes if is_new_record(note))
+        if len(self.rows) < KEPT:
+            self.rows.append(row)
+            return
+        if self.spool is None:
+            self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.spool.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+
+    def outcomes(self) -> Iterator[RowOutcome]:
+        """Every row's outcome, in order: the kept ones, then the spooled."""
+        yield from self.rows
+        if self.spool is not None:
+            self.spool.seek(0)
+            for line in self.spool:
+                yield RowOutcome(**json.loads(line))
+
+    def row_count(self) -> int:
+        return sum(self.counts.values())
 
     def unmapped(self) -> list[MappedColumn]:
         return [c for c in self.mapping if c.field is None and c.samples]
 
     def count(self, outcome: str) -> int:
-        return sum(1 for r in self.rows if r.outcome == outcome)
-
-    def new_records(self) -> list[str]:
-        return [note for r in self.rows for note in r.notes if note.startswith("new ")]
+        return self.counts.get(outcome, 0)
 
     def summary(self) -> str:
         if self.errors:
@@ -86,7 +123,7 @@ class ImportResult:
         prefix = "Dry run, nothing written: " if self.dry_run else "Imported: "
         return (
             f"{prefix}{counts}, {self.count('unchanged')} unchanged rows; "
-            f"{len(self.new_records())} new related records ({self.file_name})."
+            f"{self.new_related} new related records ({self.file_name})."
         )
 
     def as_json(self, limit: int) -> dict[str, Any]:
@@ -97,7 +134,9 @@ class ImportResult:
             "dry_run": self.dry_run,
             "sheet": self.sheet,
             "rows": [asdict(r) for r in self.rows[:limit]],
-            "row_count": len(self.rows),
+            "row_count": self.row_count(),
+            "counts": self.counts,
+            "new_related": self.new_related,
             "errors": [asdict(e) for e in self.errors[:limit]],
             "error_count": len(self.errors),
             "mapping": [asdict(c) for c in self.mapping],
@@ -108,12 +147,19 @@ class ImportResult:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImportResult:
         """The result as ``as_json`` kept it (rows and errors perhaps cut)."""
+        rows = [RowOutcome(**r) for r in data.get("rows", [])]
+        counts: dict[str, int] = {}
+        for row in rows:  # a run recorded before the counts were
+            counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        new = sum(1 for r in rows for note in r.notes if is_new_record(note))
         return cls(
             file_name=data.get("file_name", ""),
             dry_run=bool(data.get("dry_run")),
-            rows=[RowOutcome(**r) for r in data.get("rows", [])],
+            rows=rows,
             errors=[RowError(**e) for e in data.get("errors", [])],
             mapping=[MappedColumn(**c) for c in data.get("mapping", [])],
             warnings=list(data.get("warnings", [])),
             sheet=data.get("sheet", ""),
+            counts=dict(data.get("counts", counts)),
+            new_related=int(data.get("new_related", new)),
         )

@@ -7,6 +7,7 @@ every transfer are changed once, at the end: one version per transfer."""
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from typing import Any, NamedTuple
 
@@ -79,8 +80,11 @@ class Transfers:
             self.of_activity[activity_id].append(by_pk[transfer_id])
         # Links are changed once per transfer at the end (see flush).
         self.planned: dict[int, Transfer] = {}
-        self.adds: dict[int, list[Member]] = defaultdict(list)
-        self.removes: dict[int, list[Member]] = defaultdict(list)
+        self.adds: dict[int, list[ProcessingActivity]] = defaultdict(list)
+        self.removes: dict[int, list[ProcessingActivity]] = defaultdict(list)
+        # and those of the batches written, by their keys only (8 bytes each)
+        self.added: dict[int, array[int]] = defaultdict(lambda: array("q"))
+        self.removed: dict[int, array[int]] = defaultdict(lambda: array("q"))
 
     def current(
         self, activity: ProcessingActivity
@@ -133,7 +137,7 @@ class Transfers:
     def plan(
         self,
         transfer: Transfer,
-        changes: dict[int, list[Member]],
+        changes: dict[int, list[ProcessingActivity]],
         activity: ProcessingActivity,
     ) -> None:
         self.planned[id(transfer)] = transfer
@@ -142,18 +146,19 @@ class Transfers:
     def release(self) -> None:
         """The batch is written: its activities stay in the planned links by
         their keys only (memory bounded by the batch, not the file)."""
-        for changes in (self.adds, self.removes):
-            for members in changes.values():
-                members[:] = [
-                    Written(m.pk) if isinstance(m, ProcessingActivity) else m
-                    for m in members
-                ]
+        for changes, kept in ((self.adds, self.added), (self.removes, self.removed)):
+            for key, members in changes.items():
+                kept[key].extend(activity.pk for activity in members)
+            changes.clear()
 
     def flush(self) -> None:
         """Plan the links' changes: one version per transfer (at the flush)."""
         for key, transfer in self.planned.items():
-            removes = [activity.pk for activity in self.removes[key]]
-            self.writes.link(transfer, "activities", self.adds[key], removes)
+            adds: list[Member] = [Written(pk) for pk in self.added.get(key, ())]
+            adds += self.adds.get(key, [])
+            removes = list(self.removed.get(key, ()))
+            removes += [activity.pk for activity in self.removes.get(key, [])]
+            self.writes.link(transfer, "activities", adds, removes)
 
     def transfer_for(
         self,

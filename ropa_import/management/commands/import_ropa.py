@@ -70,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Not mapped, kept in each activity's notes: {column.header!r}"
             )
-        for row in result.rows:
+        for row in result.outcomes():
             self.stdout.write(str(row))
             for note in row.notes:
                 self.stdout.write(f"    {note}")
