@@ -1,0 +1,90 @@
+"""The form renderer: Django's, with every ``<select>`` written in Python.
+
+A country field offers 250 options, and Django's template renderer draws each
+one through two included templates (``select_option.html`` and
+``attrs.html``): a vendor's change page (country and processing countries)
+spent most of its time there. ``render_select`` writes the same characters as
+``django/forms/widgets/select.html`` does; a select whose options use another
+template or carry labels the template would localise (numbers, dates) is left
+to the templates. tests/test_renderers.py compares both outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
+
+SELECT = "django/forms/widgets/select.html"
+OPTION = "django/forms/widgets/select_option.html"
+
+
+class FormRenderer(DjangoTemplates):
+    """settings.FORM_RENDERER."""
+
+    def render(
+        self,
+        template_name: str,
+        context: dict[str, Any],
+        request: HttpRequest | None = None,
+    ) -> str:
+        if template_name == SELECT and drawable(context):
+            return render_select(context["widget"])
+        return str(super().render(template_name, context, request))
+
+
+def drawable(context: dict[str, Any]) -> bool:
+    """A plain select: only its widget in the context, every option drawn
+    by ``select_option.html`` with a text label."""
+    if set(context) != {"widget"}:
+        return False
+    groups = context["widget"]["optgroups"]
+    return all(isinstance(name, str | Promise | None) for name, _, _ in groups) and all(
+        option["template_name"] == OPTION and isinstance(option["label"], str | Promise)
+        for _name, options, _index in groups
+        for option in options
+    )
+
+
+def as_text(value: Any) -> str:
+    """``{{ value|stringformat:'s' }}`` with autoescaping: the filter's own
+    formatting, its output escaped unless its input was marked safe."""
+    try:
+        text = "%s" % value  # noqa: UP031 - exactly as the filter formats
+    except (TypeError, ValueError):
+        text = ""
+    return text if isinstance(value, SafeData) else str(escape(text))
+
+
+def render_attrs(attrs: dict[str, Any]) -> str:
+    """``django/forms/widgets/attrs.html``."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        + ("" if value is True else f'="{as_text(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def render_select(widget: dict[str, Any]) -> str:
+    """``django/forms/widgets/select.html`` with ``select_option.html``
+    (both files end with a newline, which the page keeps)."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"']
+    parts.append(f"{render_attrs(widget['attrs'])}>")
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            parts.append(
+                f'\n  <option value="{as_text(option["value"])}"'
+                f"{render_attrs(option['attrs'])}>"
+                f"{conditional_escape(option['label'])}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")  # the renderer strips the last newline
+    return "".join(parts)

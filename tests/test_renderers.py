@@ -1,0 +1,66 @@
+"""The form renderer writes every <select> exactly as Django's templates do."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+
+from inventory.models import Customer, ProcessingActivity, Vendor
+from kbinventory.renderers import FormRenderer, drawable
+
+CHOICES = [
+    ("", "---------"),
+    ("a&b", 'Tom & "Jerry" <x>'),
+    (3, "three"),
+    ("Group <1>", [("g1", "one"), ("g2", mark_safe("<b>two</b>"))]),
+    (mark_safe("s&afe"), "safe value"),
+]
+
+
+def both(widget, name, value, attrs=None):
+    ours = widget.render(name, value, attrs, renderer=FormRenderer())
+    django = widget.render(name, value, attrs, renderer=DjangoTemplates())
+    return ours, django
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.Select(choices=CHOICES), "a&b"),
+        (forms.Select(choices=CHOICES, attrs={"required": True}), 3),
+        (forms.Select(choices=CHOICES, attrs={"data-x": "<q>", "hidden": False}), ""),
+        (forms.SelectMultiple(choices=CHOICES), ["g2", "s&afe"]),
+        (FilteredSelectMultiple("regions", False, choices=CHOICES), ["a&b"]),
+        (forms.NullBooleanSelect(), None),
+        (forms.Select(choices=[]), None),
+    ],
+)
+def test_a_select_is_written_as_the_templates_write_it(widget, value):
+    ours, django = both(widget, "field<1>", value, {"id": "id_field"})
+    assert ours == django
+
+
+def test_labels_the_templates_would_localise_are_left_to_them():
+    widget = forms.Select(choices=[(1, 1000), (2, datetime.date(2026, 1, 2))])
+    context = widget.get_context("n", 1, None)
+    assert not drawable(context)
+    ours, django = both(widget, "n", 1)
+    assert ours == django
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Vendor, Customer, ProcessingActivity])
+def test_the_inventory_forms_are_written_as_the_templates_write_them(model):
+    """Country selects (250 options, one and many), choices, booleans."""
+    form_class = forms.modelform_factory(model, fields="__all__")
+    for renderer in (FormRenderer(), DjangoTemplates()):
+        form_class.default_renderer = renderer
+        if isinstance(renderer, FormRenderer):
+            ours = str(form_class())
+        else:
+            django = str(form_class())
+    assert "<select" in ours
+    assert ours == django
