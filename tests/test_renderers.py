@@ -43,6 +43,25 @@ def test_a_select_is_written_as_the_templates_write_it(widget, value):
     assert ours == django
 
 
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (forms.TextInput(attrs={"maxlength": 20, "required": True}), 'a "b" & <c>'),
+        (forms.TextInput(), None),
+        (forms.CheckboxInput(attrs={"class": "action-select"}), "17"),
+        (forms.CheckboxInput(), True),
+        (forms.HiddenInput(), mark_safe("<safe>")),
+        (forms.NumberInput(attrs={"step": 0.5}), 12),
+        (forms.DateInput(), datetime.date(2026, 12, 2)),
+        (forms.PasswordInput(render_value=True), "secret"),
+        (forms.EmailInput(attrs={"disabled": False}), "a@b.example"),
+    ],
+)
+def test_an_input_is_written_as_the_templates_write_it(widget, value):
+    ours, django = both(widget, "field<1>", value, {"id": "id_field"})
+    assert ours == django
+
+
 def test_labels_the_templates_would_localise_are_left_to_them():
     widget = forms.Select(choices=[(1, 1000), (2, datetime.date(2026, 1, 2))])
     context = widget.get_context("n", 1, None)
