@@ -8,7 +8,8 @@ spent most of its time there, a changelist a fifth of its time on the action
 checkbox of each row. ``render_select`` and ``render_input`` write the same
 characters as ``django/forms/widgets/select.html`` and ``input.html`` do; a
 select whose options use another template or carry labels the template would
-localise (numbers, dates) is left to the templates. tests/test_renderers.py compares both outputs.
+localise (numbers, dates) is left to the templates. tests/test_renderers.py
+compares both outputs.
 """
 
 from __future__ import annotations
