@@ -5,8 +5,9 @@ A country field offers 250 options, and Django's template renderer draws each
 one through two included templates (``select_option.html`` and
 ``attrs.html``): a vendor's change page (country and processing countries)
 spent most of its time there, a changelist a fifth of its time on the action
-checkbox of each row. ``render_select`` and ``render_input`` write the same
-characters as ``django/forms/widgets/select.html`` and ``input.html`` do; a
+checkbox of each row. ``render_select``, ``render_input`` and ``render_label`` write
+the same characters as ``django/forms/widgets/select.html``, ``input.html``
+and ``django/forms/label.html`` do (a change page has a label a field); a
 select whose options use another template or carry labels the template would
 localise (numbers, dates) is left to the templates. tests/test_renderers.py
 compares both outputs.
@@ -24,6 +25,8 @@ from django.utils.safestring import SafeData
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+LABEL = "django/forms/label.html"
+LABEL_CONTEXT = {"field", "label", "attrs", "use_tag", "tag"}
 # The templates that are ``{% include "django/forms/widgets/input.html" %}``.
 INPUTS = {
     f"django/forms/widgets/{name}.html"
@@ -47,6 +50,9 @@ class FormRenderer(DjangoTemplates):
             return render_select(context["widget"])
         if template_name in INPUTS and set(context) == {"widget"}:
             return render_input(context["widget"])
+        if template_name == LABEL and set(context) == LABEL_CONTEXT:
+            if isinstance(context["label"], str | Promise):
+                return render_label(context)
         return str(super().render(template_name, context, request))
 
 
@@ -81,6 +87,17 @@ def render_attrs(attrs: dict[str, Any]) -> str:
         for name, value in attrs.items()
         if value is not False
     )
+
+
+def render_label(context: dict[str, Any]) -> str:
+    """``django/forms/label.html`` (a field's label, in a tag when the field
+    has an id)."""
+    label = conditional_escape(context["label"])
+    if not context["use_tag"]:
+        return str(label).strip()
+    tag = conditional_escape(context["tag"])
+    attrs = render_attrs(context["attrs"] or {})
+    return f"<{tag}{attrs}>{label}</{tag}>"
 
 
 def render_input(widget: dict[str, Any]) -> str:

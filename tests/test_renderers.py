@@ -62,6 +62,29 @@ def test_an_input_is_written_as_the_templates_write_it(widget, value):
     assert ours == django
 
 
+class LabelForm(forms.Form):
+    required = forms.CharField(label='Name & "title"')
+    optional = forms.CharField(required=False, label="Done?")
+    lazy = forms.BooleanField(required=False)
+    required_css_class = "required"
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("name", ["required", "optional", "lazy"])
+def test_a_label_is_written_as_the_template_writes_it(auto_id, name):
+    written = []
+    for renderer in (FormRenderer(), DjangoTemplates()):
+        field = LabelForm(auto_id=auto_id, renderer=renderer)[name]
+        written.append(
+            [
+                field.label_tag(),
+                field.label_tag(attrs={"class": "x<y"}, label_suffix=" :"),
+                field.label_tag(contents=mark_safe("<b>safe</b>"), tag="span"),
+            ]
+        )
+    assert written[0] == written[1]
+
+
 def test_labels_the_templates_would_localise_are_left_to_them():
     widget = forms.Select(choices=[(1, 1000), (2, datetime.date(2026, 1, 2))])
     context = widget.get_context("n", 1, None)
