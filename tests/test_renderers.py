@@ -1,15 +1,19 @@
 """The form renderer writes every <select> exactly as Django's templates do."""
 
 import datetime
+import re
 
 import pytest
 from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.forms.renderers import DjangoTemplates
+from django.test import override_settings
 from django.utils.safestring import mark_safe
 
 from inventory.models import Customer, ProcessingActivity, Vendor
 from kbinventory.renderers import FormRenderer, drawable
+
+DJANGO_RENDERER = "django.forms.renderers.DjangoTemplates"
 
 CHOICES = [
     ("", "---------"),
@@ -106,3 +110,36 @@ def test_the_inventory_forms_are_written_as_the_templates_write_them(model):
             django = str(form_class())
     assert "<select" in ours
     assert ours == django
+
+
+def without_csrf(html):
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/inventory/processingactivity/",
+        "/admin/inventory/processingactivity/{activity}/change/",
+        "/admin/inventory/processingactivity/add/",
+        "/admin/inventory/vendor/",
+        "/admin/inventory/vendor/{vendor}/change/",
+        "/admin/inventory/customer/{customer}/change/",
+    ],
+)
+def test_admin_pages_are_the_same_with_either_renderer(demo, dpo_client, page):
+    """Autocomplete widgets, inlines, filters and action checkboxes included."""
+    path = page.format(
+        activity=ProcessingActivity.objects.order_by("pk").last().pk,
+        vendor=Vendor.objects.order_by("pk").first().pk,
+        customer=Customer.objects.order_by("pk").first().pk,
+    )
+    pages = []
+    for renderer in ("kbinventory.renderers.FormRenderer", DJANGO_RENDERER):
+        with override_settings(FORM_RENDERER=renderer):
+            response = dpo_client.get(path)
+        assert response.status_code == 200
+        pages.append(without_csrf(response.content))
+    assert b"<select" in pages[0] or b"<input" in pages[0]
+    assert pages[0] == pages[1]
