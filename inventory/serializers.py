@@ -602,3 +602,104 @@ class NoticeResolveSerializer(StrictInputMixin, serializers.Serializer[Any]):
     resolution = serializers.ChoiceField(choices=SubprocessorNotice.Resolution.choices)
     resolved_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# -- the activity list, a page at a time ----------------------------------------
+
+ACTIVITY_SETS = (
+    "data_subject_categories",
+    "data_categories",
+    "recipients",
+    "systems",
+    "security_measures",
+)
+
+
+def activity_page(activities: list[ProcessingActivity]) -> list[dict[str, Any]]:
+    """``ProcessingActivitySerializer(activities, many=True).data``, the same
+    JSON, for a list page: each many-to-many set and each kind of row is read
+    once for the page as bare values (no model object per related row) and
+    every value goes through the serializer's own field (500 activities
+    carried some 6,000 prefetched objects and 16,000 attribute look-ups)."""
+    ids = [activity.pk for activity in activities]
+    sets = {name: id_lists(name, ids) for name in ACTIVITY_SETS}
+    rows = {
+        "lawful_bases": row_lists(
+            ActivityLawfulBasisSerializer(), ActivityLawfulBasis, ids
+        ),
+        "special_category_conditions": row_lists(
+            SpecialCategoryConditionSerializer(), SpecialCategoryCondition, ids
+        ),
+    }
+    fields = ProcessingActivitySerializer().fields
+    plain = {
+        name: (column(ProcessingActivity, field), field)
+        for name, field in fields.items()
+        if name not in sets and name not in rows
+    }
+    page = []
+    for activity in activities:
+        data: dict[str, Any] = {}
+        for name in fields:
+            if name in sets:
+                data[name] = sets[name].get(activity.pk, [])
+            elif name in rows:
+                data[name] = rows[name].get(activity.pk, [])
+            else:
+                attname, field = plain[name]
+                data[name] = represent(field, getattr(activity, attname))
+        page.append(data)
+    return page
+
+
+def id_lists(name: str, ids: list[int]) -> dict[int, list[int]]:
+    """Each activity's ids in one many-to-many set, in id order."""
+    field: Any = ProcessingActivity._meta.get_field(name)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    found: dict[int, list[int]] = {}
+    pairs = through._default_manager.filter(**{f"{source}__in": ids})
+    for activity, related in pairs.order_by(target).values_list(
+        f"{source}_id", f"{target}_id"
+    ):
+        found.setdefault(activity, []).append(related)
+    return found
+
+
+def row_lists(
+    serializer: serializers.ModelSerializer[Any],
+    model: type[models.Model],
+    ids: list[int],
+) -> dict[int, list[dict[str, Any]]]:
+    """Each activity's rows of ``model`` as ``serializer`` writes them, in
+    the model's order."""
+    fields = serializer.fields
+    columns = [column(model, field) for field in fields.values()]
+    found: dict[int, list[dict[str, Any]]] = {}
+    rows = model._default_manager.filter(activity_id__in=ids)
+    for activity, *values in rows.values_list("activity_id", *columns):
+        found.setdefault(activity, []).append(
+            {
+                name: represent(field, value)
+                for (name, field), value in zip(fields.items(), values, strict=True)
+            }
+        )
+    return found
+
+
+def column(
+    model: type[models.Model], field: serializers.Field[Any, Any, Any, Any]
+) -> str:
+    """The database column behind a serializer field (a foreign key's id)."""
+    model_field: Any = model._meta.get_field(str(field.source))
+    return str(model_field.attname)
+
+
+def represent(field: serializers.Field[Any, Any, Any, Any], value: Any) -> Any:
+    """A column's value as ``field`` writes it; a foreign key's column is
+    already the id the API shows."""
+    if value is None:
+        return None
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return value
+    return field.to_representation(value)

@@ -160,6 +160,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with each <select> written in Python (250 countries a
+# field): kbinventory/renderers.py.
+FORM_RENDERER = "kbinventory.renderers.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
