@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 from ropa_import.cells import (
     CellError,
     Recipient,
     RowError,
     TransferLine,
+    derogation_ground,
     is_blank,
     parse_art9,
     parse_art9_kind,
@@ -27,6 +28,7 @@ from ropa_import.cells import (
     parse_tied_bases,
     plain_text,
     safeguard_countries,
+    scope_notes,
     split_items,
 )
 from ropa_import.headings import NOTES, norm
@@ -178,7 +180,7 @@ class ActivityRow:
     recipients: list[Recipient] | None
     specials: list[tuple[str, str]]  # (data category text, Art. 9 kind)
     countries: list[str] | None
-    safeguards: list[tuple[list[str], str, int | None]]
+    safeguards: list[Safeguard]
     notes: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     # (lawful basis, purposes) when the row names several bases or ties one to
@@ -197,19 +199,19 @@ class ActivityRow:
             return None
         countries = list(self.countries or [])
         named = [
-            TransferLine(code, mechanism, module)
-            for codes, mechanism, module in self.safeguards
-            for code in codes
+            replace(safeguard.line, country=code)
+            for safeguard in self.safeguards
+            for code in safeguard.codes
         ]
         covered = {line.country for line in named}
         rest = [c for c in countries if c not in covered]
-        general = [(m, mod) for codes, m, mod in self.safeguards if not codes]
+        general = [s.line for s in self.safeguards if not s.codes]
         if general and not rest:
             self.cells.error(
                 "transfer_safeguards", "no third country for this safeguard"
             )
-        mechanism, module = general[0] if general else ("none", None)
-        return named + [TransferLine(code, mechanism, module) for code in rest]
+        found = general[0] if general else TransferLine("", "none")
+        return named + [replace(found, country=code) for code in rest]
 
     def merge(self, other: ActivityRow) -> None:
         """Another row of the same activity: lists add up, values must agree."""
@@ -322,16 +324,34 @@ def parse_countries(cells: RowCells) -> list[str]:
     return codes
 
 
-def parse_safeguards(cells: RowCells) -> list[tuple[list[str], str, int | None]]:
+class Safeguard(NamedTuple):
+    """One safeguard line: the countries it names (none: the listed ones no
+    other line names) and the transfer it describes there."""
+
+    codes: list[str]
+    line: TransferLine
+
+
+def parse_safeguard(text: str) -> Safeguard:
+    """A safeguard line, with what the controller record prints after the
+    mechanism: the importer, its partial adequacy scope, an Art. 49 ground."""
+    codes, rest, importer = safeguard_countries(text)
+    rest, scopes = scope_notes(rest)
+    mechanism, module = parse_mechanism(rest)
+    ground, safeguards = ("", "")
+    if mechanism == "derogation":
+        ground, safeguards = derogation_ground(rest.strip())
+    line = TransferLine("", mechanism, module, importer, scopes, ground, safeguards)
+    return Safeguard(codes, line)
+
+
+def parse_safeguards(cells: RowCells) -> list[Safeguard]:
     found = []
     for line in cells.items("transfer_safeguards"):
         try:
-            codes, rest = safeguard_countries(line)
-            mechanism, module = parse_mechanism(rest)
+            found.append(parse_safeguard(line))
         except CellError as exc:
             cells.error("transfer_safeguards", str(exc), line, exc)
-            continue
-        found.append((codes, mechanism, module))
     return found
 
 

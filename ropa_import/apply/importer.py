@@ -103,7 +103,7 @@ class Importer:
         self.progress = progress  # called with (rows done, rows in all)
         self.writes = Writes(self.reason, user)
         self.related = Related(self.writes)
-        self.transfers = Transfers(self.writes, result.warnings)
+        self.transfers = Transfers(self.writes, result.warnings, self.related)
         # None: an activity this import has written (its row cannot come
         # again: the file's references and names are unique), kept as a key.
         self.by_name: dict[str, ProcessingActivity | None] = {}
