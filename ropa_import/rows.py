@@ -4,9 +4,11 @@ the same activity (Fides writes one row per data category) grouped into one
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, NamedTuple
 
 from ropa_import.cells import (
@@ -186,6 +188,10 @@ class ActivityRow:
     # (lawful basis, purposes) when the row names several bases or ties one to
     # purposes; [] when it names one alone; None without a lawful-basis column.
     bases: list[tuple[str, str]] | None = None
+    # (vendor name, date its DPA was signed), Art. 28(3); (data category,
+    # CCPA category letters): the controller record's own derived columns.
+    contracts: list[tuple[str, date]] = field(default_factory=list)
+    ccpa: list[tuple[str, str]] = field(default_factory=list)
 
     def key(self) -> str:
         return f"ref:{norm(self.ref)}" if self.ref else f"name:{norm(self.name)}"
@@ -236,6 +242,8 @@ class ActivityRow:
             self.countries = unique((self.countries or []) + other.countries)
         self.safeguards = unique(self.safeguards + other.safeguards)
         self.notes = unique(self.notes + other.notes)
+        self.contracts = unique(self.contracts + other.contracts)
+        self.ccpa = unique(self.ccpa + other.ccpa)
         self.rows += other.rows
 
 
@@ -377,6 +385,42 @@ def parse_recipients(cells: RowCells) -> list[Recipient]:
     return recipients
 
 
+CONTRACT_LINE = re.compile(r"(?P<name>.+):\s*DPA signed\s+(?P<date>.+)", re.I)
+CCPA_LETTERS = re.compile(r"[A-L](,[A-L])*")  # inventory.models.ccpa_validator
+
+
+def parse_contracts(cells: RowCells, notes: list[str]) -> list[tuple[str, date]]:
+    """ "<vendor>: DPA signed <date>" per line (Art. 28(3)); another line is
+    kept in the notes with its heading."""
+    found = []
+    for line in cells.items("processor_contracts"):
+        match = CONTRACT_LINE.fullmatch(line.strip())
+        signed = match and cells.read("processor_contracts", parse_date, match["date"])
+        if match and signed:
+            found.append((match["name"].strip(), signed))
+        elif not match:
+            notes.append(f"{cells.header('processor_contracts')}: {line}")
+    return found
+
+
+def parse_ccpa(cells: RowCells) -> list[tuple[str, str]]:
+    """ "<data category>: <CCPA letters>" per line, e.g. "DC01: A,I"."""
+    found = []
+    for line in cells.items("ccpa_categories"):
+        category, _, letters = line.rpartition(":")
+        letters = re.sub(r"\s+", "", letters.upper())
+        if not category.strip() or not CCPA_LETTERS.fullmatch(letters):
+            cells.error(
+                "ccpa_categories",
+                "not a data category with CCPA category letters",
+                line,
+                CellError("", "<data category>: <letters A-L>, e.g. DC01: A,I"),
+            )
+            continue
+        found.append((category.strip(), letters))
+    return found
+
+
 def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
     notes: list[str] = []
     if cells.has(NOTES):
@@ -400,6 +444,10 @@ def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
     )
     if cells.has("lawful_basis"):
         row.scalars["lawful_basis"], row.bases = lawful_bases(cells)
+    if cells.has("processor_contracts"):
+        row.contracts = parse_contracts(cells, row.notes)
+    if cells.has("ccpa_categories"):
+        row.ccpa = parse_ccpa(cells)
     return row
 
 

@@ -481,10 +481,17 @@ class Importer:
             lines = row.cells.items("retention_per_category")
             self.related.note_retention(chosen.get("data_categories", []), lines, notes)
         if "recipients" in chosen:
-            return changed, distinct(chosen["recipients"])
-        pks = stored.get("recipients", set())
-        vendors = self.related.by_pk(Vendor)
-        return changed, [vendors[pk] for pk in sorted(pks) if pk in vendors]
+            recipients = distinct(chosen["recipients"])
+        else:
+            pks = stored.get("recipients", set())
+            vendors = self.related.by_pk(Vendor)
+            recipients = [vendors[pk] for pk in sorted(pks) if pk in vendors]
+        differs = self.related.note_contracts(recipients, row.contracts, notes)
+        categories = chosen.get("data_categories", [])
+        differs += self.related.note_ccpa(categories, row.ccpa, notes)
+        where = f"{row.cells.table.sheet} row {row.cells.number} ({activity.name})"
+        self.result.warnings += [f"{where}: {text}" for text in differs]
+        return changed, recipients
 
     def set_m2m(
         self,
