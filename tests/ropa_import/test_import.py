@@ -600,6 +600,65 @@ def test_round_trip_export_import_into_empty_database_export(tmp_path, demo):
     assert build("ropa-controller") == second
 
 
+@pytest.mark.django_db
+def test_round_trip_keeps_importers_scopes_modules_and_derogations(tmp_path):
+    """What decides a transfer's judgement travels in its line: the importer
+    (a vendor, or our own legal entity), the partial adequacy decision it falls
+    under (Art. 45(1)), the SCC module where adequacy already covers it, the
+    Art. 49(1) ground and its documented safeguards."""
+    entity = make_entity(name="Acme Group Ltd", country="DE")
+    sister = make_entity(name="Acme US Inc", country="US")
+    act = make_activity(ref="PA-1", name="Sales")
+    maple = make_vendor(
+        name="Maple Hosting: Backups",
+        role="processor",
+        country="CA",
+        subject_to_pipeda=True,
+    )
+    mailer = make_vendor(
+        name="Mailer (US) Inc.", role="independent_controller", dpf_certified=True
+    )
+    sahay = make_vendor(name="Sahay Ltd", role="processor", country="IN")
+    act.recipients.add(maple, mailer, sahay)
+    for transfer in (
+        make_transfer(exporter=entity, importer=mailer, importer_role="controller"),
+        make_transfer(
+            exporter=entity,
+            importer=sahay,
+            destination="IN",
+            mechanism="derogation",
+            derogation_ground="49_1_second",
+            derogation_safeguards="Pseudonymised before sending",
+        ),
+        make_transfer(exporter=entity, importer_entity=sister, mechanism="bcr"),
+    ):
+        transfer.activities.add(act)
+    first = build("ropa-controller")
+    empty_the_inventory()
+
+    result = import_ropa(write(tmp_path, first, "export.xlsx"))
+
+    assert (result.errors, result.warnings) == ([], [])
+    assert record_columns(build("ropa-controller")) == record_columns(first)
+    assert record_columns(first)[0]["Transfer safeguards"].splitlines() == [
+        "Canada (Maple Hosting: Backups): Adequacy decision (Art. 45), "
+        "subject to PIPEDA",
+        "India (Sahay Ltd): Art. 49(1) second subparagraph: compelling legitimate "
+        "interests, not repetitive, limited number of data subjects (inform the "
+        "SA); safeguards: Pseudonymised before sending",
+        "United States of America (Acme US Inc): Binding corporate rules (Art. 47)",
+        "United States of America (Mailer (US) Inc.): Standard contractual "
+        "clauses (Art. 46(2)(c)) (SCC Module 1), EU-US Data Privacy Framework "
+        "certified",
+    ]
+    assert Transfer.objects.get(mechanism="bcr").importer_entity.name == sister.name
+    assert Vendor.objects.get(name=mailer.name).dpf_certified
+    assert Vendor.objects.get(name=maple.name).subject_to_pipeda
+    before = history_counts()
+    import_ropa(write(tmp_path, first, "export.xlsx"))
+    assert history_counts() == before
+
+
 # -- dry run ------------------------------------------------------------------
 
 
@@ -900,6 +959,74 @@ def test_countries_by_english_name_iso_code_or_alias(text, expected):
 def test_transfer_mechanisms_from_labels_and_words(text, expected):
     """GDPR Art. 45, 46(2)(c), 47, 49; module per Decision 2021/914."""
     assert cells.parse_mechanism(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "codes", "line"),
+    [
+        (
+            "Canada (Nimbus Cloud Inc.): no safeguard recorded",
+            ["CA"],
+            cells.TransferLine("", "none", importer="Nimbus Cloud Inc."),
+        ),
+        (
+            "United States of America (Acme (UK) Ltd): Adequacy decision (Art. 45), "
+            "EU-US Data Privacy Framework certified",
+            ["US"],
+            cells.TransferLine(
+                "", "adequacy", importer="Acme (UK) Ltd", scopes=("dpf_certified",)
+            ),
+        ),
+        (
+            "United States of America (Mailer Inc.): Standard contractual clauses "
+            "(Art. 46(2)(c)) (SCC Module 3, UK Addendum), EU-US Data Privacy "
+            "Framework certified",
+            ["US"],
+            cells.TransferLine(
+                "", "scc", 3, importer="Mailer Inc.", scopes=("dpf_certified",)
+            ),
+        ),
+        (
+            "Canada (Maple Hosting: Backups): Adequacy decision (Art. 45), "
+            "subject to PIPEDA",
+            ["CA"],
+            cells.TransferLine(
+                "",
+                "adequacy",
+                importer="Maple Hosting: Backups",
+                scopes=("subject_to_pipeda",),
+            ),
+        ),
+        (
+            "Virgin Islands (British) (Island Trust Ltd): Binding corporate rules "
+            "(Art. 47)",
+            ["VG"],
+            cells.TransferLine("", "bcr", importer="Island Trust Ltd"),
+        ),
+        (
+            "India (Sahay Ltd): Art. 49(1) second subparagraph: compelling "
+            "legitimate interests, not repetitive, limited number of data subjects "
+            "(inform the SA); safeguards: Pseudonymised before sending",
+            ["IN"],
+            cells.TransferLine(
+                "",
+                "derogation",
+                importer="Sahay Ltd",
+                ground="49_1_second",
+                ground_safeguards="Pseudonymised before sending",
+            ),
+        ),
+        ("India: Standard contractual clauses", ["IN"], cells.TransferLine("", "scc")),
+        ("Adequacy (Canada, Japan)", ["CA", "JP"], cells.TransferLine("", "adequacy")),
+    ],
+)
+def test_safeguard_lines_as_the_controller_record_prints_them(text, codes, line):
+    """ "<country> (<importer>): <mechanism>[, <partial adequacy scope>]": the
+    importer (brackets and ':' in its name too), the scope it falls under
+    (Art. 45(1)), an Art. 49(1) ground; other layouts' lines as before."""
+    from ropa_import.rows import parse_safeguard
+
+    assert parse_safeguard(text) == (codes, line)
 
 
 @pytest.mark.parametrize("module", [1, 2, 3, 4])

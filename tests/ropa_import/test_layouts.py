@@ -606,7 +606,7 @@ def test_recipient_kinds_are_not_vendors():
 
 
 def test_safeguards_paired_with_their_countries():
-    assert cells.safeguard_countries("Adequacy (Canada)") == (["CA"], "Adequacy")
+    assert cells.safeguard_countries("Adequacy (Canada)") == (["CA"], "Adequacy", "")
     assert cells.parse_mechanism("SCC Module 2") == ("scc", 2)
 
 
