@@ -427,6 +427,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # (docs/import.md, "Our own export, imported again"); the others are read,
 # never stored (they are recomputed).
 OWN_READ = {
+    "Name and contact details of joint controller": "joint_controllers",  # Art. 26
     "Link to contract with processor": "processor_contracts",  # Art. 28(3)
     "CCPA categories": "ccpa_categories",  # Cal. Civ. Code 1798.140(v)(1)
 }

@@ -192,6 +192,8 @@ class ActivityRow:
     # CCPA category letters): the controller record's own derived columns.
     contracts: list[tuple[str, date]] = field(default_factory=list)
     ccpa: list[tuple[str, str]] = field(default_factory=list)
+    # (joint controller's name, its contact details), Art. 26(1), 30(1)(a)
+    contacts: list[tuple[str, str]] = field(default_factory=list)
 
     def key(self) -> str:
         return f"ref:{norm(self.ref)}" if self.ref else f"name:{norm(self.name)}"
@@ -244,6 +246,7 @@ class ActivityRow:
         self.notes = unique(self.notes + other.notes)
         self.contracts = unique(self.contracts + other.contracts)
         self.ccpa = unique(self.ccpa + other.ccpa)
+        self.contacts = unique(self.contacts + other.contacts)
         self.rows += other.rows
 
 
@@ -421,6 +424,17 @@ def parse_ccpa(cells: RowCells) -> list[tuple[str, str]]:
     return found
 
 
+def parse_contacts(cells: RowCells) -> list[tuple[str, str]]:
+    """ "<joint controller>: <contact details>" per line (a bare name names
+    no contact)."""
+    found = []
+    for line in cells.items("joint_controllers"):
+        name, sep, contact = line.partition(": ")
+        if sep and name.strip() and contact.strip():
+            found.append((name.strip(), contact.strip()))
+    return found
+
+
 def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
     notes: list[str] = []
     if cells.has(NOTES):
@@ -448,6 +462,8 @@ def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
         row.contracts = parse_contracts(cells, row.notes)
     if cells.has("ccpa_categories"):
         row.ccpa = parse_ccpa(cells)
+    if cells.has("joint_controllers"):
+        row.contacts = parse_contacts(cells)
     return row
 
 

@@ -487,6 +487,7 @@ class Importer:
             vendors = self.related.by_pk(Vendor)
             recipients = [vendors[pk] for pk in sorted(pks) if pk in vendors]
         differs = self.related.note_contracts(recipients, row.contracts, notes)
+        differs += self.related.note_contacts(recipients, row.contacts, notes)
         categories = chosen.get("data_categories", [])
         differs += self.related.note_ccpa(categories, row.ccpa, notes)
         where = f"{row.cells.table.sheet} row {row.cells.number} ({activity.name})"

@@ -184,6 +184,29 @@ class Related:
                 )
         return differs
 
+    def note_contacts(
+        self, vendors: list[Vendor], contacts: list[tuple[str, str]], notes: list[str]
+    ) -> list[str]:
+        """Art. 26(1), 30(1)(a): a joint controller among this row's
+        recipients without contact details takes those the record states;
+        returns what differs from details already recorded (kept)."""
+        by_name = {norm(v.name): v for v in vendors}
+        differs = []
+        for name, contact in contacts:
+            vendor = by_name.get(norm(name))
+            if vendor is None:
+                notes.append(f"contact of {name} not recorded: not a recipient")
+            elif not vendor.contact:
+                vendor.contact = contact[: max_length(Vendor, "contact")]
+                self.writes.change(vendor, ["contact"])
+                notes.append(f"vendor {vendor} contact: {vendor.contact}")
+            elif vendor.contact != contact:
+                differs.append(
+                    f"{vendor}: contact {contact!r} in the file, "
+                    f"{vendor.contact!r} recorded (kept)"
+                )
+        return differs
+
     def note_ccpa(
         self, categories: list[Any], found: list[tuple[str, str]], notes: list[str]
     ) -> list[str]:

@@ -619,7 +619,13 @@ def test_round_trip_keeps_importers_scopes_modules_and_derogations(tmp_path):
         name="Mailer (US) Inc.", role="independent_controller", dpf_certified=True
     )
     sahay = make_vendor(name="Sahay Ltd", role="processor", country="IN")
-    act.recipients.add(maple, mailer, sahay)
+    partner = make_vendor(
+        name="Partner GmbH",
+        role="joint_controller",
+        country="DE",
+        contact="privacy@partner.example, +49 30 1234",
+    )
+    act.recipients.add(maple, mailer, sahay, partner)
     for transfer in (
         make_transfer(exporter=entity, importer=mailer, importer_role="controller"),
         make_transfer(
@@ -654,6 +660,7 @@ def test_round_trip_keeps_importers_scopes_modules_and_derogations(tmp_path):
     assert Transfer.objects.get(mechanism="bcr").importer_entity.name == sister.name
     assert Vendor.objects.get(name=mailer.name).dpf_certified
     assert Vendor.objects.get(name=maple.name).subject_to_pipeda
+    assert Vendor.objects.get(name=partner.name).contact == partner.contact
     before = history_counts()
     import_ropa(write(tmp_path, first, "export.xlsx"))
     assert history_counts() == before
