@@ -198,10 +198,9 @@ def safeguard_line(country: str, importer: str, text: str, scope: str = "") -> s
 def scope_note(dest: rules.Destination) -> str:
     """The partial adequacy decision the importer falls under there, if any."""
     partial = dest.adequacy == rules.Adequacy.PARTIAL
-    in_scope = dest.importer_in_scope and dest.scope is not None
-    return (
-        SCOPE_NOTES.get(dest.scope, "") if partial and in_scope and dest.scope else ""
-    )
+    if not (partial and dest.importer_in_scope and dest.scope):
+        return ""
+    return SCOPE_NOTES.get(dest.scope, "")
 
 
 _PROFILES: WeakKeyDictionary[Snapshot, dict[str, Record]] = WeakKeyDictionary()
