@@ -127,6 +127,7 @@ class Importer:
         if self.transfers.exporter is None:
             entities = list(LegalEntity.objects.all()[:2])
             self.transfers.exporter = entities[0] if len(entities) == 1 else None
+        self.transfers.own = book.controller.own
         self.controller_rows(activities)
         if not self.result.errors:  # with errors everything is rolled back
             self.transfers.flush()

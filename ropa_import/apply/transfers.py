@@ -62,6 +62,7 @@ class Transfers:
     def __init__(self, writes: Writes, warnings: list[str], related: Related) -> None:
         self.writes, self.warnings, self.related = writes, warnings, related
         self._entities: dict[str, LegalEntity] | None = None
+        self.own = False  # the sheet is our own export's Controller record
         self.profiles = {p.code.code: p for p in CountryProfile.objects.all()}
         self.exporter: LegalEntity | None = None
         parties = ("importer", "importer_entity", "exporter", "exporter_customer")
@@ -223,7 +224,9 @@ class Transfers:
         whose country is unknown (it is then located there); else None: an
         importer is never invented, the line is kept in the activity's notes."""
         if line.importer:
-            return self.named_importer(line, recipients, notes)
+            found = self.known_importer(line.importer, recipients)
+            if found is not None or self.own:
+                return self.named_importer(line, found, notes)
         located = [
             v
             for v in recipients
@@ -236,24 +239,31 @@ class Transfers:
             return self.locate(unknown[0], line, notes)
         return None
 
-    def named_importer(
-        self, line: TransferLine, recipients: list[Vendor], notes: list[str]
-    ) -> Vendor | LegalEntity:
-        """The recipient, else the vendor, else our legal entity of that name;
-        else a new vendor of that name (the line names it: nothing invented),
-        given the line's country if it has none and the partial adequacy
-        decisions the line says it falls under."""
-        key = norm(line.importer)
+    def known_importer(
+        self, name: str, recipients: list[Vendor]
+    ) -> Vendor | LegalEntity | None:
+        """The recipient, else the vendor, else our legal entity of that name."""
+        key = norm(name)
         found = next((v for v in recipients if norm(v.name) == key), None)
-        found = found or self.related.find(Vendor, line.importer)
-        if found is None and key in self.entities():
-            return self.entities()[key]
-        if found is None:
-            found = self.related.get(Vendor, line.importer, {}, notes)
-        if not found.country.code:
-            self.locate(found, line, notes)
-        self.in_scope(found, line, notes)
-        return found
+        found = found or self.related.find(Vendor, name)
+        return found or self.entities().get(key)
+
+    def named_importer(
+        self, line: TransferLine, found: Vendor | LegalEntity | None, notes: list[str]
+    ) -> Vendor | LegalEntity:
+        """The importer the line names, found; else, in our own export's
+        layout, a new vendor of that name (the line names it: nothing
+        invented); given the line's country if it has none and the partial
+        adequacy decisions the line says it falls under. Elsewhere a bracket
+        after the country may say anything ("USA (California)"): a name no
+        record has is not taken for a vendor."""
+        if isinstance(found, LegalEntity):
+            return found
+        vendor: Vendor = found or self.related.get(Vendor, line.importer, {}, notes)
+        if not vendor.country.code:
+            self.locate(vendor, line, notes)
+        self.in_scope(vendor, line, notes)
+        return vendor
 
     def entities(self) -> dict[str, LegalEntity]:
         """Our legal entities by name (read once, after the Organisation sheet)."""
