@@ -54,7 +54,8 @@ transfers the two columns describe, as simply as the round trip allows:
 - exporter: the first legal entity of the ``Organisation`` sheet (created or
   updated from that sheet); without that sheet, the only legal entity there is;
 - importer: the one the line names (a recipient, vendor or legal entity of
-  that name, else a new vendor: the sheet names it), marked in the scope of
+  that name, else, in our own export's layout, a new vendor: the sheet names
+  it), marked in the scope of
   the partial adequacy decision the line names (never unmarked); for a line
   naming none, the one recipient of the activity located (or processing) in
   that country; else the one recipient whose country is unknown (its country
