@@ -51,7 +51,7 @@ CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Categories of recipients", 18),
     ("Systems", 16),
     ("Third countries", 16),
-    ("Transfer safeguards", 32),
+    ("Transfer safeguards", 56),  # one line per country and importer
     ("Retention", 16),
     ("Retention per data category", 60),
     ("Security measures", 37),
