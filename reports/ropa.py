@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from inventory import residency, retention
 from inventory.models import (
@@ -25,8 +26,8 @@ from reports.measures import MeasureNumbers, measure_numbers, measures_sheet
 from reports.snapshot import Record, Snapshot
 from reports.xlsx import CellValue, Row, Sheet, country_name, label, lines, yes_no
 from transfers import law, rules
-from transfers.flows import DataMap, Flow, Status, on_routes
-from transfers.models import Transfer, assess
+from transfers.flows import VENDOR, DataMap, Flow, Status, on_routes
+from transfers.models import Transfer
 from transfers.rules import destination
 
 # The Controller record sheet's columns, in order. import_ropa reads the same
@@ -50,7 +51,7 @@ CONTROLLER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Categories of recipients", 18),
     ("Systems", 16),
     ("Third countries", 16),
-    ("Transfer safeguards", 32),
+    ("Transfer safeguards", 56),  # one line per country and importer
     ("Retention", 16),
     ("Retention per data category", 60),
     ("Security measures", 37),
@@ -172,6 +173,55 @@ def code(record: Record) -> str:
 # -- transfers (Art. 30(1)(e), 30(2)(c)) --------------------------------------
 
 
+# The partial adequacy decision (Art. 45(1) "specified sectors") an importer
+# is recorded under, as a safeguard line names it after the mechanism.
+# import_ropa reads it back onto the vendor (``law.SCOPE_FIELDS``).
+SCOPE_NOTES: dict[rules.Scope, str] = {
+    rules.Scope.DPF: "EU-US Data Privacy Framework certified",  # (EU) 2023/1795
+    rules.Scope.UK_EXTENSION: "certified under the UK Extension to the EU-US DPF",
+    rules.Scope.SWISS_DPF: "Swiss-US Data Privacy Framework certified",
+    rules.Scope.COMMERCIAL: "subject to PIPEDA",  # Canada, Decision 2002/2/EC
+    rules.Scope.PRIVATE_SECTOR: "subject to the APPI",  # Japan, (EU) 2019/419
+    rules.Scope.PIPA: "subject to PIPA (not credit information)",  # (EU) 2022/254
+}
+MISSING_SAFEGUARD = "no safeguard recorded"
+
+
+def safeguard_line(country: str, importer: str, text: str, scope: str = "") -> str:
+    """One line of the Transfer safeguards cell: "<country> (<importer>):
+    <mechanism>[, <scope>]", the importer named so that the reader (and
+    import_ropa) knows who receives the data there."""
+    where = f"{country} ({importer})" if importer else country
+    return f"{where}: {text}, {scope}" if scope else f"{where}: {text}"
+
+
+def scope_note(dest: rules.Destination) -> str:
+    """The partial adequacy decision the importer falls under there, if any."""
+    partial = dest.adequacy == rules.Adequacy.PARTIAL
+    if not (partial and dest.importer_in_scope and dest.scope):
+        return ""
+    return SCOPE_NOTES.get(dest.scope, "")
+
+
+_PROFILES: WeakKeyDictionary[Snapshot, dict[str, Record]] = WeakKeyDictionary()
+
+
+def profiles(snap: Snapshot) -> dict[str, Record]:
+    """The country register by code, read once per snapshot."""
+    if snap not in _PROFILES:
+        found = snap.records("transfers.CountryProfile")
+        _PROFILES[snap] = {c["code"]: c for c in found}
+    return _PROFILES[snap]
+
+
+def importer_name(snap: Snapshot, rec: Record) -> str:
+    """The vendor, or our legal entity, importing a recorded transfer."""
+    found = snap.get("inventory.Vendor", rec["importer_id"]) or snap.get(
+        "inventory.LegalEntity", rec["importer_entity_id"]
+    )
+    return str(found["name"]) if found else ""
+
+
 @dataclass(frozen=True)
 class TransferFacts:
     """One transfer as the Art. 30 records show it."""
@@ -181,45 +231,53 @@ class TransferFacts:
     country: str  # English name of the destination
     third_country: bool  # outside the EEA: a Chapter V transfer (Art. 44)
     activities: frozenset[int]
-    safeguard: str  # "<country>: <mechanism>[ (SCC Module n[, UK Addendum])]"
+    safeguard: str  # safeguard_line(): "<country> (<importer>): <mechanism>..."
     holds: bool  # the mechanism is a safeguard that holds there
     record: Record
+    missing: str = ""  # the line when it does not hold: "no safeguard recorded"
+
+
+def mechanism_text(rec: Record) -> str:
+    """The mechanism as the records print it: the Art. 49 ground of a
+    derogation; SCCs with their module (from the two roles, Decision (EU)
+    2021/914 Clause 1) and the UK and Swiss instruments signed with them."""
+    if rec["mechanism"] == Transfer.Mechanism.DEROGATION:
+        return rules.derogation_text(
+            rec["derogation_ground"], rec["derogation_safeguards"]
+        )
+    text = label(Transfer.Mechanism, rec["mechanism"])
+    if rec["mechanism"] == Transfer.Mechanism.SCC:
+        module = rules.scc_module(rec["exporter_role"], rec["importer_role"])
+        text += f" ({', '.join([f'SCC Module {module}', *instruments(rec)])})"
+    return text
 
 
 def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
     """Every transfer at as_of, judged by transfers.rules on the as_of day
     under the law it is made under (``law.transfer_law``: an onward transfer
     of a customer's data under the customer's)."""
-    profiles = {c["code"]: c for c in snap.records("transfers.CountryProfile")}
     day = snap.as_of.date()
     facts = {}
     for rec in snap.records("transfers.Transfer"):
         vendor = snap.get("inventory.Vendor", rec["importer_id"])
-        eu = destination(profiles.get(rec["destination"]), vendor, day)
+        eu = destination(profiles(snap).get(rec["destination"]), vendor, day)
         regime = law.transfer_law(rec, snap.get)[0]
         dest = law.seen_by(regime, rec["destination"], eu, vendor)
         country = country_name(rec["destination"])
-        safeguard = f"{country}: {label(Transfer.Mechanism, rec['mechanism'])}"
-        if rec["mechanism"] == Transfer.Mechanism.DEROGATION:
-            ground = rules.derogation_text(
-                rec["derogation_ground"], rec["derogation_safeguards"]
-            )
-            safeguard = f"{country}: {ground}"
-        module = assess(rec, dest).scc_module
-        if rec["mechanism"] == Transfer.Mechanism.SCC and module:
-            safeguard += f" ({', '.join([f'SCC Module {module}', *instruments(rec)])})"
+        importer, scope = importer_name(snap, rec), scope_note(dest)
         facts[rec["id"]] = TransferFacts(
             rec["id"],
             rec["name"],
             country,
             not eu.eea,
             frozenset(rec["activities"]),
-            safeguard,
+            safeguard_line(country, importer, mechanism_text(rec), scope),
             rules.mechanism_covers(
                 dest, rules.Mechanism(rec["mechanism"]), rec["derogation_ground"]
             )
             and law.tool_error(regime, rec) is None,
             rec,
+            safeguard_line(country, importer, MISSING_SAFEGUARD, scope),
         )
     return facts
 
@@ -237,38 +295,44 @@ def chapter_v(transfers: Iterable[TransferFacts]) -> list[TransferFacts]:
     return sorted(found, key=lambda t: (t.country, t.name))
 
 
-MISSING_SAFEGUARD = "no safeguard recorded"
-
-
-def flow_safeguard(flow: Flow, facts: dict[int, TransferFacts]) -> str:
+def flow_safeguard(snap: Snapshot, flow: Flow, facts: dict[int, TransferFacts]) -> str:
     """A flow's line in the Transfer safeguards cell: the covering transfer's
-    safeguard, adequacy, or "<country>: no safeguard recorded"."""
-    country = country_name(flow.country)
-    if flow.status == Status.MISSING:
-        return f"{country}: {MISSING_SAFEGUARD}"
+    safeguard, adequacy, or "<country> (<importer>): no safeguard recorded"."""
     fact = facts.get(flow.transfer) if flow.transfer else None
-    if fact is not None and fact.holds:
+    if flow.status != Status.MISSING and fact is not None and fact.holds:
         return fact.safeguard
-    return f"{country}: {label(Transfer.Mechanism, Transfer.Mechanism.ADEQUACY)}"
+    country = country_name(flow.country)
+    vendor = (
+        snap.get("inventory.Vendor", flow.importer.id)
+        if flow.importer.type == VENDOR
+        else None
+    )
+    eu = destination(profiles(snap).get(flow.country), vendor, snap.as_of.date())
+    scope = scope_note(law.seen_by(flow.regime, flow.country, eu, vendor))
+    if flow.status == Status.MISSING:
+        return safeguard_line(country, flow.importer.name, MISSING_SAFEGUARD, scope)
+    adequacy = label(Transfer.Mechanism, Transfer.Mechanism.ADEQUACY)
+    return safeguard_line(country, flow.importer.name, adequacy, scope)
 
 
 def third_country_cells(
+    snap: Snapshot,
     flows: list[Flow],
     recorded: Iterable[TransferFacts],
     facts: dict[int, TransferFacts],
 ) -> tuple[str, str]:
     """(Third countries, Transfer safeguards) of the flows leaving the EEA
     (Art. 30(1)(e), 30(2)(c)), and of the recorded transfers of the same
-    activities that no derived flow travels (never omitted)."""
+    activities that no derived flow travels (never omitted); one line per
+    importer and country (and per transfer), the importer named."""
     found = {
-        (country_name(f.country), flow_safeguard(f, facts))
+        (country_name(f.country), flow_safeguard(snap, f, facts))
         for f in flows
         if f.third_country
     }
     for t in chapter_v(recorded):
         if not on_routes(t.record, flows):
-            line = t.safeguard if t.holds else f"{t.country}: {MISSING_SAFEGUARD}"
-            found.add((t.country, line))
+            found.add((t.country, t.safeguard if t.holds else t.missing))
     ordered = sorted(found)
     return (
         lines(sorted({country for country, _ in ordered})),
@@ -397,7 +461,7 @@ def controller_row(
     """Art. 30(1)(a)-(g) for one activity, in the cell formats of docs/import.md;
     third countries and safeguards from the activity's flows."""
     facts = {t.id: t for t in transfers}
-    third_countries, safeguards = third_country_cells(flows, transfers, facts)
+    third_countries, safeguards = third_country_cells(snap, flows, transfers, facts)
     return ControllerRow(
         act["ref"],
         act["name"],
@@ -600,7 +664,7 @@ def processor_row(
     derived, recorded, facts = flows
     covering = [facts[f.transfer] for f in derived if f.transfer in facts]
     transfers = chapter_v({t.id: t for t in [*recorded, *covering]}.values())
-    third_countries, safeguards = third_country_cells(derived, recorded, facts)
+    third_countries, safeguards = third_country_cells(snap, derived, recorded, facts)
     category_ids = {i for a in mine for i in a["data_categories"]}
     subprocessors = [
         v for v in (feature["vendors"] if feature else []) if serving.allows_vendor(v)

@@ -20,9 +20,10 @@ from django.utils import translation
 from django_countries import countries
 
 from inventory.models import DataCategory, ProcessingActivity, Vendor
+from reports.ropa import SCOPE_NOTES
 from reports.xlsx import MAX_CELL_CHARS, country_name, unneutralise
 from ropa_import.headings import norm
-from transfers import rules
+from transfers import law, rules
 from transfers.models import Transfer
 
 
@@ -649,27 +650,73 @@ def parse_mechanism(text: str) -> tuple[str, int | None]:
 
 @dataclass(frozen=True)
 class TransferLine:
-    """One transfer as the record shows it: country, mechanism, SCC module."""
+    """One transfer as the record shows it: country, mechanism, SCC module,
+    and when the line names them the importer, the partial adequacy decisions
+    it falls under (vendor fields, ``transfers.law.SCOPE_FIELDS``) and the
+    Art. 49(1) ground of a derogation."""
 
     country: str
     mechanism: str
     module: int | None = None
+    importer: str = ""
+    scopes: tuple[str, ...] = ()
+    ground: str = ""
+    ground_safeguards: str = ""
 
     def text(self) -> str:
         module = f" (SCC Module {self.module})" if self.module else ""
-        return f"{country_name(self.country)}: {self.mechanism}{module}"
+        where = country_name(self.country)
+        where += f" ({self.importer})" if self.importer else ""
+        return f"{where}: {self.mechanism}{module}"
 
     def matches(self, other: TransferLine) -> bool:
         same = (self.country, self.mechanism) == (other.country, other.mechanism)
-        return same and (self.module is None or self.module == other.module)
+        importer = not (self.importer and other.importer) or (
+            norm(self.importer) == norm(other.importer)
+        )
+        ground = not self.ground or self.ground == other.ground
+        module = self.module is None or self.module == other.module
+        return same and importer and ground and module
 
 
-def safeguard_countries(line: str) -> tuple[list[str], str]:
-    """(countries, mechanism text) of one safeguard line: "<country>:
-    <mechanism>", "<mechanism> (<country>[, <country>])" or a bare mechanism."""
-    head, sep, rest = line.partition(":")
-    if sep and (code := maybe_country(head)):
-        return [code], rest
+def bracketed_tail(text: str) -> tuple[str, str] | None:
+    """``"<head> (<inside>)"`` -> (head, inside), brackets inside balanced;
+    None when the text does not end with such a group."""
+    text = text.rstrip()
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            head, inside = text[:i].strip(), text[i + 1 : -1].strip()
+            return (head, inside) if head and inside else None
+    return None
+
+
+def line_head(line: str) -> tuple[str, str, str] | None:
+    """(country code, importer, rest) of "<country>: <rest>" or, as the
+    controller record prints it, "<country> (<importer>): <rest>"; the first
+    ':' after which the head reads so (importer names may hold ':' too)."""
+    for match in re.finditer(":", line):
+        head, rest = line[: match.start()].strip(), line[match.end() :]
+        if code := maybe_country(head):
+            return code, "", rest
+        tail = bracketed_tail(head)
+        if tail and (code := maybe_country(tail[0])):
+            return code, tail[1], rest
+    return None
+
+
+def safeguard_countries(line: str) -> tuple[list[str], str, str]:
+    """(countries, mechanism text, importer) of one safeguard line:
+    "<country> (<importer>): <mechanism>", "<country>: <mechanism>",
+    "<mechanism> (<country>[, <country>])" or a bare mechanism."""
+    found = line_head(line)
+    if found:
+        code, importer, rest = found
+        return [code], rest, importer
+    head, sep, _ = line.partition(":")
     match = re.fullmatch(r"(.+?)\s*\(([^)]*)\)\s*", line)
     if match:
         codes = [
@@ -677,14 +724,42 @@ def safeguard_countries(line: str) -> tuple[list[str], str]:
             for p in re.split(r"[,/&]|\band\b|\bet\b|\bund\b", match[2])
         ]
         if codes and all(codes):
-            return [c for c in codes if c], match[1]
+            return [c for c in codes if c], match[1], ""
     if sep:
         raise CellError(
             "not a country before ':'",
             COUNTRY_EXPECTED,
             closest(head, [str(c.name) for c in countries]),
         )
-    return [], line
+    return [], line, ""
+
+
+def scope_notes(text: str) -> tuple[str, tuple[str, ...]]:
+    """(mechanism text, vendor fields) of a safeguard's text ending in the
+    partial adequacy decisions the importer falls under, as the controller
+    record names them (``reports.ropa.SCOPE_NOTES``: "..., EU-US Data Privacy
+    Framework certified" -> ``dpf_certified``)."""
+    fields = {scope: name for name, scope in law.SCOPE_FIELDS.items()}
+    found: list[str] = []
+    stripped = True
+    while stripped:
+        stripped = False
+        for scope, note in SCOPE_NOTES.items():
+            head, sep, tail = text.rpartition(",")
+            if sep and norm(tail) == norm(note) and scope in fields:
+                text, stripped = head, True
+                found.append(fields[scope])
+    return text, tuple(sorted(found))
+
+
+def derogation_ground(text: str) -> tuple[str, str]:
+    """(Art. 49(1) ground, documented safeguards) of a derogation as
+    ``rules.derogation_text`` prints it, or ("", "")."""
+    for ground, label_ in rules.ART49_LABELS.items():
+        if norm(text).startswith(norm(label_)):
+            _, sep, safeguards = text.partition("; safeguards: ")
+            return ground.value, safeguards.strip() if sep else ""
+    return "", ""
 
 
 # Decision 2021/914 module headings: One C-C, Two C-P, Three P-P, Four P-C.

@@ -423,8 +423,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     NOTES: ("notes", "comments", "comment", "remarks", "remarques", "bemerkungen"),
 }
 
-# Own export's derived columns: read, never stored (they are recomputed).
-OWN_DERIVED = tuple(h for h, _ in DERIVED_COLUMNS if h != "Recipients (role, country)")
+# Own export's derived columns read back onto the records they come from
+# (docs/import.md, "Our own export, imported again"); the others are read,
+# never stored (they are recomputed).
+OWN_READ = {
+    "Name and contact details of joint controller": "joint_controllers",  # Art. 26
+    "Link to contract with processor": "processor_contracts",  # Art. 28(3)
+    "CCPA categories": "ccpa_categories",  # Cal. Civ. Code 1798.140(v)(1)
+}
+OWN_DERIVED = tuple(
+    h
+    for h, _ in DERIVED_COLUMNS
+    if h != "Recipients (role, country)" and h not in OWN_READ
+)
 
 # Sub-headings under a group heading (two-row headers): the group's words and
 # the sub-heading's words -> field.
@@ -490,6 +501,8 @@ def field_for(header: str, own: bool = False) -> str | None:
     """The field a heading names, or None."""
     if own and header in OWN_DERIVED:
         return DERIVED
+    if own and header in OWN_READ:
+        return OWN_READ[header]
     return INDEX.get(norm(header)) or INDEX.get(norm_loose(header))
 
 
@@ -519,4 +532,4 @@ def contact_label(text: str) -> str | None:
 
 def all_fields() -> list[str]:
     """Every field a column can be mapped to (the --mapping vocabulary)."""
-    return [*SYNONYMS, DERIVED]
+    return [*SYNONYMS, *OWN_READ.values(), DERIVED]

@@ -4,16 +4,19 @@ the same activity (Fides writes one row per data category) grouped into one
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, NamedTuple
 
 from ropa_import.cells import (
     CellError,
     Recipient,
     RowError,
     TransferLine,
+    derogation_ground,
     is_blank,
     parse_art9,
     parse_art9_kind,
@@ -27,6 +30,7 @@ from ropa_import.cells import (
     parse_tied_bases,
     plain_text,
     safeguard_countries,
+    scope_notes,
     split_items,
 )
 from ropa_import.headings import NOTES, norm
@@ -178,12 +182,18 @@ class ActivityRow:
     recipients: list[Recipient] | None
     specials: list[tuple[str, str]]  # (data category text, Art. 9 kind)
     countries: list[str] | None
-    safeguards: list[tuple[list[str], str, int | None]]
+    safeguards: list[Safeguard]
     notes: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     # (lawful basis, purposes) when the row names several bases or ties one to
     # purposes; [] when it names one alone; None without a lawful-basis column.
     bases: list[tuple[str, str]] | None = None
+    # (vendor name, date its DPA was signed), Art. 28(3); (data category,
+    # CCPA category letters): the controller record's own derived columns.
+    contracts: list[tuple[str, date]] = field(default_factory=list)
+    ccpa: list[tuple[str, str]] = field(default_factory=list)
+    # (joint controller's name, its contact details), Art. 26(1), 30(1)(a)
+    contacts: list[tuple[str, str]] = field(default_factory=list)
 
     def key(self) -> str:
         return f"ref:{norm(self.ref)}" if self.ref else f"name:{norm(self.name)}"
@@ -197,19 +207,19 @@ class ActivityRow:
             return None
         countries = list(self.countries or [])
         named = [
-            TransferLine(code, mechanism, module)
-            for codes, mechanism, module in self.safeguards
-            for code in codes
+            replace(safeguard.line, country=code)
+            for safeguard in self.safeguards
+            for code in safeguard.codes
         ]
         covered = {line.country for line in named}
         rest = [c for c in countries if c not in covered]
-        general = [(m, mod) for codes, m, mod in self.safeguards if not codes]
+        general = [s.line for s in self.safeguards if not s.codes]
         if general and not rest:
             self.cells.error(
                 "transfer_safeguards", "no third country for this safeguard"
             )
-        mechanism, module = general[0] if general else ("none", None)
-        return named + [TransferLine(code, mechanism, module) for code in rest]
+        found = general[0] if general else TransferLine("", "none")
+        return named + [replace(found, country=code) for code in rest]
 
     def merge(self, other: ActivityRow) -> None:
         """Another row of the same activity: lists add up, values must agree."""
@@ -234,6 +244,9 @@ class ActivityRow:
             self.countries = unique((self.countries or []) + other.countries)
         self.safeguards = unique(self.safeguards + other.safeguards)
         self.notes = unique(self.notes + other.notes)
+        self.contracts = unique(self.contracts + other.contracts)
+        self.ccpa = unique(self.ccpa + other.ccpa)
+        self.contacts = unique(self.contacts + other.contacts)
         self.rows += other.rows
 
 
@@ -322,16 +335,34 @@ def parse_countries(cells: RowCells) -> list[str]:
     return codes
 
 
-def parse_safeguards(cells: RowCells) -> list[tuple[list[str], str, int | None]]:
+class Safeguard(NamedTuple):
+    """One safeguard line: the countries it names (none: the listed ones no
+    other line names) and the transfer it describes there."""
+
+    codes: list[str]
+    line: TransferLine
+
+
+def parse_safeguard(text: str) -> Safeguard:
+    """A safeguard line, with what the controller record prints after the
+    mechanism: the importer, its partial adequacy scope, an Art. 49 ground."""
+    codes, rest, importer = safeguard_countries(text)
+    rest, scopes = scope_notes(rest)
+    mechanism, module = parse_mechanism(rest)
+    ground, safeguards = ("", "")
+    if mechanism == "derogation":
+        ground, safeguards = derogation_ground(rest.strip())
+    line = TransferLine("", mechanism, module, importer, scopes, ground, safeguards)
+    return Safeguard(codes, line)
+
+
+def parse_safeguards(cells: RowCells) -> list[Safeguard]:
     found = []
     for line in cells.items("transfer_safeguards"):
         try:
-            codes, rest = safeguard_countries(line)
-            mechanism, module = parse_mechanism(rest)
+            found.append(parse_safeguard(line))
         except CellError as exc:
             cells.error("transfer_safeguards", str(exc), line, exc)
-            continue
-        found.append((codes, mechanism, module))
     return found
 
 
@@ -357,6 +388,53 @@ def parse_recipients(cells: RowCells) -> list[Recipient]:
     return recipients
 
 
+CONTRACT_LINE = re.compile(r"(?P<name>.+):\s*DPA signed\s+(?P<date>.+)", re.I)
+CCPA_LETTERS = re.compile(r"[A-L](,[A-L])*")  # inventory.models.ccpa_validator
+
+
+def parse_contracts(cells: RowCells, notes: list[str]) -> list[tuple[str, date]]:
+    """ "<vendor>: DPA signed <date>" per line (Art. 28(3)); another line is
+    kept in the notes with its heading."""
+    found = []
+    for line in cells.items("processor_contracts"):
+        match = CONTRACT_LINE.fullmatch(line.strip())
+        signed = match and cells.read("processor_contracts", parse_date, match["date"])
+        if match and signed:
+            found.append((match["name"].strip(), signed))
+        elif not match:
+            notes.append(f"{cells.header('processor_contracts')}: {line}")
+    return found
+
+
+def parse_ccpa(cells: RowCells) -> list[tuple[str, str]]:
+    """ "<data category>: <CCPA letters>" per line, e.g. "DC01: A,I"."""
+    found = []
+    for line in cells.items("ccpa_categories"):
+        category, _, letters = line.rpartition(":")
+        letters = re.sub(r"\s+", "", letters.upper())
+        if not category.strip() or not CCPA_LETTERS.fullmatch(letters):
+            cells.error(
+                "ccpa_categories",
+                "not a data category with CCPA category letters",
+                line,
+                CellError("", "<data category>: <letters A-L>, e.g. DC01: A,I"),
+            )
+            continue
+        found.append((category.strip(), letters))
+    return found
+
+
+def parse_contacts(cells: RowCells) -> list[tuple[str, str]]:
+    """ "<joint controller>: <contact details>" per line (a bare name names
+    no contact)."""
+    found = []
+    for line in cells.items("joint_controllers"):
+        name, sep, contact = line.partition(": ")
+        if sep and name.strip() and contact.strip():
+            found.append((name.strip(), contact.strip()))
+    return found
+
+
 def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
     notes: list[str] = []
     if cells.has(NOTES):
@@ -380,6 +458,12 @@ def parse_activity(cells: RowCells, unmapped: list[Column]) -> ActivityRow:
     )
     if cells.has("lawful_basis"):
         row.scalars["lawful_basis"], row.bases = lawful_bases(cells)
+    if cells.has("processor_contracts"):
+        row.contracts = parse_contracts(cells, row.notes)
+    if cells.has("ccpa_categories"):
+        row.ccpa = parse_ccpa(cells)
+    if cells.has("joint_controllers"):
+        row.contacts = parse_contacts(cells)
     return row
 
 

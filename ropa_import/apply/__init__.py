@@ -40,21 +40,27 @@ special with their Art. 9 kind (it never unmarks one).
 Transfers (Art. 30(1)(e)). The export derives ``Third countries`` and ``Transfer
 safeguards`` from the transfers that include the activity; the import makes the
 transfers the two columns describe, as simply as the round trip allows:
-- each safeguard line ``<country>: <mechanism label>[ (SCC Module n)]`` is one
+- each safeguard line ``<country> (<importer>): <mechanism label>[ (SCC Module
+  n)][, <partial adequacy scope>]`` (or without the importer) is one
   transfer; a line with no country applies to every listed third country that no
   other line names; a third country with no line is a transfer with mechanism
   ``none`` (the checks then report the missing safeguard);
 - the activity's existing transfers outside the EEA are matched to the lines by
-  country, mechanism and module (a line without a module matches any); matched
+  country, mechanism, module (a line without a module matches any) and the
+  importer and Art. 49(1) ground where the line names them; matched
   ones are left alone, unmatched ones lose this activity, unmatched lines are
   linked to a transfer with the same parties, country, mechanism and roles, or
   to a new one;
 - exporter: the first legal entity of the ``Organisation`` sheet (created or
   updated from that sheet); without that sheet, the only legal entity there is;
-- importer: the one recipient of the activity located (or processing) in that
-  country; else the one recipient whose country is unknown (its country becomes
-  the destination); else none is invented: the line is kept in the activity's
-  notes and named in the result's warnings;
+- importer: the one the line names (a recipient, vendor or legal entity of
+  that name, else, in our own export's layout, a new vendor: the sheet names
+  it), marked in the scope of
+  the partial adequacy decision the line names (never unmarked); for a line
+  naming none, the one recipient of the activity located (or processing) in
+  that country; else the one recipient whose country is unknown (its country
+  becomes the destination); else none is invented: the line is kept in the
+  activity's notes and named in the result's warnings;
 - roles: from the SCC module when the line gives one (Decision 2021/914: 1 C-C,
   2 C-P, 3 P-P, 4 P-C); else the exporter is controller and the importer is
   processor, or controller when the vendor is an independent or joint one.

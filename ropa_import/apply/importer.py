@@ -104,7 +104,7 @@ class Importer:
         self.progress = progress  # called with (rows done, rows in all)
         self.writes = Writes(self.reason, user)
         self.related = Related(self.writes)
-        self.transfers = Transfers(self.writes, result.warnings)
+        self.transfers = Transfers(self.writes, result.warnings, self.related)
         # The activities that rows can still match or collide with, by their
         # folded (``norm``) and exact reference and name.
         self.by_name: dict[str, ProcessingActivity] = {}
@@ -132,6 +132,7 @@ class Importer:
         if self.transfers.exporter is None:
             entities = list(LegalEntity.objects.all()[:2])
             self.transfers.exporter = entities[0] if len(entities) == 1 else None
+        self.transfers.own = book.controller.own
         self.controller_rows(activities)
         if not self.result.errors:  # with errors everything is rolled back
             self.transfers.flush()
@@ -508,10 +509,18 @@ class Importer:
             lines = row.cells.items("retention_per_category")
             self.related.note_retention(chosen.get("data_categories", []), lines, notes)
         if "recipients" in chosen:
-            return changed, distinct(chosen["recipients"])
-        pks = stored.get("recipients", set())
-        vendors = self.related.by_pk(Vendor)
-        return changed, [vendors[pk] for pk in sorted(pks) if pk in vendors]
+            recipients = distinct(chosen["recipients"])
+        else:
+            pks = stored.get("recipients", set())
+            vendors = self.related.by_pk(Vendor)
+            recipients = [vendors[pk] for pk in sorted(pks) if pk in vendors]
+        differs = self.related.note_contracts(recipients, row.contracts, notes)
+        differs += self.related.note_contacts(recipients, row.contacts, notes)
+        categories = chosen.get("data_categories", [])
+        differs += self.related.note_ccpa(categories, row.ccpa, notes)
+        where = f"{row.cells.table.sheet} row {row.cells.number} ({activity.name})"
+        self.result.warnings += [f"{where}: {text}" for text in differs]
+        return changed, recipients
 
     def set_m2m(
         self,

@@ -5,6 +5,7 @@ per import (one query per model), else created at the batch's flush."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -159,6 +160,74 @@ class Related:
             category.retention = text.strip()[: max_length(DataCategory, "retention")]
             self.writes.change(category, ["retention"])
             notes.append(f"data category {category} retention: {category.retention}")
+
+    def note_contracts(
+        self, vendors: list[Vendor], contracts: list[tuple[str, date]], notes: list[str]
+    ) -> list[str]:
+        """Art. 28(3): a recipient of this row without a DPA date takes the
+        one the record states ("<vendor>: DPA signed <date>"); returns what
+        differs from a date already recorded (kept)."""
+        by_name = {norm(v.name): v for v in vendors}
+        differs = []
+        for name, signed in contracts:
+            vendor = by_name.get(norm(name))
+            if vendor is None:
+                notes.append(f"DPA of {name} not recorded: not a recipient of this row")
+            elif vendor.dpa_signed_on is None:
+                vendor.dpa_signed_on = signed
+                self.writes.change(vendor, ["dpa_signed_on"])
+                notes.append(f"vendor {vendor} DPA signed on {signed}")
+            elif vendor.dpa_signed_on != signed:
+                differs.append(
+                    f"{vendor}: DPA signed {signed} in the file, "
+                    f"{vendor.dpa_signed_on} recorded (kept)"
+                )
+        return differs
+
+    def note_contacts(
+        self, vendors: list[Vendor], contacts: list[tuple[str, str]], notes: list[str]
+    ) -> list[str]:
+        """Art. 26(1), 30(1)(a): a joint controller among this row's
+        recipients without contact details takes those the record states;
+        returns what differs from details already recorded (kept)."""
+        by_name = {norm(v.name): v for v in vendors}
+        differs = []
+        for name, contact in contacts:
+            vendor = by_name.get(norm(name))
+            if vendor is None:
+                notes.append(f"contact of {name} not recorded: not a recipient")
+            elif not vendor.contact:
+                vendor.contact = contact[: max_length(Vendor, "contact")]
+                self.writes.change(vendor, ["contact"])
+                notes.append(f"vendor {vendor} contact: {vendor.contact}")
+            elif vendor.contact != contact:
+                differs.append(
+                    f"{vendor}: contact {contact!r} in the file, "
+                    f"{vendor.contact!r} recorded (kept)"
+                )
+        return differs
+
+    def note_ccpa(
+        self, categories: list[Any], found: list[tuple[str, str]], notes: list[str]
+    ) -> list[str]:
+        """Cal. Civ. Code 1798.140(v)(1): a data category of this row without
+        CCPA category letters takes those the record states ("DC01: A,I");
+        returns what differs from letters already recorded (kept)."""
+        differs = []
+        for text, letters in found:
+            category = self.find(DataCategory, text)
+            if category is None or category not in categories:
+                notes.append(f"CCPA {text}: {letters} not recorded: not in this row")
+            elif not category.ccpa_category:
+                category.ccpa_category = letters
+                self.writes.change(category, ["ccpa_category"])
+                notes.append(f"data category {category} CCPA categories: {letters}")
+            elif category.ccpa_category != letters:
+                differs.append(
+                    f"{category}: CCPA categories {letters} in the file, "
+                    f"{category.ccpa_category} recorded (kept)"
+                )
+        return differs
 
     def mark_special(self, category: DataCategory, kind: str, notes: list[str]) -> None:
         """Art. 9(1): the record says this data category is a special category."""

@@ -11,13 +11,12 @@ from array import array
 from collections import defaultdict
 from typing import Any, NamedTuple
 
-from django.utils import timezone
-
 from inventory.models import LegalEntity, ProcessingActivity, Vendor
 from reports.xlsx import country_name
-from ropa_import.apply.related import max_length
+from ropa_import.apply.related import Related, max_length
 from ropa_import.apply.writes import Writes
 from ropa_import.cells import MODULE_ROLES, TransferLine
+from ropa_import.headings import norm
 from ropa_import.rows import RowCells
 from transfers import rules
 from transfers.models import CountryProfile, Transfer
@@ -61,12 +60,13 @@ Member = ProcessingActivity | Written
 class Transfers:
     """Makes the activity's transfers outside the EEA the ones the row lists."""
 
-    def __init__(self, writes: Writes, warnings: list[str]) -> None:
-        self.writes, self.warnings = writes, warnings
+    def __init__(self, writes: Writes, warnings: list[str], related: Related) -> None:
+        self.writes, self.warnings, self.related = writes, warnings, related
+        self._entities: dict[str, LegalEntity] | None = None
+        self.own = False  # the sheet is our own export's Controller record
         self.profiles = {p.code.code: p for p in CountryProfile.objects.all()}
-        self.today = timezone.now().date()
         self.exporter: LegalEntity | None = None
-        parties = ("importer", "exporter", "exporter_customer")
+        parties = ("importer", "importer_entity", "exporter", "exporter_customer")
         self.all = list(Transfer.objects.select_related(*parties).order_by("pk"))
         self.names = {t.name for t in self.all}
         self.members: dict[int, set[int]] = defaultdict(set)  # transfer -> activities
@@ -95,12 +95,7 @@ class Transfers:
             profile = self.profiles.get(transfer.destination.code)
             if profile is not None and profile.eea:
                 continue  # not a Chapter V transfer (Art. 44): the record omits it
-            module = transfer.assess(profile, self.today).scc_module
-            scc = transfer.mechanism == Transfer.Mechanism.SCC
-            line = TransferLine(
-                transfer.destination.code, transfer.mechanism, module if scc else None
-            )
-            found.append((transfer, line))
+            found.append((transfer, stored_line(transfer)))
         return found
 
     def sync(
@@ -176,13 +171,17 @@ class Transfers:
         if importer is None:
             return None
         exporter_role, importer_role = roles(line, importer)
+        entity = isinstance(importer, LegalEntity)
         values = {
             "exporter": self.exporter,
-            "importer": importer,
+            "importer": None if entity else importer,
+            "importer_entity": importer if entity else None,
             "destination": line.country,
             "mechanism": line.mechanism,
             "exporter_role": exporter_role,
             "importer_role": importer_role,
+            "derogation_ground": line.ground,
+            "derogation_safeguards": line.ground_safeguards,
         }
         for transfer in self.all:
             if id(transfer) in taken or activity.pk in self.members.get(
@@ -203,13 +202,16 @@ class Transfers:
         return (
             same(transfer.exporter, values["exporter"])
             and same(transfer.importer, values["importer"])
+            and same(transfer.importer_entity, values["importer_entity"])
             and transfer.destination.code == values["destination"]
             and transfer.mechanism == values["mechanism"]
             and transfer.exporter_role == values["exporter_role"]
             and transfer.importer_role == values["importer_role"]
+            and transfer.derogation_ground == values["derogation_ground"]
+            and transfer.derogation_safeguards == values["derogation_safeguards"]
         )
 
-    def transfer_name(self, importer: Vendor, code: str) -> str:
+    def transfer_name(self, importer: Vendor | LegalEntity, code: str) -> str:
         assert self.exporter is not None
         base = f"{self.exporter.name} to {importer.name} ({country_name(code)})"
         base = base[: max_length(Transfer) - 5]
@@ -221,10 +223,15 @@ class Transfers:
 
     def importer_for(
         self, line: TransferLine, recipients: list[Vendor], notes: list[str]
-    ) -> Vendor | None:
-        """The one recipient located or processing there; else the one whose
-        country is unknown (it is then located there); else None: an importer
-        is never invented, the line is kept in the activity's notes."""
+    ) -> Vendor | LegalEntity | None:
+        """The importer the line names (as the controller record prints it);
+        else the one recipient located or processing there; else the one
+        whose country is unknown (it is then located there); else None: an
+        importer is never invented, the line is kept in the activity's notes."""
+        if line.importer:
+            found = self.known_importer(line.importer, recipients)
+            if found is not None or self.own:
+                return self.named_importer(line, found, notes)
         located = [
             v
             for v in recipients
@@ -236,6 +243,49 @@ class Transfers:
         if not located and len(unknown) == 1:
             return self.locate(unknown[0], line, notes)
         return None
+
+    def known_importer(
+        self, name: str, recipients: list[Vendor]
+    ) -> Vendor | LegalEntity | None:
+        """The recipient, else the vendor, else our legal entity of that name."""
+        key = norm(name)
+        found = next((v for v in recipients if norm(v.name) == key), None)
+        found = found or self.related.find(Vendor, name)
+        return found or self.entities().get(key)
+
+    def named_importer(
+        self, line: TransferLine, found: Vendor | LegalEntity | None, notes: list[str]
+    ) -> Vendor | LegalEntity:
+        """The importer the line names, found; else, in our own export's
+        layout, a new vendor of that name (the line names it: nothing
+        invented); given the line's country if it has none and the partial
+        adequacy decisions the line says it falls under. Elsewhere a bracket
+        after the country may say anything ("USA (California)"): a name no
+        record has is not taken for a vendor."""
+        if isinstance(found, LegalEntity):
+            return found
+        vendor: Vendor = found or self.related.get(Vendor, line.importer, {}, notes)
+        if not vendor.country.code:
+            self.locate(vendor, line, notes)
+        self.in_scope(vendor, line, notes)
+        return vendor
+
+    def entities(self) -> dict[str, LegalEntity]:
+        """Our legal entities by name (read once, after the Organisation sheet)."""
+        if self._entities is None:
+            found = LegalEntity.objects.all()
+            self._entities = {norm(e.name): e for e in found}
+        return self._entities
+
+    def in_scope(self, vendor: Vendor, line: TransferLine, notes: list[str]) -> None:
+        """Record that the vendor falls under the partial adequacy decisions
+        the line names (Art. 45(1)); a record never unmarks one."""
+        fields = [f for f in line.scopes if not getattr(vendor, f)]
+        for field_name in fields:
+            setattr(vendor, field_name, True)
+            verbose = getattr(Vendor._meta.get_field(field_name), "verbose_name", "")
+            notes.append(f"vendor {vendor}: {verbose}")
+        self.writes.change(vendor, fields)
 
     def locate(self, vendor: Vendor, line: TransferLine, notes: list[str]) -> Vendor:
         """Give a vendor of unknown country the destination; a claim of
@@ -253,11 +303,30 @@ class Transfers:
         return dpf_only and line.mechanism == Transfer.Mechanism.ADEQUACY
 
 
-def roles(line: TransferLine, importer: Vendor) -> tuple[str, str]:
+def roles(line: TransferLine, importer: Vendor | LegalEntity) -> tuple[str, str]:
     """From the SCC module when the line names one, else controller to
     processor (or to controller, for an independent or joint controller)."""
     if line.module is not None:
         return MODULE_ROLES[line.module]
     controllers = (Vendor.Role.INDEPENDENT_CONTROLLER, Vendor.Role.JOINT_CONTROLLER)
-    importer_role = rules.Role.CONTROLLER if importer.role in controllers else None
+    role = getattr(importer, "role", "")
+    importer_role = rules.Role.CONTROLLER if role in controllers else None
     return rules.Role.CONTROLLER, importer_role or rules.Role.PROCESSOR
+
+
+def stored_line(transfer: Transfer) -> TransferLine:
+    """A stored transfer as the record's line gives it: the SCC module from
+    its roles (Decision (EU) 2021/914 Clause 1), the importer by name."""
+    module = None
+    if transfer.mechanism == Transfer.Mechanism.SCC:
+        module = rules.scc_module(
+            rules.Role(transfer.exporter_role), rules.Role(transfer.importer_role)
+        )
+    importer = transfer.importer or transfer.importer_entity
+    return TransferLine(
+        transfer.destination.code,
+        transfer.mechanism,
+        module,
+        importer.name if importer else "",
+        ground=transfer.derogation_ground,
+    )

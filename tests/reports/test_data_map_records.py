@@ -60,7 +60,16 @@ def test_security_activity_names_the_us_where_its_recipients_process(controller)
         "Canada",
         "United States of America",
     ]
-    assert "United States of America: Adequacy decision (Art. 45)" in cell_lines(
+    for name in (
+        "EdgeShield CDN Inc.",
+        "Nimbus Cloud Inc.",
+        "Tracelight Monitoring Inc.",
+    ):
+        assert (
+            f"United States of America ({name}): Adequacy decision (Art. 45), "
+            "EU-US Data Privacy Framework certified"
+        ) in cell_lines(pa_c3["Transfer safeguards"])
+    assert "Canada (Nimbus Cloud Inc.): no safeguard recorded" in cell_lines(
         pa_c3["Transfer safeguards"]
     )
 
@@ -72,8 +81,13 @@ def test_support_activity_names_the_us_next_to_india(controller):
         "United States of America",
     ]
     assert cell_lines(pa_c5["Transfer safeguards"]) == [
-        "India: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 2)",
-        "United States of America: Adequacy decision (Art. 45)",
+        "India (Sahay Support Services Pvt Ltd): Standard contractual clauses "
+        "(Art. 46(2)(c)) (SCC Module 2)",
+        *(
+            f"United States of America ({name}): Adequacy decision (Art. 45), "
+            "EU-US Data Privacy Framework certified"
+            for name in ("Helpdeskly Inc.", "Postwave Email Inc.")
+        ),
     ]
 
 
@@ -88,9 +102,9 @@ def test_uncovered_flow_is_in_the_record_as_no_safeguard_recorded(demo):
 
     rows_ = by(load(build("ropa-controller"))["Controller record"], "Reference")
 
-    assert "United States of America: no safeguard recorded" in cell_lines(
-        rows_["PA-C6"]["Transfer safeguards"]
-    )
+    assert cell_lines(rows_["PA-C6"]["Transfer safeguards"]) == [
+        "United States of America (Postwave Email Inc.): no safeguard recorded"
+    ]
 
 
 # -- ropa-processor
@@ -110,21 +124,26 @@ def test_thistle_and_pines_rows_show_the_onward_transfers(processor):
     chat = processor["Thistle & Pine Ltd", "AI chat"]
     assert "KonnectBot to Cortex AI (US), UK data" in cell_lines(chat["Transfers"])
     assert (
-        "United States of America: Standard contractual clauses (Art. 46(2)(c)) "
-        "(SCC Module 3, UK Addendum)" in cell_lines(chat["Transfer safeguards"])
+        "United States of America (Cortex AI Inc.): Standard contractual clauses "
+        "(Art. 46(2)(c)) (SCC Module 3, UK Addendum)"
+        in cell_lines(chat["Transfer safeguards"])
     )
 
 
 def test_assisted_support_row_shows_india_without_safeguard(processor):
     row = processor["Thistle & Pine Ltd", "Assisted support"]
     assert "India" in cell_lines(row["Third countries"])
-    assert "India: no safeguard recorded" in cell_lines(row["Transfer safeguards"])
+    assert "India (Sahay Support Services Pvt Ltd): no safeguard recorded" in (
+        cell_lines(row["Transfer safeguards"])
+    )
 
 
 def test_sms_row_shows_textwires_missing_safeguard_only_there(processor):
     sms = processor["Thistle & Pine Ltd", "SMS channel"]
     woo = processor["Thistle & Pine Ltd", "WooCommerce integration"]
-    missing = "United States of America: no safeguard recorded"
+    missing = (
+        "United States of America (Textwire Messaging Inc.): no safeguard recorded"
+    )
     assert missing in cell_lines(sms["Transfer safeguards"])
     assert missing not in cell_lines(woo["Transfer safeguards"])
 
@@ -242,14 +261,14 @@ def test_every_recipients_third_country_is_in_the_activitys_record(db, seed):
     rows_ = by(load(build("ropa-controller"))["Controller record"], "Reference")
     for act in ProcessingActivity.objects.filter(role="controller"):
         wanted = set()
+        safeguards = rows_[act.ref]["Transfer safeguards"] or ""
         for vendor in act.recipients.all():
             codes = vendor.processing_country_codes() or [vendor.country.code]
             wanted |= outside_eea(codes)
+            for code in outside_eea(codes):  # each line names its importer
+                assert f"{country_label(code)} ({vendor.name}): " in safeguards
         shown = set(cell_lines(rows_[act.ref]["Third countries"]))
         assert {country_label(c) for c in wanted} <= shown, act.ref
-        safeguards = rows_[act.ref]["Transfer safeguards"] or ""
-        for code in wanted:
-            assert f"{country_label(code)}: " in safeguards
 
 
 @pytest.mark.parametrize("seed", range(4))

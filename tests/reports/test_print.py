@@ -39,7 +39,8 @@ if missing and os.environ.get("CI") != "true":
 # columns fit their content (docs/workbooks.md).
 WORKBOOKS = {
     "ropa-controller": ({}, 9),
-    "ropa-processor": ({}, 11),
+    # 13 pages: each safeguard line names its importer (was 10 without).
+    "ropa-processor": ({}, 13),
     # 16 pages: the demo now records 12 transfers, the UK customer's onward
     # ones (with a TRA) among them; 10 with the 10 transfers before.
     "tia": ({}, 17),

@@ -22,7 +22,7 @@ from tests.factories import (
 from tests.reports.helpers import by, cells, headers, load, records
 from transfers.models import Transfer
 
-US_SCC_2 = "United States of America: Standard contractual clauses (Art. 46(2)(c))"
+US_DPF = "Adequacy decision (Art. 45), EU-US Data Privacy Framework certified"
 
 
 @pytest.fixture
@@ -110,9 +110,13 @@ def test_security_activity_shows_its_legitimate_interest_basis(controller):
 def test_transfers_give_third_countries_and_safeguards(controller):
     rows = by(controller["Controller record"], "Reference")
     assert rows["PA-C5"]["Third countries"] == "India\nUnited States of America"
+    # One line per country and importer; the US importers are covered only
+    # because they are DPF-certified (partial adequacy, Decision (EU) 2023/1795).
     assert rows["PA-C5"]["Transfer safeguards"] == (
-        "India: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 2)\n"
-        "United States of America: Adequacy decision (Art. 45)"
+        "India (Sahay Support Services Pvt Ltd): Standard contractual clauses "
+        "(Art. 46(2)(c)) (SCC Module 2)\n"
+        f"United States of America (Helpdeskly Inc.): {US_DPF}\n"
+        f"United States of America (Postwave Email Inc.): {US_DPF}"
     )
     assert rows["PA-C1"]["Third countries"] == (
         "Canada\nUnited Kingdom\nUnited States of America"
@@ -120,9 +124,11 @@ def test_transfers_give_third_countries_and_safeguards(controller):
     # Nimbus is not recorded as subject to PIPEDA: Canada's partial adequacy
     # does not cover it, and no transfer for our own data to Canada is recorded.
     assert rows["PA-C1"]["Transfer safeguards"] == (
-        "Canada: no safeguard recorded\n"
-        "United Kingdom: Adequacy decision (Art. 45)\n"
-        "United States of America: Adequacy decision (Art. 45)"
+        "Canada (Nimbus Cloud Inc.): no safeguard recorded\n"
+        "United Kingdom (Northbridge Engineering Ltd): Adequacy decision (Art. 45)\n"
+        f"United States of America (Nimbus Cloud Inc.): {US_DPF}\n"
+        f"United States of America (Postwave Email Inc.): {US_DPF}\n"
+        f"United States of America (Tracelight Monitoring Inc.): {US_DPF}"
     )
     assert rows["PA-C4"]["Third countries"] is None  # Metrika, in Germany
 
@@ -218,10 +224,13 @@ def test_maison_lumiere_shopify_row(processor):
     assert shopify["Third countries"] == "Canada\nUnited States of America"
     assert shopify["Transfer safeguards"].split("\n") == [
         # Nimbus backups: not recorded under PIPEDA, so its SCCs cover them
-        "Canada: Standard contractual clauses (Art. 46(2)(c)) (SCC Module 3)",
+        "Canada (Nimbus Cloud Inc.): Standard contractual clauses (Art. 46(2)(c)) "
+        "(SCC Module 3)",
         # not Nimbus in the US: the EU region keeps Maison's data off it
-        f"{US_SCC_2} (SCC Module 2)",  # Maison Lumière to KonnectBot
-        f"{US_SCC_2} (SCC Module 3)",  # onward: KonnectBot to Cortex AI
+        "United States of America (Cortex AI Inc.): Standard contractual clauses "
+        "(Art. 46(2)(c)) (SCC Module 3)",  # onward: KonnectBot to Cortex AI
+        "United States of America (KonnectBot, Inc.): Standard contractual "
+        "clauses (Art. 46(2)(c)) (SCC Module 2)",  # Maison Lumière to KonnectBot
     ]
     assert shopify["DPA version"] == "DPA v4"
     assert shopify["DPA signed on"] == datetime.datetime(2025, 3, 14)

@@ -606,7 +606,7 @@ def test_recipient_kinds_are_not_vendors():
 
 
 def test_safeguards_paired_with_their_countries():
-    assert cells.safeguard_countries("Adequacy (Canada)") == (["CA"], "Adequacy")
+    assert cells.safeguard_countries("Adequacy (Canada)") == (["CA"], "Adequacy", "")
     assert cells.parse_mechanism("SCC Module 2") == ("scc", 2)
 
 
@@ -614,3 +614,29 @@ def bases_of(act: ProcessingActivity) -> list[str]:
     """The activity's lawful bases (Art. 6(1)), the main one first."""
     rows = act.lawful_bases.order_by("id")
     return sorted((r.basis for r in rows), key=lambda b: b != act.lawful_basis)
+
+
+# -- a bracket after the country ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_bracket_after_the_country_names_a_known_importer_only(tmp_path):
+    """In another register "USA (California): SCC" says where, not who: only
+    a bracket naming a known vendor is taken for the importer (our own export
+    names every importer so); otherwise the recipient located there is."""
+    make_entity(name="Acme Group Ltd", country="GB")
+    Vendor.objects.create(name="Zendesk", role="processor", country="US")
+    Vendor.objects.create(name="Stripe", role="processor", country="IE")
+    header = ["Processing activity", "Recipients", "Transfer safeguards"]
+    rows = [
+        ["Support", "Zendesk", "USA (California): SCC Module 2"],
+        ["Billing", "Zendesk; Stripe", "USA (Stripe): SCC Module 2"],
+    ]
+    result = import_ropa(save(tmp_path, workbook({"Register": [header, *rows]})))
+
+    assert result.errors == []
+    assert not Vendor.objects.filter(name="California").exists()
+    support = Transfer.objects.get(activities__name="Support")
+    assert (support.importer.name, support.destination.code) == ("Zendesk", "US")
+    billing = Transfer.objects.get(activities__name="Billing")
+    assert (billing.importer.name, billing.destination.code) == ("Stripe", "US")

@@ -89,7 +89,8 @@ def test_controller_record_prints_the_art49_ground():
     ).activities.add(activity)
     rows = by(load(build("ropa-controller"))["Controller record"], "Reference")
     assert rows["PA-D"]["Transfer safeguards"] == (
-        "India: Art. 49(1)(b): necessary for a contract with the data subject "
+        f"India ({vendor.name}): Art. 49(1)(b): necessary for a contract with "
+        "the data subject "
         "or pre-contractual steps at their request"
     )
 
