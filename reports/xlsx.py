@@ -94,7 +94,6 @@ CHARS_PER_WIDTH = 1.1
 PEEK_ROWS = 2000
 MAX_WORD_WIDTH = 48
 MIN_CONTENT_WIDTH = 6
-WORDS = re.compile(r"[\s]+")
 # Printing (docs/workbooks.md): A4 landscape. A sheet that fits one page wide
 # at MIN_SCALE % or more is fitted to the width; a wider one (a record of 30
 # columns would shrink to a third, unreadable) prints at PRINT_SCALE % in groups
@@ -236,6 +235,8 @@ def _lines(text: str, per_line: int) -> int:
     """Lines that text takes once word-wrapped at ``per_line`` characters."""
     if len(text) <= per_line:  # the usual case: no line can wrap
         return text.count("\n") + 1
+    if "\n" not in text:
+        return _wrapped(text, per_line)
     return sum(_wrapped(part, per_line) for part in text.split("\n"))
 
 
@@ -435,14 +436,19 @@ def _content_widths(
     """Narrow each column to what it holds: its longest line, or its header's
     longest word when that is longer (a header wraps at spaces); never wider
     than given, never narrower than MIN_CONTENT_WIDTH."""
-    needed = [max(map(len, WORDS.split(h))) + 2 for h in headers]
+    needed = [_longest_word(h) + 2 for h in headers]
     for row in rows:
         for column, value in enumerate(row[: len(needed)]):
             if value is None or value == "":
                 continue
-            longest = max(map(len, _shown(value).split("\n")))
+            shown = value if isinstance(value, str) else _shown(value)
+            if "\n" in shown:
+                longest = max(map(len, shown.split("\n")))
+            else:
+                longest = len(shown)
             wanted = math.ceil(longest / CHARS_PER_WIDTH) + 2
-            needed[column] = max(needed[column], wanted)
+            if wanted > needed[column]:
+                needed[column] = wanted
     return [
         min(given, max(need, MIN_CONTENT_WIDTH))
         for given, need in zip(widths, needed, strict=True)
@@ -456,10 +462,15 @@ def _fit_words(widths: Sequence[int], rows: list[Sequence[CellValue]]) -> list[i
     for row in rows:
         for column, value in enumerate(row[: len(fitted)]):
             if isinstance(value, str) and len(value) > fitted[column] - 2:
-                longest = max(len(word) for word in WORDS.split(value))
-                wanted = min(longest + 2, MAX_WORD_WIDTH)
+                wanted = min(_longest_word(value) + 2, MAX_WORD_WIDTH)
                 fitted[column] = max(fitted[column], wanted)
     return fitted
+
+
+def _longest_word(text: str) -> int:
+    """The length of the longest run of text between whitespace (str.split()
+    splits at the same characters as the regular expression \\s)."""
+    return max(map(len, text.split()), default=0)
 
 
 def column_points(width: float) -> float:
