@@ -30,7 +30,7 @@ from django.db import models
 from django.dispatch import receiver
 from django.utils import translation
 from django_countries import countries
-from openpyxl import Workbook
+from openpyxl import LXML, Workbook
 from openpyxl.cell._writer import write_cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, NamedStyle
@@ -261,14 +261,15 @@ def _wrapped(line: str, per_line: int) -> int:
 def _text_xml(text: str) -> str:
     """An inline string's content as openpyxl writes it: the text escaped as
     ElementTree escapes it, its spaces kept when it starts or ends with some."""
+    stripped = text.strip()
+    keep_spaces = stripped and stripped != text
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
-    stripped = text.strip()
-    if stripped and stripped != text:
+    if keep_spaces:
         return f'<is><t xml:space="preserve">{text}</t></is>'
     return f"<is><t>{text}</t></is>"
 
@@ -291,6 +292,11 @@ class _RowWriter:
         self.pool = [Cell(ws, row=1, column=i + 1) for i in range(len(widths))]
         self.starts = [f'<c r="{get_column_letter(i + 1)}' for i in range(len(widths))]
         self.heights: dict[int, str] = {}
+        if LXML:  # openpyxl would write through lxml, in its own way
+            raise RuntimeError(
+                "reports.xlsx writes the XML of openpyxl without lxml: "
+                "set OPENPYXL_LXML=False or uninstall lxml"
+            )
         # The layout is set: write the sheet's top, then take over its rows.
         # Each row arrives as XML text and the cells openpyxl still writes.
         ws._get_writer()
