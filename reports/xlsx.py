@@ -322,9 +322,13 @@ class _RowWriter:
         return f'<row r="{index}"{self.heights[lines]}>'
 
     def write(self, index: int, row: Sequence[CellValue], style: StyleArray) -> None:
-        """Write ``row`` as sheet row ``index`` (1-based) in ``style``."""
-        text_attrs = f'{index}" s="{self.ws.parent._cell_styles.add(style)}"'
-        text_attrs += ' t="inlineStr">'
+        """Write ``row`` as sheet row ``index`` (1-based) in ``style``.
+
+        A workbook numbers its cell styles in the order their first cell is
+        written, so each style is registered at its cell, as openpyxl does.
+        """
+        styles = self.ws.parent._cell_styles
+        text_attrs = ""
         parts: list[str | Cell] = [""]
         per_line, lines = self.per_line, 1
         for column, value in enumerate(row):
@@ -333,6 +337,8 @@ class _RowWriter:
                     continue
                 value = None
             elif isinstance(value, str):
+                if not text_attrs:
+                    text_attrs = f'{index}" s="{styles.add(style)}" t="inlineStr">'
                 text = _clean_text(value)
                 size = _lines(text, per_line[column])
                 lines = size if size > lines else lines
@@ -340,6 +346,7 @@ class _RowWriter:
                 continue
             cell = _fill(self.pool[column], _plain_value(value), style)
             cell.row = index
+            styles.add(cell._style)
             parts.append(cell)
         parts[0] = self._row_start(index, lines)
         parts.append("</row>")

@@ -78,7 +78,11 @@ def writer_workbook() -> bytes:
     typed = [(value, "typed", value, "") for value in TYPED]
     rows = [*texts, *typed, ("", None, "", "last")]
     headers = ("Key", "Text", "Reversed", "Note")
+    dated = [(AS_OF, "text after a date"), (datetime.date(2024, 1, 2), 1.5)]
     sheets = [
+        # A typed value before any text: styles are numbered in the order
+        # their first cell is written.
+        Sheet("Dated", ("When", "What"), dated),
         Sheet("Fitted", headers, rows, widths=(10, 40, 30, 12), fit_content=True),
         Sheet("Default widths", headers, rows, printable=False),
         Sheet(
@@ -110,7 +114,7 @@ def test_demo_controller_record_is_pinned(db):
     assert parts_digest(data) == DEMO_CONTROLLER_DIGEST
 
 
-WRITER_DIGEST = "83dca0a2fb49eb04e5a01492057088cf56cc1dabbed362bba8c70116555273e2"
+WRITER_DIGEST = "c5d6b4c80831b45413b54ac34e32339624e280fd65774b45153e68678ea310fd"
 DEMO_CONTROLLER_DIGEST = (
     "6597f36cbd01793e1a0b9dcb4c841ee9222871d214ac03d4ecf892f5202c9605"
 )
