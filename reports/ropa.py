@@ -127,18 +127,20 @@ def data_category_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
     """``<code> <name>`` per data category, sorted by code (Art. 30(1)(c))."""
     table = snap.table("inventory.DataCategory")
     found = sorted((table[i] for i in set(ids) if i in table), key=lambda r: r["code"])
-    return [f"{r['code']} {r['name']}" for r in found]
+    return [category_line(r) for r in found]
 
 
-def special_category_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
-    """``<code> <name>: <Art. 9 kind>`` for the special categories (Art. 9(1))."""
-    table = snap.table("inventory.DataCategory")
-    found = sorted((table[i] for i in ids if i in table), key=lambda r: r["code"])
-    return [
-        f"{r['code']} {r['name']}: {label(DataCategory.Art9Kind, r['art9_kind'])}"
-        for r in found
-        if r["special_category"]
-    ]
+def category_line(category: Record) -> str:
+    return f"{category['code']} {category['name']}"
+
+
+def special_category_line(category: Record) -> str:
+    """``<code> <name>: <Art. 9 kind>`` for a special category (Art. 9(1)),
+    empty for any other."""
+    if not category["special_category"]:
+        return ""
+    kind = label(DataCategory.Art9Kind, category["art9_kind"])
+    return f"{category['code']} {category['name']}: {kind}"
 
 
 def retention_lines(
@@ -156,14 +158,49 @@ def retention_lines(
     return retention.period_lines(periods)
 
 
-def schedule_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
-    """Art. 30(1)(f) in the controller record: "<code> <name>: <period>" per
-    category with a period or criterion, as the schedule sets it. import_ropa
-    reads these lines back into categories it creates (one format, both ways)."""
-    categories = snap.table("inventory.DataCategory")
-    found = sorted((categories[i] for i in set(ids) if i in categories), key=code)
-    periods = ((c, retention.schedule_period(c, categories).text) for c in found)
-    return [f"{c['code']} {c['name']}: {text}" for c, text in periods if text]
+def schedule_line(category: Record, categories: dict[int, Record]) -> str:
+    """Art. 30(1)(f) in the controller record: "<code> <name>: <period>" for a
+    category with a period or criterion, as the schedule sets it (else empty).
+    import_ropa reads these lines back into categories it creates (one format,
+    both ways)."""
+    text = retention.schedule_period(category, categories).text
+    return f"{category['code']} {category['name']}: {text}" if text else ""
+
+
+class CategoryCells:
+    """The controller record's four cells that list an activity's data
+    categories (Art. 30(1)(c), Art. 9(1), Art. 30(1)(f), the CCPA's), sorted
+    by code: each category's lines are made once per snapshot, not once per
+    activity that processes it."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.table = snap.table("inventory.DataCategory")
+        self.made: dict[int, tuple[str, str, str, str]] = {}
+
+    def of(self, ids: Iterable[int]) -> tuple[str, str, str, str]:
+        """(categories, special categories, retention per category, CCPA)."""
+        table = self.table
+        found = sorted(
+            (i for i in set(ids) if i in table), key=lambda i: table[i]["code"]
+        )
+        per = [self.made.get(i) or self._make(i) for i in found]
+        if not per:
+            return "", "", "", ""
+        data, special, schedule, ccpa = (
+            lines(filter(None, column)) for column in zip(*per, strict=True)
+        )
+        return data, special, schedule, ccpa
+
+    def _make(self, category_id: int) -> tuple[str, str, str, str]:
+        category = self.table[category_id]
+        made = (
+            category_line(category),
+            special_category_line(category),
+            schedule_line(category, self.table),
+            ccpa_line(category),
+        )
+        self.made[category_id] = made
+        return made
 
 
 def code(record: Record) -> str:
@@ -422,17 +459,17 @@ def contract_line(vendor: Record) -> str:
     return f"{vendor['name']}: DPA signed {signed}" if signed else ""
 
 
-def ccpa_lines(snap: Snapshot, ids: Iterable[int]) -> list[str]:
-    """Cal. Civ. Code 1798.140(v)(1): the CCPA category letters per category."""
-    table = snap.table("inventory.DataCategory")
-    found = sorted((table[i] for i in set(ids) if i in table), key=lambda r: r["code"])
-    return [f"{r['code']}: {r['ccpa_category']}" for r in found if r["ccpa_category"]]
+def ccpa_line(category: Record) -> str:
+    """Cal. Civ. Code 1798.140(v)(1): the CCPA category letters of a category
+    (empty without)."""
+    letters = category["ccpa_category"]
+    return f"{category['code']}: {letters}" if letters else ""
 
 
 def derived_cells(
-    snap: Snapshot, act: Record, created: dict[int, Any]
+    snap: Snapshot, act: Record, created: dict[int, Any], ccpa: str
 ) -> dict[str, CellValue]:
-    """The DERIVED_COLUMNS of one activity."""
+    """The DERIVED_COLUMNS of one activity (``ccpa``: its CCPA categories cell)."""
     vendors = vendors_of(snap, act["recipients"])
     processors = (Vendor.Role.PROCESSOR, Vendor.Role.SUB_PROCESSOR)
     joint = [v for v in vendors if v["role"] == Vendor.Role.JOINT_CONTROLLER]
@@ -445,7 +482,7 @@ def derived_cells(
         "processor_contracts": lines(
             filter(None, (contract_line(v) for v in vendors if v["role"] in processors))
         ),
-        "ccpa_categories": lines(ccpa_lines(snap, act["data_categories"])),
+        "ccpa_categories": ccpa,
         "created": first.date() if first else None,
         "last_changed": act["history_date"].date(),
     }
@@ -457,9 +494,14 @@ def controller_row(
     flows: list[Flow],
     transfers: Iterable[TransferFacts],
     created: dict[int, Any] | None = None,
+    categories: CategoryCells | None = None,
 ) -> ControllerRow:
     """Art. 30(1)(a)-(g) for one activity, in the cell formats of docs/import.md;
-    third countries and safeguards from the activity's flows."""
+    third countries and safeguards from the activity's flows (``categories``:
+    shared by the rows of one snapshot)."""
+    data, special, schedule, ccpa = (categories or CategoryCells(snap)).of(
+        act["data_categories"]
+    )
     facts = {t.id: t for t in transfers}
     third_countries, safeguards = third_country_cells(snap, flows, transfers, facts)
     return ControllerRow(
@@ -477,15 +519,15 @@ def controller_row(
         lines(
             names(snap, "inventory.DataSubjectCategory", act["data_subject_categories"])
         ),
-        lines(data_category_lines(snap, act["data_categories"])),
-        lines(special_category_lines(snap, act["data_categories"])),
+        data,
+        special,
         act["data_source"],
         lines(names(snap, "inventory.Vendor", act["recipients"])),
         lines(names(snap, "inventory.System", act["systems"])),
         third_countries,
         safeguards,
         act["retention"],
-        lines(schedule_lines(snap, act["data_categories"])),
+        schedule,
         lines(names(snap, "inventory.SecurityMeasure", act["security_measures"])),
         yes_no(act["dpia_required"]),
         act["dpia_reference"],
@@ -495,7 +537,7 @@ def controller_row(
         yes_no(act["profiling"]),
         act["automated_decision_logic"],
         label(ProcessingActivity.DpiaStatus, act["dpia_status"]),
-        **derived_cells(snap, act, created or {}),
+        **derived_cells(snap, act, created or {}, ccpa),
     )
 
 
@@ -546,12 +588,14 @@ def controller_rows(snap: Snapshot) -> Iterator[tuple[CellValue, ...]]:
             by_activity[activity_id].append(fact)
     activities = snap.records("inventory.ProcessingActivity")
     created = snap.created("inventory.ProcessingActivity")
+    categories = CategoryCells(snap)
     for act in sorted(activities, key=lambda r: r["ref"]):
         if act["role"] == ProcessingActivity.Role.CONTROLLER:
             flows = data_map.for_activity(act["id"])
             recorded = by_activity[act["id"]]
             covering = [facts[f.transfer] for f in flows if f.transfer in facts]
-            row = controller_row(snap, act, flows, [*recorded, *covering], created)
+            transfers = [*recorded, *covering]
+            row = controller_row(snap, act, flows, transfers, created, categories)
             yield row.cells()
 
 

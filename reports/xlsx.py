@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import IO, Any
@@ -30,12 +30,14 @@ from django.db import models
 from django.dispatch import receiver
 from django.utils import translation
 from django_countries import countries
-from openpyxl import Workbook
+from openpyxl import LXML, Workbook
+from openpyxl.cell._writer import write_cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -92,7 +94,6 @@ CHARS_PER_WIDTH = 1.1
 PEEK_ROWS = 2000
 MAX_WORD_WIDTH = 48
 MIN_CONTENT_WIDTH = 6
-WORDS = re.compile(r"[\s]+")
 # Printing (docs/workbooks.md): A4 landscape. A sheet that fits one page wide
 # at MIN_SCALE % or more is fitted to the width; a wider one (a record of 30
 # columns would shrink to a third, unreadable) prints at PRINT_SCALE % in groups
@@ -169,6 +170,13 @@ def _naive_utc(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
+# What _clean_text() changes: a control character XML cannot hold (openpyxl's
+# ILLEGAL_CHARACTERS_RE) or a carriage return. Text free of them, not starting
+# with a trigger, an apostrophe or whitespace, and within Excel's limit is
+# stored as it is (nine cells in ten of a record).
+_TO_CLEAN = re.compile(r"[\000-\010\013\014\016-\037\r]")
+
+
 def _clean_text(text: str) -> str:
     """Make user text storable: control characters, line ends, Excel's cell limit.
 
@@ -176,6 +184,15 @@ def _clean_text(text: str) -> str:
     both are normalised here, visibly and the same for every reader, rather than
     failing the report; overlong text is cut with a marker, not silently.
     """
+    first = text[:1]
+    if (
+        len(text) <= MAX_CELL_CHARS
+        and first not in TRIGGERS
+        and first != "'"
+        and not first.isspace()
+        and _TO_CLEAN.search(text) is None
+    ):
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
@@ -201,22 +218,16 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _fill(cell: Cell, value: CellValue, style: StyleArray) -> Cell:
-    """Give a cell its value and style; strings are forced to type "s".
+    """Give a cell a value that is not text, and its style.
 
-    Strings are stored directly: openpyxl's own typing would read "=..." as a
-    formula and "#N/A" as an error, and _clean_text() has made them safe. The
-    style is a prepared array rather than a style looked up by name per cell
-    (that lookup was a third of the time of a large report).
+    openpyxl types the value (a date gets a number format, so its own copy of
+    the style array); text never comes here (_RowWriter writes it itself:
+    openpyxl's typing would read "=..." as a formula and "#N/A" as an error).
     """
-    plain = _plain_value(value)
-    if isinstance(plain, str):
-        # Shared, not copied: nothing changes a text cell's style array.
-        cell._style, cell._value, cell.data_type = style, plain, "s"
-    else:
-        cell._style = StyleArray(style)  # a date sets its own number format
-        cell.value = plain
-        if isinstance(plain, datetime.datetime):
-            cell.number_format = TIME_FORMAT  # openpyxl's own shows "9:05:00"
+    cell._style = StyleArray(style)
+    cell.value = value
+    if isinstance(value, datetime.datetime):
+        cell.number_format = TIME_FORMAT  # openpyxl's own shows "9:05:00"
     return cell
 
 
@@ -224,6 +235,8 @@ def _lines(text: str, per_line: int) -> int:
     """Lines that text takes once word-wrapped at ``per_line`` characters."""
     if len(text) <= per_line:  # the usual case: no line can wrap
         return text.count("\n") + 1
+    if "\n" not in text:
+        return _wrapped(text, per_line)
     return sum(_wrapped(part, per_line) for part in text.split("\n"))
 
 
@@ -245,49 +258,99 @@ def _wrapped(line: str, per_line: int) -> int:
     return count
 
 
+def _text_xml(text: str) -> str:
+    """An inline string's content as openpyxl writes it: the text escaped as
+    ElementTree escapes it, its spaces kept when it starts or ends with some."""
+    stripped = text.strip()
+    keep_spaces = stripped and stripped != text
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if keep_spaces:
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
+
+
 class _RowWriter:
     """Streams one sheet's rows, each with the height of its tallest text.
 
-    A write-only sheet writes a row as soon as it is appended, so one cell per
-    column is reused for every row (as openpyxl's own appending does) and each
-    row's height is dropped once written: memory stays flat however long the
-    sheet. Empty values are left out (a third of a typical record, and as much
-    of its writing time), except the first, so every row exists when read back.
+    Text cells, nearly all of a report, are written here as the XML openpyxl
+    would write for them (byte for byte, pinned by test_workbook_bytes.py):
+    its per-cell element tree was most of the time of a large report. Other
+    values go through openpyxl, one reused cell per column. Nothing is kept
+    per row, so memory stays flat however long the sheet. Empty values are
+    left out (a third of a typical record, and as much of its writing time),
+    except the first, so every row exists when read back.
     """
 
     def __init__(self, ws: WriteOnlyWorksheet, widths: Sequence[int]) -> None:
         self.ws = ws
         self.per_line = [max(int(w * CHARS_PER_WIDTH), 1) for w in widths]
         self.pool = [Cell(ws, row=1, column=i + 1) for i in range(len(widths))]
-        # The cells arrive typed and styled; openpyxl's own conversion would
-        # retype each through a failed assignment and an exception (with 3.1.5,
-        # a third of the writing time of a large report). See test_xlsx.py.
-        ws._values_to_row = self._placed
+        self.starts = [f'<c r="{get_column_letter(i + 1)}' for i in range(len(widths))]
+        self.heights: dict[int, str] = {}
+        if LXML:  # openpyxl would write through lxml, in its own way
+            raise RuntimeError(
+                "reports.xlsx writes the XML of openpyxl without lxml: "
+                "set OPENPYXL_LXML=False or uninstall lxml"
+            )
+        # The layout is set: write the sheet's top, then take over its rows.
+        # Each row arrives as XML text and the cells openpyxl still writes.
+        ws._get_writer()
+        ws._values_to_row = lambda parts, _: parts
+        ws._writer.write_row = self._emit
 
-    @staticmethod
-    def _placed(cells: list[Cell | None], row_idx: int) -> Iterator[Cell]:
-        for cell in cells:
-            if cell is not None:
-                cell.row = row_idx
-                yield cell
+    def _emit(self, xf: Any, parts: list[str | Cell], _: int) -> None:
+        write = xf._file
+        for part in parts:
+            if isinstance(part, str):
+                write(part)
+            else:
+                write_cell(xf, self.ws, part, part.has_style)
+
+    def _row_start(self, index: int, lines: int) -> str:
+        """The row's tag, with the height of ``lines`` lines when above one."""
+        if lines == 1:
+            return f'<row r="{index}">'
+        if lines not in self.heights:
+            height = min(lines * LINE_POINTS, MAX_ROW_POINTS)
+            attrs = dict(RowDimension(self.ws, index=index, ht=height))
+            self.heights[lines] = "".join(f' {k}="{v}"' for k, v in attrs.items())
+        return f'<row r="{index}"{self.heights[lines]}>'
 
     def write(self, index: int, row: Sequence[CellValue], style: StyleArray) -> None:
-        """Write ``row`` as sheet row ``index`` (1-based) in ``style``."""
-        cells: list[Cell | None] = []
-        lines = 1
+        """Write ``row`` as sheet row ``index`` (1-based) in ``style``.
+
+        A workbook numbers its cell styles in the order their first cell is
+        written, so each style is registered at its cell, as openpyxl does.
+        """
+        styles = self.ws.parent._cell_styles
+        text_attrs = ""
+        parts: list[str | Cell] = [""]
+        per_line, lines = self.per_line, 1
         for column, value in enumerate(row):
-            if column and (value is None or value == ""):
-                cells.append(None)
+            if value is None or value == "":
+                if column:
+                    continue
+                value = None
+            elif isinstance(value, str):
+                if not text_attrs:
+                    text_attrs = f'{index}" s="{styles.add(style)}" t="inlineStr">'
+                text = _clean_text(value)
+                size = _lines(text, per_line[column])
+                lines = size if size > lines else lines
+                parts.append(f"{self.starts[column]}{text_attrs}{_text_xml(text)}</c>")
                 continue
-            cell = _fill(self.pool[column], value, style)
-            if cell.data_type == "s":
-                lines = max(lines, _lines(cell._value, self.per_line[column]))
-            cells.append(cell)
-        if lines > 1:
-            height = min(lines * LINE_POINTS, MAX_ROW_POINTS)
-            self.ws.row_dimensions[index].height = height
-        self.ws.append(cells)
-        self.ws.row_dimensions.pop(index, None)
+            cell = _fill(self.pool[column], _plain_value(value), style)
+            cell.row = index
+            styles.add(cell._style)
+            parts.append(cell)
+        parts[0] = self._row_start(index, lines)
+        parts.append("</row>")
+        self.ws.append(parts)
 
 
 def _add_styles(wb: Workbook) -> tuple[StyleArray, StyleArray]:
@@ -386,14 +449,19 @@ def _content_widths(
     """Narrow each column to what it holds: its longest line, or its header's
     longest word when that is longer (a header wraps at spaces); never wider
     than given, never narrower than MIN_CONTENT_WIDTH."""
-    needed = [max(map(len, WORDS.split(h))) + 2 for h in headers]
+    needed = [_longest_word(h) + 2 for h in headers]
     for row in rows:
         for column, value in enumerate(row[: len(needed)]):
             if value is None or value == "":
                 continue
-            longest = max(map(len, _shown(value).split("\n")))
+            shown = value if isinstance(value, str) else _shown(value)
+            if "\n" in shown:
+                longest = max(map(len, shown.split("\n")))
+            else:
+                longest = len(shown)
             wanted = math.ceil(longest / CHARS_PER_WIDTH) + 2
-            needed[column] = max(needed[column], wanted)
+            if wanted > needed[column]:
+                needed[column] = wanted
     return [
         min(given, max(need, MIN_CONTENT_WIDTH))
         for given, need in zip(widths, needed, strict=True)
@@ -407,10 +475,15 @@ def _fit_words(widths: Sequence[int], rows: list[Sequence[CellValue]]) -> list[i
     for row in rows:
         for column, value in enumerate(row[: len(fitted)]):
             if isinstance(value, str) and len(value) > fitted[column] - 2:
-                longest = max(len(word) for word in WORDS.split(value))
-                wanted = min(longest + 2, MAX_WORD_WIDTH)
+                wanted = min(_longest_word(value) + 2, MAX_WORD_WIDTH)
                 fitted[column] = max(fitted[column], wanted)
     return fitted
+
+
+def _longest_word(text: str) -> int:
+    """The length of the longest run of text between whitespace (str.split()
+    splits at the same characters as the regular expression \\s)."""
+    return max(map(len, text.split()), default=0)
 
 
 def column_points(width: float) -> float:
