@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
-from weakref import WeakKeyDictionary
 
 from inventory import residency
 from transfers import law, rules
@@ -221,10 +220,14 @@ class DataMap:
     def of(cls, inv: Inventory) -> DataMap:
         """The one data map of an inventory (no reach filter), built on first
         use: a report whose findings and record both read the flows builds it
-        once (it was a tenth of a large controller record, twice)."""
-        if inv not in _SHARED:
-            _SHARED[inv] = cls(inv)
-        return _SHARED[inv]
+        once (it was a tenth of a large controller record, twice). The map is
+        kept on the inventory object itself, so it goes when the inventory
+        does (a Snapshot lives for one report or one refresh)."""
+        shared = getattr(inv, SHARED, None)
+        if shared is None:
+            shared = cls(inv)
+            setattr(inv, SHARED, shared)
+        return shared
 
     # -- views
 
@@ -558,8 +561,10 @@ class DataMap:
         return found
 
 
-# Dropped with their inventory (a Snapshot lives for one report).
-_SHARED: WeakKeyDictionary[Any, DataMap] = WeakKeyDictionary()
+# The attribute of an inventory holding its shared data map (``DataMap.of``).
+# Not a WeakKeyDictionary: its value, the map, refers to its key, the
+# inventory, so no entry would ever be dropped.
+SHARED = "_shared_data_map"
 
 
 def served(
