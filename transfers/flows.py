@@ -47,6 +47,8 @@ from transfers import law, rules
 Record = Mapping[str, Any]
 R = TypeVar("R", bound=Record)
 ENTITY, CUSTOMER, VENDOR = "entity", "customer", "vendor"
+# The key of systems' places among the vendors' (DataMap._system_places).
+SYSTEM_PLACES = "system"
 CONTROLLER_ROLES = ("independent_controller", "joint_controller")
 
 
@@ -206,6 +208,12 @@ class DataMap:
         self._reach: dict[int, Reach] = {}
         self._serving: dict[int, residency.Serving] = {}
         self._hosted = self._systems_by_vendor()
+        # Built once per map, shared by every leg: where each vendor (for a
+        # customer whose region restricts it) and each system's host process
+        # data, each activity's categories, each route.
+        self._places: dict[tuple[Any, int], list[tuple[int, str]]] = {}
+        self._activity_categories: dict[int, frozenset[int]] = {}
+        self._routes: dict[Any, dict[Any, Route]] = {}
         self.legs = list(self._legs())
         self._by_activity: dict[int, list[Leg]] = defaultdict(list)
         self._by_customer: dict[int | None, list[Leg]] = defaultdict(list)
@@ -450,8 +458,7 @@ class DataMap:
         activities = self.table("inventory.ProcessingActivity")
         for aid in sorted(reach.activities):
             act = activities[aid]
-            categories = frozenset(act["data_categories"])
-            yield Leg(to_us, aid, customer["id"], categories)
+            yield Leg(to_us, aid, customer["id"], self._categories(act))
             yield from self._activity_legs(
                 (ours, regime),
                 act,
@@ -470,31 +477,75 @@ class DataMap:
     ) -> Iterator[Leg]:
         """The activity's data to each vendor, where the vendor processes it,
         and to the vendor hosting each system, where the system is hosted."""
-        vendors = self.table("inventory.Vendor")
-        systems = self.table("inventory.System")
-        allowed = self.serving(customer)
         places: list[tuple[int, str]] = []
+        scope = self._place_scope(customer)
         for vid in vendor_ids:
-            vendor = vendors.get(vid)
+            places.extend(self._vendor_places(scope, vid))
+        for sid in system_ids:
+            places.extend(self._system_places(sid))
+        if not places:
+            return
+        role = act["role"]
+        categories = self._categories(act)
+        routes = self._routes.setdefault(sender, {})
+        aid = act["id"]
+        for place in dict.fromkeys(places):
+            route = routes.get((place, role))
+            if route is None:
+                route = routes[(place, role)] = self._route(sender, place, role)
+            yield Leg(route, aid, customer, categories)
+
+    def _route(
+        self, sender: tuple[Party, rules.Regime], place: tuple[int, str], role: str
+    ) -> Route:
+        exporter, regime = sender
+        vid, code = place
+        vendor = self.table("inventory.Vendor")[vid]
+        importer = Party(VENDOR, vendor["id"], vendor["name"], vendor["country"])
+        return Route(
+            exporter, importer, code, rules.Role(role), importer_role(vendor), regime
+        )
+
+    def _place_scope(self, customer: int | None) -> int | None:
+        """Whose residency region decides where vendors process the data:
+        the customer's if its region places systems, else nobody's."""
+        return None if self.serving(customer).systems is None else customer
+
+    def _vendor_places(self, scope: int | None, vid: int) -> list[tuple[int, str]]:
+        """(vendor, country) for each country where the vendor processes the
+        data of ``scope`` (a customer whose region restricts it, else all)."""
+        key = (scope, vid)
+        if key not in self._places:
+            vendor = self.table("inventory.Vendor").get(vid)
+            kept: list[str] = []
             if vendor is not None:
                 where = codes(vendor["processing_countries"]) or codes(
                     vendor["country"]
                 )
-                kept = residency.countries(allowed, where, self._hosted[vid])
-                places.extend((vid, code) for code in kept)
-        for sid in system_ids:
-            system = systems.get(sid)
+                kept = residency.countries(
+                    self.serving(scope), where, self._hosted[vid]
+                )
+            self._places[key] = [(vid, code) for code in kept]
+        return self._places[key]
+
+    def _system_places(self, sid: int) -> list[tuple[int, str]]:
+        """(hosting vendor, country) for each country the system is hosted in."""
+        key = (SYSTEM_PLACES, sid)
+        if key not in self._places:
+            system = self.table("inventory.System").get(sid)
+            vendors = self.table("inventory.Vendor")
+            found: list[tuple[int, str]] = []
             if system is not None and system["vendor_id"] in vendors:
                 hosts = codes(system["hosting_countries"])
-                places.extend((system["vendor_id"], code) for code in hosts)
-        role = rules.Role(act["role"])
-        categories = frozenset(act["data_categories"])
-        exporter, regime = sender
-        for vid, code in dict.fromkeys(places):
-            vendor = vendors[vid]
-            importer = Party(VENDOR, vendor["id"], vendor["name"], vendor["country"])
-            route = Route(exporter, importer, code, role, importer_role(vendor), regime)
-            yield Leg(route, act["id"], customer, categories)
+                found = [(system["vendor_id"], code) for code in hosts]
+            self._places[key] = found
+        return self._places[key]
+
+    def _categories(self, act: Record) -> frozenset[int]:
+        """The activity's data categories, one frozenset per activity."""
+        if act["id"] not in self._activity_categories:
+            self._activity_categories[act["id"]] = frozenset(act["data_categories"])
+        return self._activity_categories[act["id"]]
 
     def _features_by_activity(self) -> dict[int, list[Record]]:
         carriers: dict[int, list[Record]] = defaultdict(list)
