@@ -215,11 +215,7 @@ class DataMap:
         self._activity_categories: dict[int, frozenset[int]] = {}
         self._routes: dict[Any, dict[Any, Route]] = {}
         self.legs = list(self._legs())
-        self._by_activity: dict[int, list[Leg]] = defaultdict(list)
-        self._by_customer: dict[int | None, list[Leg]] = defaultdict(list)
-        for leg in self.legs:
-            self._by_activity[leg.activity].append(leg)
-            self._by_customer[leg.customer].append(leg)
+        self._legs_by: dict[str, dict[Any, list[Leg]]] = {}
         self._judged: dict[Route, tuple[Status, int | None, bool]] = {}
         self._transfers = self._transfers_by_key()
         self._transfer_laws: dict[int, rules.Regime] = {}
@@ -244,18 +240,18 @@ class DataMap:
         customer's activities and data on them)."""
         if customer is None:
             return self.merge(self.legs)
-        return self.merge(self._by_customer.get(customer, []))
+        return self.merge(self._index("customer").get(customer, []))
 
     def for_activity(self, activity: int) -> list[Flow]:
         """The flows carrying one activity's data (all customers)."""
-        return self.merge(self._by_activity.get(activity, []))
+        return self.merge(self._index("activity").get(activity, []))
 
     def for_customer_activities(
         self, customer: int, activities: Iterable[int]
     ) -> list[Flow]:
         """The flows carrying these activities' data for one customer."""
         wanted = set(activities)
-        legs = self._by_customer.get(customer, [])
+        legs = self._index("customer").get(customer, [])
         return self.merge(leg for leg in legs if leg.activity in wanted)
 
     def for_feature(self, customer: int, feature: Record) -> list[Flow]:
@@ -265,7 +261,7 @@ class DataMap:
         wanted = set(feature["activities"])
         legs = [
             leg
-            for leg in self._by_customer.get(customer, [])
+            for leg in self._index("customer").get(customer, [])
             if leg.activity in wanted
             and (
                 leg.route.importer.type != VENDOR
@@ -273,6 +269,16 @@ class DataMap:
             )
         ]
         return self.merge(legs)
+
+    def _index(self, attribute: str) -> dict[Any, list[Leg]]:
+        """The legs by their ``activity`` or ``customer``, grouped on first
+        use (the findings read every flow at once and need neither)."""
+        if attribute not in self._legs_by:
+            grouped: dict[Any, list[Leg]] = defaultdict(list)
+            for leg in self.legs:
+                grouped[getattr(leg, attribute)].append(leg)
+            self._legs_by[attribute] = grouped
+        return self._legs_by[attribute]
 
     def _feature_vendors(self, feature: Record, aid: int) -> set[int]:
         act = self.table("inventory.ProcessingActivity")[aid]
@@ -315,7 +321,7 @@ class DataMap:
         if allowed.region is None:
             return transfers
         reached: dict[int, set[str]] = defaultdict(set)
-        for leg in self._by_customer.get(customer_id, []):
+        for leg in self._index("customer").get(customer_id, []):
             if leg.route.importer.type == VENDOR:
                 reached[leg.route.importer.id].add(leg.route.country)
 
