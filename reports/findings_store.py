@@ -42,11 +42,12 @@ from simple_history.signals import post_create_historical_record
 from reports import findings
 from reports.findings import Finding
 from reports.models import FindingsState, StoredFinding
-from reports.snapshot import DATED_ALSO, TRACKED, Snapshot
+from reports.snapshot import DATED_ALSO, TRACKED, Snapshot, column
 
 logger = logging.getLogger(__name__)
 STATE = 1  # the primary key of the one FindingsState row
 FIELDS = ("code", "severity", "object_type", "object_id", "object_name", "message")
+COLUMNS = ("position", *FIELDS)
 GAP = 1024  # between stored positions, room for findings inserted later
 BATCH = 2000
 
@@ -96,7 +97,7 @@ def store(found: list[Finding]) -> None:
     new = [values(f) for f in found]
     matcher = SequenceMatcher(None, [r[2:] for r in old], new, autojunk=False)
     drop: list[int] = []
-    add: list[StoredFinding] = []
+    add: list[tuple[Any, ...]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
@@ -106,27 +107,33 @@ def store(found: list[Finding]) -> None:
         if high - low <= j2 - j1:
             return renumber(found)
         step = (high - low) / (j2 - j1 + 1)
-        add.extend(row(low + int(step * (n + 1)), f) for n, f in enumerate(new[j1:j2]))
+        add.extend((low + int(step * (n + 1)), *f) for n, f in enumerate(new[j1:j2]))
     for start in range(0, len(drop), BATCH):
         StoredFinding.objects.filter(id__in=drop[start : start + BATCH])._raw_delete(
             connection.alias
         )
-    StoredFinding.objects.bulk_create(add, batch_size=BATCH)
+    insert(add)
 
 
 def renumber(found: Iterable[Finding]) -> None:
     StoredFinding.objects.all()._raw_delete(connection.alias)
-    StoredFinding.objects.bulk_create(
-        [row(n * GAP, values(f)) for n, f in enumerate(found)], batch_size=BATCH
-    )
+    insert([(n * GAP, *values(f)) for n, f in enumerate(found)])
+
+
+def insert(rows: list[tuple[Any, ...]]) -> None:
+    """Rows of (position, *FIELDS): one statement run for every row
+    (``executemany``), no model instance each (``bulk_create`` spent more
+    than building the findings on 17,000 instances and their SQL)."""
+    quote = connection.ops.quote_name
+    table = quote(StoredFinding._meta.db_table)
+    columns = ", ".join(quote(column(StoredFinding, name)) for name in COLUMNS)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def values(f: Finding) -> tuple[Any, ...]:
     return tuple(getattr(f, name) for name in FIELDS)
-
-
-def row(position: int, values: tuple[Any, ...]) -> StoredFinding:
-    return StoredFinding(position=position, **dict(zip(FIELDS, values, strict=True)))
 
 
 def ensure_current() -> None:
