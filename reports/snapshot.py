@@ -25,6 +25,8 @@ from django.db.models.expressions import RawSQL
 Record = dict[str, Any]
 # Ids per IN (...) query: below SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 5000
+# Rows fetched at a time from a many-to-many query.
+BLOCK = 1000
 
 # The tracked models, in the order the fingerprint lists them.
 TRACKED: tuple[str, ...] = (
@@ -211,12 +213,13 @@ class Snapshot:
                 chunk = ids[start : start + CHUNK]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"{select} WHERE {owner} IN ({marks})", chunk)
-                # Row by row, not fetchall(): each row's tuple is freed at
-                # once instead of tens of thousands surviving into the
-                # garbage collector's older generations (whose full passes
-                # then cost more than the reading).
-                for history_id, target_id in cursor:
-                    members[history_id].append(target_id)
+                # A block at a time, not fetchall(): the rows' tuples are
+                # freed a block at a time instead of tens of thousands
+                # surviving into the garbage collector's older generations
+                # (whose full passes then cost more than the reading).
+                while block := cursor.fetchmany(BLOCK):
+                    for history_id, target_id in block:
+                        members[history_id].append(target_id)
         for history_id, row in rows.items():
             found = members.get(history_id)
             if found is None:

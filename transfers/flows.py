@@ -337,19 +337,17 @@ class DataMap:
 
     def merge(self, legs: Iterable[Leg]) -> list[Flow]:
         """Legs grouped by route into judged flows, in route order."""
-        grouped: dict[Route, list[Leg]] = defaultdict(list)
-        for leg in legs:
-            grouped[leg.route].append(leg)
         flows = []
-        for route in sorted(grouped):
+        for route, group in sorted(by_route(legs).items(), key=route_order):
             status, transfer, third = self.judged(route)
-            group = grouped[route]
             flows.append(
                 Flow(
                     route,
                     tuple(sorted({g.activity for g in group})),
                     tuple(sorted({g.customer for g in group if g.customer})),
-                    tuple(sorted({c for g in group for c in g.data_categories})),
+                    tuple(
+                        sorted(frozenset().union(*(g.data_categories for g in group)))
+                    ),
                     transfer,
                     status,
                     third,
@@ -622,6 +620,41 @@ class DataMap:
 # Not a WeakKeyDictionary: its value, the map, refers to its key, the
 # inventory, so no entry would ever be dropped.
 SHARED = "_shared_data_map"
+
+
+def by_route(legs: Iterable[Leg]) -> dict[Route, list[Leg]]:
+    """The legs grouped by route. Legs share their route objects (the data
+    map builds each route once), so they are grouped by object first and
+    the routes compared by value once per object, not once per leg."""
+    by_object: dict[int, tuple[Route, list[Leg]]] = {}
+    for leg in legs:
+        found = by_object.get(id(leg.route))
+        if found is None:
+            found = by_object[id(leg.route)] = (leg.route, [])
+        found[1].append(leg)
+    grouped: dict[Route, list[Leg]] = {}
+    for route, group in by_object.values():
+        grouped.setdefault(route, []).extend(group)
+    return grouped
+
+
+def route_order(item: tuple[Route, Any]) -> tuple[Any, ...]:
+    """The order of ``Route`` (its fields, the parties' fields within), as
+    a plain tuple: compared in C rather than through the dataclasses'
+    generated comparisons."""
+    route = item[0]
+    return (
+        party_order(route.exporter),
+        party_order(route.importer),
+        route.country,
+        route.exporter_role,
+        route.importer_role,
+        route.regime,
+    )
+
+
+def party_order(party: Party) -> tuple[str, int, str, str]:
+    return (party.type, party.id, party.name, party.country)
 
 
 def served(
