@@ -146,6 +146,8 @@ def insert(rows: list[tuple[Any, ...]]) -> None:
     """Rows of (position, *FIELDS): one statement run for every row
     (``executemany``), no model instance each (``bulk_create`` spent more
     than building the findings on 17,000 instances and their SQL)."""
+    if not rows:
+        return
     quote = connection.ops.quote_name
     table = quote(StoredFinding._meta.db_table)
     columns = ", ".join(quote(column(StoredFinding, name)) for name in COLUMNS)
