@@ -25,6 +25,8 @@ from django.db.models.expressions import RawSQL
 Record = dict[str, Any]
 # Ids per IN (...) query: below SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 5000
+# Rows fetched at a time from a many-to-many query.
+BLOCK = 1000
 
 # The tracked models, in the order the fingerprint lists them.
 TRACKED: tuple[str, ...] = (
@@ -93,6 +95,9 @@ class Snapshot:
     def __init__(self, as_of: datetime) -> None:
         self.as_of = as_of
         self._tables: dict[str, dict[int, Record]] = {}
+        # The history records behind the tables read (their ids and times,
+        # by history id), and those noted with ``use``.
+        self._read: dict[str, tuple[list[int], list[datetime]]] = {}
         self._used: dict[str, list[tuple[int, str]]] = {}
         self._children: dict[str, dict[int, list[Record]]] = {}
 
@@ -140,19 +145,33 @@ class Snapshot:
     def fingerprint(self) -> str:
         """SHA-256 over the ids and times of the history records used."""
         digest = hashlib.sha256()
-        for label in sorted(self._used):
-            for history_id, when in self._used[label]:
+        used = self.used()
+        for label in sorted(used):
+            for history_id, when in used[label]:
                 digest.update(f"{label}:{history_id}:{when}\n".encode())
         return digest.hexdigest()
 
     def history_ids(self) -> dict[str, list[int]]:
         """The history rows used, by historical table (for their seals)."""
         found: dict[str, set[int]] = defaultdict(set)
-        for label, used in self._used.items():
+        for label, used in self.used().items():
             model = apps.get_model(label.rsplit(":", 1)[-1])
             table = model.history.model._meta.db_table
             found[table].update(history_id for history_id, _ in used)
         return {table: sorted(ids) for table, ids in found.items()}
+
+    def used(self) -> dict[str, list[tuple[int, str]]]:
+        """(history id, ISO time) of each history record used, by label: a
+        table's in history id order, then any noted with ``use``. Built when
+        asked (a workbook's manifest), not while reading: the findings never
+        ask."""
+        found = {
+            label: list(zip(ids, [when.isoformat() for when in times], strict=True))
+            for label, (ids, times) in self._read.items()
+        }
+        for label, history in self._used.items():
+            found.setdefault(label, []).extend(history)
+        return found
 
     def _load(self, model: type[models.Model], label: str) -> dict[int, Record]:
         history = model.history  # type: ignore[attr-defined]
@@ -162,9 +181,10 @@ class Snapshot:
         fields = [f.attname for f in model._meta.concrete_fields]
         rows = list(current.values(*fields, "history_id", "history_date"))
         rows.sort(key=lambda r: r["history_id"])
-        self._used[label] = [
-            (r["history_id"], r["history_date"].isoformat()) for r in rows
-        ]
+        self._read[label] = (
+            [r["history_id"] for r in rows],
+            [r["history_date"] for r in rows],
+        )
         by_history = {r["history_id"]: r for r in rows}
         for field in history.model._history_m2m_fields:
             self._attach_m2m(history.model, field, by_history)
@@ -193,10 +213,20 @@ class Snapshot:
                 chunk = ids[start : start + CHUNK]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"{select} WHERE {owner} IN ({marks})", chunk)
-                for history_id, target_id in cursor.fetchall():
-                    members[history_id].append(target_id)
+                # A block at a time, not fetchall(): the rows' tuples are
+                # freed a block at a time instead of tens of thousands
+                # surviving into the garbage collector's older generations
+                # (whose full passes then cost more than the reading).
+                while block := cursor.fetchmany(BLOCK):
+                    for history_id, target_id in block:
+                        members[history_id].append(target_id)
         for history_id, row in rows.items():
-            row[field.name] = sorted(members.get(history_id, []))
+            found = members.get(history_id)
+            if found is None:
+                row[field.name] = []
+            else:
+                found.sort()  # the list is this row's alone: sorted in place
+                row[field.name] = found
 
 
 def latest_records(historical: type[models.Model], as_of: datetime) -> RawSQL:

@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
-from weakref import WeakKeyDictionary
 
 from inventory import residency
 from transfers import law, rules
@@ -48,6 +47,8 @@ from transfers import law, rules
 Record = Mapping[str, Any]
 R = TypeVar("R", bound=Record)
 ENTITY, CUSTOMER, VENDOR = "entity", "customer", "vendor"
+# The key of systems' places among the vendors' (DataMap._system_places).
+SYSTEM_PLACES = "system"
 CONTROLLER_ROLES = ("independent_controller", "joint_controller")
 
 
@@ -207,12 +208,14 @@ class DataMap:
         self._reach: dict[int, Reach] = {}
         self._serving: dict[int, residency.Serving] = {}
         self._hosted = self._systems_by_vendor()
+        # Built once per map, shared by every leg: where each vendor (for a
+        # customer whose region restricts it) and each system's host process
+        # data, each activity's categories, each route.
+        self._places: dict[tuple[Any, int], list[tuple[int, str]]] = {}
+        self._activity_categories: dict[int, frozenset[int]] = {}
+        self._routes: dict[Any, dict[Any, Route]] = {}
         self.legs = list(self._legs())
-        self._by_activity: dict[int, list[Leg]] = defaultdict(list)
-        self._by_customer: dict[int | None, list[Leg]] = defaultdict(list)
-        for leg in self.legs:
-            self._by_activity[leg.activity].append(leg)
-            self._by_customer[leg.customer].append(leg)
+        self._legs_by: dict[str, dict[Any, list[Leg]]] = {}
         self._judged: dict[Route, tuple[Status, int | None, bool]] = {}
         self._transfers = self._transfers_by_key()
         self._transfer_laws: dict[int, rules.Regime] = {}
@@ -221,10 +224,14 @@ class DataMap:
     def of(cls, inv: Inventory) -> DataMap:
         """The one data map of an inventory (no reach filter), built on first
         use: a report whose findings and record both read the flows builds it
-        once (it was a tenth of a large controller record, twice)."""
-        if inv not in _SHARED:
-            _SHARED[inv] = cls(inv)
-        return _SHARED[inv]
+        once (it was a tenth of a large controller record, twice). The map is
+        kept on the inventory object itself, so it goes when the inventory
+        does (a Snapshot lives for one report or one refresh)."""
+        shared = getattr(inv, SHARED, None)
+        if shared is None:
+            shared = cls(inv)
+            setattr(inv, SHARED, shared)
+        return shared
 
     # -- views
 
@@ -233,18 +240,18 @@ class DataMap:
         customer's activities and data on them)."""
         if customer is None:
             return self.merge(self.legs)
-        return self.merge(self._by_customer.get(customer, []))
+        return self.merge(self._index("customer").get(customer, []))
 
     def for_activity(self, activity: int) -> list[Flow]:
         """The flows carrying one activity's data (all customers)."""
-        return self.merge(self._by_activity.get(activity, []))
+        return self.merge(self._index("activity").get(activity, []))
 
     def for_customer_activities(
         self, customer: int, activities: Iterable[int]
     ) -> list[Flow]:
         """The flows carrying these activities' data for one customer."""
         wanted = set(activities)
-        legs = self._by_customer.get(customer, [])
+        legs = self._index("customer").get(customer, [])
         return self.merge(leg for leg in legs if leg.activity in wanted)
 
     def for_feature(self, customer: int, feature: Record) -> list[Flow]:
@@ -254,7 +261,7 @@ class DataMap:
         wanted = set(feature["activities"])
         legs = [
             leg
-            for leg in self._by_customer.get(customer, [])
+            for leg in self._index("customer").get(customer, [])
             if leg.activity in wanted
             and (
                 leg.route.importer.type != VENDOR
@@ -262,6 +269,16 @@ class DataMap:
             )
         ]
         return self.merge(legs)
+
+    def _index(self, attribute: str) -> dict[Any, list[Leg]]:
+        """The legs by their ``activity`` or ``customer``, grouped on first
+        use (the findings read every flow at once and need neither)."""
+        if attribute not in self._legs_by:
+            grouped: dict[Any, list[Leg]] = defaultdict(list)
+            for leg in self.legs:
+                grouped[getattr(leg, attribute)].append(leg)
+            self._legs_by[attribute] = grouped
+        return self._legs_by[attribute]
 
     def _feature_vendors(self, feature: Record, aid: int) -> set[int]:
         act = self.table("inventory.ProcessingActivity")[aid]
@@ -304,7 +321,7 @@ class DataMap:
         if allowed.region is None:
             return transfers
         reached: dict[int, set[str]] = defaultdict(set)
-        for leg in self._by_customer.get(customer_id, []):
+        for leg in self._index("customer").get(customer_id, []):
             if leg.route.importer.type == VENDOR:
                 reached[leg.route.importer.id].add(leg.route.country)
 
@@ -320,19 +337,17 @@ class DataMap:
 
     def merge(self, legs: Iterable[Leg]) -> list[Flow]:
         """Legs grouped by route into judged flows, in route order."""
-        grouped: dict[Route, list[Leg]] = defaultdict(list)
-        for leg in legs:
-            grouped[leg.route].append(leg)
         flows = []
-        for route in sorted(grouped):
+        for route, group in sorted(by_route(legs).items(), key=route_order):
             status, transfer, third = self.judged(route)
-            group = grouped[route]
             flows.append(
                 Flow(
                     route,
                     tuple(sorted({g.activity for g in group})),
                     tuple(sorted({g.customer for g in group if g.customer})),
-                    tuple(sorted({c for g in group for c in g.data_categories})),
+                    tuple(
+                        sorted(frozenset().union(*(g.data_categories for g in group)))
+                    ),
                     transfer,
                     status,
                     third,
@@ -447,8 +462,7 @@ class DataMap:
         activities = self.table("inventory.ProcessingActivity")
         for aid in sorted(reach.activities):
             act = activities[aid]
-            categories = frozenset(act["data_categories"])
-            yield Leg(to_us, aid, customer["id"], categories)
+            yield Leg(to_us, aid, customer["id"], self._categories(act))
             yield from self._activity_legs(
                 (ours, regime),
                 act,
@@ -467,31 +481,75 @@ class DataMap:
     ) -> Iterator[Leg]:
         """The activity's data to each vendor, where the vendor processes it,
         and to the vendor hosting each system, where the system is hosted."""
-        vendors = self.table("inventory.Vendor")
-        systems = self.table("inventory.System")
-        allowed = self.serving(customer)
         places: list[tuple[int, str]] = []
+        scope = self._place_scope(customer)
         for vid in vendor_ids:
-            vendor = vendors.get(vid)
+            places.extend(self._vendor_places(scope, vid))
+        for sid in system_ids:
+            places.extend(self._system_places(sid))
+        if not places:
+            return
+        role = act["role"]
+        categories = self._categories(act)
+        routes = self._routes.setdefault(sender, {})
+        aid = act["id"]
+        for place in dict.fromkeys(places):
+            route = routes.get((place, role))
+            if route is None:
+                route = routes[(place, role)] = self._route(sender, place, role)
+            yield Leg(route, aid, customer, categories)
+
+    def _route(
+        self, sender: tuple[Party, rules.Regime], place: tuple[int, str], role: str
+    ) -> Route:
+        exporter, regime = sender
+        vid, code = place
+        vendor = self.table("inventory.Vendor")[vid]
+        importer = Party(VENDOR, vendor["id"], vendor["name"], vendor["country"])
+        return Route(
+            exporter, importer, code, rules.Role(role), importer_role(vendor), regime
+        )
+
+    def _place_scope(self, customer: int | None) -> int | None:
+        """Whose residency region decides where vendors process the data:
+        the customer's if its region places systems, else nobody's."""
+        return None if self.serving(customer).systems is None else customer
+
+    def _vendor_places(self, scope: int | None, vid: int) -> list[tuple[int, str]]:
+        """(vendor, country) for each country where the vendor processes the
+        data of ``scope`` (a customer whose region restricts it, else all)."""
+        key = (scope, vid)
+        if key not in self._places:
+            vendor = self.table("inventory.Vendor").get(vid)
+            kept: list[str] = []
             if vendor is not None:
                 where = codes(vendor["processing_countries"]) or codes(
                     vendor["country"]
                 )
-                kept = residency.countries(allowed, where, self._hosted[vid])
-                places.extend((vid, code) for code in kept)
-        for sid in system_ids:
-            system = systems.get(sid)
+                kept = residency.countries(
+                    self.serving(scope), where, self._hosted[vid]
+                )
+            self._places[key] = [(vid, code) for code in kept]
+        return self._places[key]
+
+    def _system_places(self, sid: int) -> list[tuple[int, str]]:
+        """(hosting vendor, country) for each country the system is hosted in."""
+        key = (SYSTEM_PLACES, sid)
+        if key not in self._places:
+            system = self.table("inventory.System").get(sid)
+            vendors = self.table("inventory.Vendor")
+            found: list[tuple[int, str]] = []
             if system is not None and system["vendor_id"] in vendors:
                 hosts = codes(system["hosting_countries"])
-                places.extend((system["vendor_id"], code) for code in hosts)
-        role = rules.Role(act["role"])
-        categories = frozenset(act["data_categories"])
-        exporter, regime = sender
-        for vid, code in dict.fromkeys(places):
-            vendor = vendors[vid]
-            importer = Party(VENDOR, vendor["id"], vendor["name"], vendor["country"])
-            route = Route(exporter, importer, code, role, importer_role(vendor), regime)
-            yield Leg(route, act["id"], customer, categories)
+                found = [(system["vendor_id"], code) for code in hosts]
+            self._places[key] = found
+        return self._places[key]
+
+    def _categories(self, act: Record) -> frozenset[int]:
+        """The activity's data categories, one frozenset per activity."""
+        if act["id"] not in self._activity_categories:
+            self._activity_categories[act["id"]] = frozenset(act["data_categories"])
+        return self._activity_categories[act["id"]]
 
     def _features_by_activity(self) -> dict[int, list[Record]]:
         carriers: dict[int, list[Record]] = defaultdict(list)
@@ -558,8 +616,45 @@ class DataMap:
         return found
 
 
-# Dropped with their inventory (a Snapshot lives for one report).
-_SHARED: WeakKeyDictionary[Any, DataMap] = WeakKeyDictionary()
+# The attribute of an inventory holding its shared data map (``DataMap.of``).
+# Not a WeakKeyDictionary: its value, the map, refers to its key, the
+# inventory, so no entry would ever be dropped.
+SHARED = "_shared_data_map"
+
+
+def by_route(legs: Iterable[Leg]) -> dict[Route, list[Leg]]:
+    """The legs grouped by route. Legs share their route objects (the data
+    map builds each route once), so they are grouped by object first and
+    the routes compared by value once per object, not once per leg."""
+    by_object: dict[int, tuple[Route, list[Leg]]] = {}
+    for leg in legs:
+        found = by_object.get(id(leg.route))
+        if found is None:
+            found = by_object[id(leg.route)] = (leg.route, [])
+        found[1].append(leg)
+    grouped: dict[Route, list[Leg]] = {}
+    for route, group in by_object.values():
+        grouped.setdefault(route, []).extend(group)
+    return grouped
+
+
+def route_order(item: tuple[Route, Any]) -> tuple[Any, ...]:
+    """The order of ``Route`` (its fields, the parties' fields within), as
+    a plain tuple: compared in C rather than through the dataclasses'
+    generated comparisons."""
+    route = item[0]
+    return (
+        party_order(route.exporter),
+        party_order(route.importer),
+        route.country,
+        route.exporter_role,
+        route.importer_role,
+        route.regime,
+    )
+
+
+def party_order(party: Party) -> tuple[str, int, str, str]:
+    return (party.type, party.id, party.name, party.country)
 
 
 def served(

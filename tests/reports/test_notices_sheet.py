@@ -79,7 +79,7 @@ def test_an_older_date_shows_older_notices_and_not_later_ones(history):
 def test_snapshot_tracks_notices_for_the_fingerprint(history):
     snap = Snapshot(at("2026-02-04"))
     notices_sheet(snap, history.pk)
-    assert "inventory.SubprocessorNotice" in snap._used
+    assert "inventory.SubprocessorNotice" in snap.used()
 
 
 def test_dpa_annex_workbook_carries_the_customers_notices_sheet(history):

@@ -2,6 +2,8 @@
 recorded transfers (GDPR Art. 30(1)(d)/(e), 30(2)(c), 28(2)/(4), 44-46)."""
 
 import datetime
+import gc
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,6 +330,23 @@ def test_a_customer_feature_vendor_gets_the_customer_data(entity):
         ("Acme Bots Inc.", "Sub", "JP"),
     ]
     assert all(f.customers == (customer.pk,) for f in flows)
+
+
+def test_the_shared_data_map_goes_with_its_snapshot(entity):
+    """``DataMap.of`` keeps one map per snapshot for as long as the snapshot
+    lives, and no longer: a worker refreshing the findings all day must not
+    keep every snapshot it ever read (tens of megabytes each at 10,000
+    activities)."""
+    make_activity().recipients.add(make_vendor(processing_countries=["IN"]))
+    snap = Snapshot(latest_change())
+    shared = DataMap.of(snap)
+    assert DataMap.of(snap) is shared and len(shared.flows()) == 1
+    gone = weakref.ref(snap)
+
+    del snap, shared
+    gc.collect()
+
+    assert gone() is None
 
 
 # -- a pure function over plain records
