@@ -16,6 +16,11 @@ import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
 
+# reports/xlsx.py writes each text cell as openpyxl's standard-library XML
+# writer does (pinned byte for byte); were lxml ever installed, openpyxl would
+# switch to its lxml writer at import, so keep it on the standard one.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 # Lets generic admin/queryset classes be subscripted at run time, as mypy sees them.
 django_stubs_ext.monkeypatch()
 
