@@ -222,6 +222,10 @@ SCOPE_NOTES: dict[rules.Scope, str] = {
     rules.Scope.PIPA: "subject to PIPA (not credit information)",  # (EU) 2022/254
 }
 MISSING_SAFEGUARD = "no safeguard recorded"
+# Data whose exporter is established outside the EEA, the UK and Switzerland
+# (a US customer's, say) leaves under none of their transfer rules (GDPR Art.
+# 44 binds exporters the GDPR applies to): no safeguard to show or to miss.
+NO_CHAPTER_V = "no Chapter V transfer (exporter outside the EEA, UK and Switzerland)"
 
 
 def safeguard_line(country: str, importer: str, text: str, scope: str = "") -> str:
@@ -302,19 +306,23 @@ def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
         dest = law.seen_by(regime, rec["destination"], eu, vendor)
         country = country_name(rec["destination"])
         importer, scope = importer_name(snap, rec), scope_note(dest)
+        text, holds, missing = mechanism_text(rec), True, MISSING_SAFEGUARD
+        if regime == rules.Regime.NONE:
+            text, scope, missing = NO_CHAPTER_V, "", NO_CHAPTER_V
+        else:
+            mechanism = rules.Mechanism(rec["mechanism"])
+            holds = rules.mechanism_covers(dest, mechanism, rec["derogation_ground"])
+            holds = holds and law.tool_error(regime, rec) is None
         facts[rec["id"]] = TransferFacts(
             rec["id"],
             rec["name"],
             country,
             not eu.eea,
             frozenset(rec["activities"]),
-            safeguard_line(country, importer, mechanism_text(rec), scope),
-            rules.mechanism_covers(
-                dest, rules.Mechanism(rec["mechanism"]), rec["derogation_ground"]
-            )
-            and law.tool_error(regime, rec) is None,
+            safeguard_line(country, importer, text, scope),
+            holds,
             rec,
-            safeguard_line(country, importer, MISSING_SAFEGUARD, scope),
+            safeguard_line(country, importer, missing, scope),
         )
     return facts
 
@@ -335,6 +343,10 @@ def chapter_v(transfers: Iterable[TransferFacts]) -> list[TransferFacts]:
 def flow_safeguard(snap: Snapshot, flow: Flow, facts: dict[int, TransferFacts]) -> str:
     """A flow's line in the Transfer safeguards cell: the covering transfer's
     safeguard, adequacy, or "<country> (<importer>): no safeguard recorded"."""
+    if flow.regime == rules.Regime.NONE:
+        return safeguard_line(
+            country_name(flow.country), flow.importer.name, NO_CHAPTER_V
+        )
     fact = facts.get(flow.transfer) if flow.transfer else None
     if flow.status != Status.MISSING and fact is not None and fact.holds:
         return fact.safeguard

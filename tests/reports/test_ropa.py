@@ -285,6 +285,23 @@ def test_baa_customer_is_flagged(processor):
     assert {r["HIPAA BAA"] for r in bayview} == {"Yes"}
 
 
+def test_a_us_customers_data_makes_no_chapter_v_transfer(processor):
+    """Bayview (US, no Art. 27 representative) exports under no European law:
+    its rows never borrow another customer's UK Addendum or an adequacy
+    decision, they say that no Chapter V transfer is made."""
+    rows = records(processor["Processor record"])
+    bayview = [r for r in rows if r["Customer (controller)"].startswith("Bayview")]
+    for row in bayview:
+        lines = row["Transfer safeguards"].splitlines()
+        assert lines, row["Processing category"]
+        for line in lines:
+            assert line.endswith(f"): {rules_none_text()}"), line
+
+
+def rules_none_text():
+    return "no Chapter V transfer (exporter outside the EEA, UK and Switzerland)"
+
+
 def test_customer_without_features_still_has_a_row(demo):
     make_customer(name="Zeta GmbH", country="DE", dpo="dpo@zeta.example")
     rows = records(load(build("ropa-processor"))["Processor record"])
