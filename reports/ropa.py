@@ -226,6 +226,10 @@ MISSING_SAFEGUARD = "no safeguard recorded"
 # (a US customer's, say) leaves under none of their transfer rules (GDPR Art.
 # 44 binds exporters the GDPR applies to): no safeguard to show or to miss.
 NO_CHAPTER_V = "no Chapter V transfer (exporter outside the EEA, UK and Switzerland)"
+NO_CHAPTER_V_CUSTOMER = (
+    "No Chapter V transfer: the customer is established outside the EEA, "
+    "the United Kingdom and Switzerland"
+)
 
 
 def safeguard_line(country: str, importer: str, text: str, scope: str = "") -> str:
@@ -276,6 +280,7 @@ class TransferFacts:
     holds: bool  # the mechanism is a safeguard that holds there
     record: Record
     missing: str = ""  # the line when it does not hold: "no safeguard recorded"
+    regime: rules.Regime = rules.Regime.EU  # the law it is made under
 
 
 def mechanism_text(rec: Record) -> str:
@@ -323,6 +328,7 @@ def transfer_facts(snap: Snapshot) -> dict[int, TransferFacts]:
             holds,
             rec,
             safeguard_line(country, importer, missing, scope),
+            regime,
         )
     return facts
 
@@ -341,25 +347,33 @@ def chapter_v(transfers: Iterable[TransferFacts]) -> list[TransferFacts]:
 
 
 def flow_safeguard(snap: Snapshot, flow: Flow, facts: dict[int, TransferFacts]) -> str:
-    """A flow's line in the Transfer safeguards cell: the covering transfer's
-    safeguard, adequacy, or "<country> (<importer>): no safeguard recorded"."""
-    if flow.regime == rules.Regime.NONE:
-        return safeguard_line(
-            country_name(flow.country), flow.importer.name, NO_CHAPTER_V
-        )
-    fact = facts.get(flow.transfer) if flow.transfer else None
-    if flow.status != Status.MISSING and fact is not None and fact.holds:
-        return fact.safeguard
+    """A flow's line in the Transfer safeguards cell, under the law of the
+    flow's data: the covering transfer's safeguard, adequacy, "no transfer"
+    (UK data staying in the UK), or "<country> (<importer>): no safeguard
+    recorded". A transfer recorded under another law for the same route
+    (an EU one, for a UK customer's data) lends its line only as the tool
+    that covers the flow, never as the reason none is needed."""
     country = country_name(flow.country)
+    if flow.regime == rules.Regime.NONE:
+        return safeguard_line(country, flow.importer.name, NO_CHAPTER_V)
+    fact = facts.get(flow.transfer) if flow.transfer else None
+    same_law = fact is not None and fact.regime == flow.regime
+    if fact is not None and fact.holds and flow.status != Status.MISSING:
+        if same_law or flow.status == Status.COVERED:
+            return fact.safeguard
     vendor = (
         snap.get("inventory.Vendor", flow.importer.id)
         if flow.importer.type == VENDOR
         else None
     )
     eu = destination(profiles(snap).get(flow.country), vendor, snap.as_of.date())
-    scope = scope_note(law.seen_by(flow.regime, flow.country, eu, vendor))
+    dest = law.seen_by(flow.regime, flow.country, eu, vendor)
+    scope = scope_note(dest)
     if flow.status == Status.MISSING:
         return safeguard_line(country, flow.importer.name, MISSING_SAFEGUARD, scope)
+    if dest.eea:  # inside the exporter's own country (UK or Swiss data)
+        text = f"no transfer ({rules.REGIME_NAMES[flow.regime]})"
+        return safeguard_line(country, flow.importer.name, text)
     adequacy = label(Transfer.Mechanism, Transfer.Mechanism.ADEQUACY)
     return safeguard_line(country, flow.importer.name, adequacy, scope)
 
@@ -721,6 +735,8 @@ def processor_row(
     covering = [facts[f.transfer] for f in derived if f.transfer in facts]
     transfers = chapter_v({t.id: t for t in [*recorded, *covering]}.values())
     third_countries, safeguards = third_country_cells(snap, derived, recorded, facts)
+    if third_countries and law.exporter_law(customer)[0] == rules.Regime.NONE:
+        safeguards = NO_CHAPTER_V_CUSTOMER  # the same for every line: said once
     category_ids = {i for a in mine for i in a["data_categories"]}
     subprocessors = [
         v for v in (feature["vendors"] if feature else []) if serving.allows_vendor(v)

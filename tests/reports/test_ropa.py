@@ -288,18 +288,35 @@ def test_baa_customer_is_flagged(processor):
 def test_a_us_customers_data_makes_no_chapter_v_transfer(processor):
     """Bayview (US, no Art. 27 representative) exports under no European law:
     its rows never borrow another customer's UK Addendum or an adequacy
-    decision, they say that no Chapter V transfer is made."""
+    decision; they say once that no Chapter V transfer is made."""
     rows = records(processor["Processor record"])
     bayview = [r for r in rows if r["Customer (controller)"].startswith("Bayview")]
-    for row in bayview:
-        lines = row["Transfer safeguards"].splitlines()
-        assert lines, row["Processing category"]
-        for line in lines:
-            assert line.endswith(f"): {rules_none_text()}"), line
+    assert {r["Transfer safeguards"] for r in bayview} == {
+        "No Chapter V transfer: the customer is established outside the EEA, "
+        "the United Kingdom and Switzerland"
+    }
+    assert all("Canada" in r["Third countries"] for r in bayview)
 
 
-def rules_none_text():
-    return "no Chapter V transfer (exporter outside the EEA, UK and Switzerland)"
+def test_a_uk_customers_legs_read_under_uk_law(processor):
+    """Thistle & Pine's data goes on under UK GDPR: to the UK is no transfer,
+    to a US vendor under the UK Extension, whatever an EU transfer recorded
+    for the same route says."""
+    (chat,) = [
+        r
+        for r in records(processor["Processor record"])
+        if r["Customer (controller)"] == "Thistle & Pine Ltd"
+        and r["Processing category"] == "AI chat"
+    ]
+    lines = chat["Transfer safeguards"].splitlines()
+    assert (
+        "United Kingdom (Northbridge Engineering Ltd): no transfer (UK GDPR)" in lines
+    )
+    assert (
+        "United States of America (Nimbus Cloud Inc.): Adequacy decision (Art. 45), "
+        "certified under the UK Extension to the EU-US DPF"
+    ) in lines
+    assert not [line for line in lines if "EU-US Data Privacy Framework" in line]
 
 
 def test_customer_without_features_still_has_a_row(demo):
