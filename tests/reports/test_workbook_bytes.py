@@ -14,8 +14,10 @@ import hashlib
 import io
 import zipfile
 
+import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 from reports.build import build
 from reports.xlsx import PageTitle, Sheet, build_workbook
@@ -107,6 +109,11 @@ def test_writer_output_is_pinned():
 
 
 def test_demo_controller_record_is_pinned(db):
+    # The Manifest's and the footers' fingerprint covers the history records'
+    # ids, which only SQLite numbers alike in every run (a rolled-back test
+    # leaves PostgreSQL's sequences advanced); the writer is the same on both.
+    if connection.vendor != "sqlite":
+        pytest.skip("history ids differ from run to run on this database")
     with time_machine.travel("2026-01-05T10:00Z", tick=False):
         call_command("load_demo", stdout=io.StringIO())
     with time_machine.travel("2026-02-01T12:00Z", tick=False):
