@@ -31,13 +31,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def set_up_django(database: Path) -> None:
-    """Settings as in production (DEBUG off), on a fresh SQLite file."""
+def set_up_django(database: Path | str) -> None:
+    """Settings as in production (DEBUG off), on a fresh SQLite file (a path)
+    or a database URL."""
     # Run as a script, this folder comes first on sys.path and this file would
     # shadow the reports app: put the project root there instead.
     here = str(ROOT / "bench")
     sys.path[:] = [str(ROOT), *(p for p in sys.path if p != here)]
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kbinventory.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     os.environ.setdefault("DEBUG", "False")
