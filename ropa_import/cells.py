@@ -20,7 +20,7 @@ from django.utils import translation
 from django_countries import countries
 
 from inventory.models import DataCategory, ProcessingActivity, Vendor
-from reports.ropa import SCOPE_NOTES
+from reports.safeguards import SCOPE_NOTES
 from reports.xlsx import MAX_CELL_CHARS, country_name, unneutralise
 from ropa_import.headings import norm
 from transfers import law, rules
@@ -737,7 +737,7 @@ def safeguard_countries(line: str) -> tuple[list[str], str, str]:
 def scope_notes(text: str) -> tuple[str, tuple[str, ...]]:
     """(mechanism text, vendor fields) of a safeguard's text ending in the
     partial adequacy decisions the importer falls under, as the controller
-    record names them (``reports.ropa.SCOPE_NOTES``: "..., EU-US Data Privacy
+    record names them (``reports.safeguards.SCOPE_NOTES``: "..., EU-US Data Privacy
     Framework certified" -> ``dpf_certified``)."""
     fields = {scope: name for name, scope in law.SCOPE_FIELDS.items()}
     found: list[str] = []
