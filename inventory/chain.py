@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 
@@ -249,8 +249,30 @@ def seal_rows(historical: Any, rows: Iterable[Any]) -> None:
             head.history_id, head.digest = row.history_id, value
         HistorySeal.objects.bulk_create(seals)
         ChainHead.objects.bulk_create([h for k, h in heads.items() if k not in known])
-        moved = [h for k, h in heads.items() if k in known]
-        ChainHead.objects.bulk_update(moved, ["history_id", "digest"])
+        move_heads([h for k, h in heads.items() if k in known])
+
+
+MOVES_PER_STATEMENT = 5000  # three parameters each, within SQLite's 32,766
+
+
+def move_heads(heads: list[ChainHead]) -> None:
+    """Write the new position of chain heads that exist: an UPDATE joined on a
+    VALUES list, linear in the number of heads. ``bulk_update`` would send one
+    CASE WHEN per head, which each row evaluates: minutes on PostgreSQL for the
+    10,000 heads of one bulk edit. PostgreSQL and SQLite (3.33 and later) both
+    accept UPDATE ... FROM and name a VALUES list's columns column1, column2..."""
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    for start in range(0, len(heads), MOVES_PER_STATEMENT):
+        chunk = heads[start : start + MOVES_PER_STATEMENT]
+        rows = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        params = [value for h in chunk for value in (h.pk, h.history_id, h.digest)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET history_id = moved.column2, "
+                f"digest = moved.column3 FROM (VALUES {rows}) AS moved "
+                f"WHERE {table}.id = moved.column1",
+                params,
+            )
 
 
 def reseal(historical: Any, object_id: Any, reason: str, actor: str) -> Reseal:
