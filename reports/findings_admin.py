@@ -24,7 +24,7 @@ from reports import findings, findings_store
 from reports.findings import Finding
 from reports.params import ReportError, parse_when, resolve_as_of
 
-FILTERS = ("severity", "code", "object_type")
+FILTERS = findings_store.TALLIED  # each filter shows its stored tally
 PER_PAGE = 100
 
 
@@ -111,9 +111,8 @@ def filter_counts(as_of: Any, wanted: dict[str, Any]) -> tuple[Any, dict[str, An
     """The findings matching the filters, and per filter how many findings
     have each value: today's from the stored table, a past date's computed."""
     if as_of is None:
-        everything = findings_store.stored()
+        everything, counts = findings_store.stored_and_tallied()
         shown: Any = everything.filter(**{k: v for k, v in wanted.items() if v})
-        counts = {name: findings_store.counts_by(name, everything) for name in FILTERS}
         return shown, counts
     found = findings.current(as_of)
     counted = {name: Counter(getattr(f, name) for f in found) for name in FILTERS}

@@ -332,6 +332,12 @@ class FindingsState(models.Model):
 
     stamp = models.TextField(default="")
     refreshed_at = models.DateTimeField(null=True)
+    tallies = models.JSONField(
+        default=dict,
+        help_text="How many stored findings have each severity, code and object "
+        "type, counted when they were stored (the findings page's filters, the "
+        "admin index's panel).",
+    )
 
     def __str__(self) -> str:
         return f"Findings as of {self.refreshed_at}"

@@ -60,7 +60,7 @@ def dpo_today(context: dict[str, Any]) -> dict[str, Any]:
         panel["requests"] = requests_today(today)
         panel["show_requesters"] = user.has_perm("dsr.change_datasubjectrequest")
     if may_see_findings(user):
-        counts = findings_store.counts_by("severity", findings_store.stored())
+        counts = findings_store.stored_and_tallied()[1]["severity"]
         panel["severities"] = [(s, counts.get(s, 0)) for s in findings.SEVERITIES]
         panel["reviews"] = reviews_due(today)
     return panel

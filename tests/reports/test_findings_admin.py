@@ -38,6 +38,33 @@ def test_findings_list_filters_by_severity_code_and_object_type(dpo_client):
     assert vendors == ["VEN_NO_DPA"]
 
 
+def test_filter_counts_and_the_index_panel_read_the_stored_tallies(dpo_client):
+    """The counts beside each filter and in the index's panel are those of the
+    findings shown, counted when they were stored: no GROUP BY per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports import findings
+    from reports.snapshot import Snapshot
+
+    make_activity(lawful_basis=None, dpia_required=True)
+    make_activity(lawful_basis=None)
+    make_vendor(role="processor")
+    found = findings.compute(Snapshot(timezone.now()))
+    errors = sum(f.severity == "error" for f in found)
+    no_basis = sum(f.code == "ACT_NO_LAWFUL_BASIS" for f in found)
+    dpo_client.get("/admin/findings/")
+    with CaptureQueriesContext(connection) as captured:
+        page = dpo_client.get("/admin/findings/?severity=error").content.decode()
+        index = dpo_client.get("/admin/").content.decode()
+    assert not [q for q in captured if "GROUP BY" in q["sql"]]
+    assert f"error ({errors})" in page
+    assert f"ACT_NO_LAWFUL_BASIS ({no_basis})" in page
+    vendors = sum(f.object_type == "vendor" for f in found)
+    assert f"vendor ({vendors})" in page
+    assert f'data-severity="error">{errors} error' in index
+
+
 def test_findings_list_as_of_a_past_date(dpo_client):
     start = timezone.now() - timedelta(days=3)
     with time_machine.travel(start, tick=False):

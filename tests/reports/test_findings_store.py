@@ -177,6 +177,8 @@ class StoredEqualsComputed(TestCase):
             # ... and it holds exactly what the checks compute now, in order.
             assert in_table() == computed()
             assert findings_store.current() == computed()
+            # ... and its tallies count exactly those findings.
+            assert state.tallies == findings_store.tally(computed())
 
 
 @pytest.mark.django_db
