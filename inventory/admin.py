@@ -1,6 +1,7 @@
 """The DPO's workspace: every inventory record, searchable, with its history."""
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -315,7 +316,17 @@ class SystemAdmin(InventoryAdmin):
     autocomplete_fields = ["vendor"]
 
 
-class LawfulnessFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+class InlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    """An inline's rows, with one blank row for the page's "Add another"
+    template: Django builds ``empty_form`` anew each time it is read, and a
+    change page reads it six times an inline (the media, twice; the
+    prepopulated fields; the file-field check; the rows, twice), each a
+    form with its fields copied and its widgets wrapped."""
+
+    empty_form = cached_property(forms.BaseInlineFormSet.empty_form.fget)  # type: ignore[attr-defined]
+
+
+class LawfulnessFormSet(InlineFormSet):
     """Checks the rows of one inline against the activity being saved
     (``self.instance`` carries the form's values) with the one rule,
     ``lawful_bases_errors``."""
@@ -466,6 +477,7 @@ class RetentionOverrideInline(admin.TabularInline[RetentionOverride, Customer]):
     """The customer's retention settings; each row keeps its own history."""
 
     model = RetentionOverride
+    formset = InlineFormSet
     extra = 0
     autocomplete_fields = ["data_category"]
     verbose_name = "retention setting"
@@ -491,6 +503,7 @@ class CustomerAdmin(InventoryAdmin):
 
 class PlanLimitInline(admin.TabularInline[PlanLimit, Plan]):
     model = PlanLimit
+    formset = InlineFormSet
     extra = 0
     autocomplete_fields = ["data_category"]
 

@@ -181,3 +181,27 @@ def test_admin_bulk_delete_of_vendors_records_versions_of_their_systems(
     latest = system.history.order_by("-history_date", "-history_id").first()
     assert latest.vendor_id is None
     assert latest.history_user == dpo
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["processingactivity", "customer", "plan"])
+def test_an_inlines_blank_row_is_built_once_and_the_page_is_djangos(
+    dpo_client, demo, model, monkeypatch
+):
+    from django.apps import apps
+    from django.forms.formsets import BaseFormSet
+
+    from inventory.admin import InlineFormSet
+    from tests.admin_pages import without_varying
+
+    record = apps.get_model("inventory", model).objects.order_by("pk").first()
+    path = f"/admin/inventory/{model}/{record.pk}/change/"
+    ours = dpo_client.get(path)
+    assert ours.context["inline_admin_formsets"]
+    for inline in ours.context["inline_admin_formsets"]:
+        formset = inline.formset
+        assert isinstance(formset, InlineFormSet)
+        assert formset.empty_form is formset.empty_form
+    monkeypatch.setattr(InlineFormSet, "empty_form", BaseFormSet.empty_form)
+    djangos = dpo_client.get(path)
+    assert without_varying(ours.content) == without_varying(djangos.content)
