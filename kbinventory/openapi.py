@@ -56,10 +56,18 @@ FIELD_ERRORS = {
     "description": (
         "What was wrong with the request, by field (body field, query parameter "
         "or header): a list of messages, or for a nested field the same map "
-        "one level down. `detail` when the body itself is unreadable, "
-        "`non_field_errors` for a rule over several fields."
+        "one level down. `detail` is a text when the body itself is "
+        "unreadable, a list when it is the errors of a field named `detail` (a "
+        "deletion run's); `non_field_errors` for a rule over several fields."
     ),
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        }
+    },
     "additionalProperties": {},
     "example": {
         "lawful_basis": [

@@ -175,6 +175,22 @@ def test_real_error_bodies_match_their_declarations(schema, api, role_client):
     assert_matches(schema, "/api/v1/vendors/{id}/", "delete", needed)
 
 
+def test_a_field_named_detail_has_its_errors_as_a_list(schema, api):
+    """A deletion run has a field ``detail``: its errors are a list like any
+    field's, which the 400 body declares beside the unreadable body's text."""
+    bad = api.post("/api/v1/deletion-runs/", {"detail": True}, format="json")
+    assert bad.status_code == 400
+    assert isinstance(bad.json()["detail"], list)
+    assert_matches(schema, "/api/v1/deletion-runs/", "post", bad)
+
+    unreadable = api.generic(
+        "POST", "/api/v1/deletion-runs/", "{", content_type="application/json"
+    )
+    assert unreadable.status_code == 400
+    assert isinstance(unreadable.json()["detail"], str)
+    assert_matches(schema, "/api/v1/deletion-runs/", "post", unreadable)
+
+
 # -- ETag, If-Match, If-None-Match ----------------------------------------------
 
 
