@@ -1,7 +1,6 @@
 """The DPO's workspace: every inventory record, searchable, with its history."""
 
 from collections.abc import Callable
-from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -13,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from inventory.formsets import ConditionFormSet, InlineFormSet, LawfulBasisFormSet
 from inventory.history import delete_with_history
 from inventory.history_diffs import deltas
 from inventory.models import (
@@ -33,8 +33,6 @@ from inventory.models import (
     System,
     Vendor,
     latest_version,
-    lawful_bases_errors,
-    model_values,
     stale_edit_message,
 )
 from inventory.notices import (
@@ -314,56 +312,6 @@ class SystemAdmin(InventoryAdmin):
     list_select_related = ["vendor"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["vendor"]
-
-
-class InlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
-    """An inline's rows, with one blank row for the page's "Add another"
-    template: Django builds ``empty_form`` anew each time it is read, and a
-    change page reads it six times an inline (the media, twice; the
-    prepopulated fields; the file-field check; the rows, twice), each a
-    form with its fields copied and its widgets wrapped."""
-
-    empty_form = cached_property(forms.BaseInlineFormSet.empty_form.fget)  # type: ignore[attr-defined]
-
-
-class LawfulnessFormSet(InlineFormSet):
-    """Checks the rows of one inline against the activity being saved
-    (``self.instance`` carries the form's values) with the one rule,
-    ``lawful_bases_errors``."""
-
-    def kept(self) -> list[dict[str, Any]]:
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-
-    def clean(self) -> None:
-        super().clean()
-        if any(form.errors for form in self.forms):
-            return
-        errors = self.rule_errors(model_values(self.instance))
-        if errors:
-            raise ValidationError(list(errors.values()))
-
-    def rule_errors(self, values: dict[str, Any]) -> dict[str, str]:
-        return {}
-
-
-class LawfulBasisFormSet(LawfulnessFormSet):
-    def rule_errors(self, values: dict[str, Any]) -> dict[str, str]:
-        bases = [row["basis"] for row in self.kept()]
-        return lawful_bases_errors(values, bases, [])
-
-
-class ConditionFormSet(LawfulnessFormSet):
-    def rule_errors(self, values: dict[str, Any]) -> dict[str, str]:
-        rows = [(row["data_category"], row["condition"]) for row in self.kept()]
-        # The activity's categories as posted on the same page.
-        data: Any = self.data
-        posted = data.getlist("data_categories") if data else []
-        categories = {int(pk) for pk in posted if str(pk).isdigit()}
-        return lawful_bases_errors({"role": values["role"]}, [], rows, categories)
 
 
 class LawfulBasisInline(admin.TabularInline[ActivityLawfulBasis, ProcessingActivity]):
