@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-dev
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test: lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=25
 
 # Production (README "Running at scale"): load the environment first
 # (set -a; . ./.env; set +a); run migrations once per release, not here.

@@ -31,6 +31,8 @@ from transfers.models import CountryProfile
 
 CUSTOMERS = ("Maison Lumière SAS", "Bayview Telehealth Inc.", "Thistle & Pine Ltd")
 
+pytestmark = pytest.mark.once  # the SQLite pass only (.ci/run)
+
 
 @pytest.fixture
 def controller(demo):

@@ -32,6 +32,8 @@ SHEETS = [
     "Manifest",
 ]
 
+pytestmark = pytest.mark.once  # the SQLite pass only (.ci/run)
+
 
 def annex(customer: str, **params) -> openpyxl.Workbook:
     return openpyxl.load_workbook(

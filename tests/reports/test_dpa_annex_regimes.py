@@ -1,7 +1,11 @@
 """The demo's three annexes, each under its exporter's own transfer law
 (cells reloaded with openpyxl)."""
 
+import pytest
+
 from tests.reports.test_dpa_annex import annex, rows
+
+pytestmark = pytest.mark.once  # the SQLite pass only (.ci/run)
 
 
 def parties_and_authority(customer):

@@ -52,6 +52,8 @@ WORD_POINTS_AT_FULL_SIZE = 14.3
 # The page header and footer print outside the scaled area: not measured.
 BODY_TOP, BODY_BOTTOM = 40, 595 - 40
 
+pytestmark = pytest.mark.once  # the SQLite pass only (.ci/run)
+
 
 def artefacts() -> Path:
     folder = Path(os.environ.get("KB_PRINT_ARTEFACTS", "out/print"))

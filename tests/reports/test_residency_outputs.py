@@ -14,7 +14,7 @@ from reports.snapshot import Snapshot, latest_change
 from tests.reports.helpers import load, records
 from tests.reports.test_dpa_annex import annex, field, rows, subprocessor_names
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]  # once: .ci/run
 MAISON, THISTLE = "Maison Lumière SAS", "Thistle & Pine Ltd"
 BAYVIEW = "Bayview Telehealth Inc."
 TEXTWIRE = "Textwire Messaging Inc."  # serves the US region only

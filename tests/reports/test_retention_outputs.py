@@ -12,7 +12,7 @@ from reports.build import build
 from tests.factories import make_data_category, make_plan
 from tests.reports.helpers import by, headers, load, records
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]  # once: .ci/run
 CHAT = "DC07 Conversation content"
 
 

@@ -24,6 +24,8 @@ from transfers.models import Transfer
 
 US_DPF = "Adequacy decision (Art. 45), EU-US Data Privacy Framework certified"
 
+pytestmark = pytest.mark.once  # the SQLite pass only (.ci/run)
+
 
 @pytest.fixture
 def controller(demo):

@@ -15,6 +15,8 @@ TEXTWIRE = "KonnectBot to Textwire Messaging (US)"
 CORTEX = "KonnectBot to Cortex AI (US)"
 LUMIERE = "Maison Lumière to KonnectBot (US)"
 
+pytestmark = pytest.mark.once  # the SQLite pass only (.ci/run)
+
 
 @pytest.fixture
 def tia(demo):
