@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.test import Client
 
 from inventory.roles import AUDITOR, DPO, SALES
+from tests import demo_rows
 from tests.factories import make_user
 
 
@@ -20,6 +20,21 @@ def django_db_modify_db_settings(
     if database["ENGINE"] == "django.db.backends.sqlite3":
         path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The demo inventory is set up right after the autouse fixtures (a clock
+    set, a cache cleared), before the test's other fixtures (users, clients):
+    load_demo then starts from the migrated database in every test, whose
+    rows tests/demo_rows.py can copy in instead of running it again."""
+    for item in items:
+        names = getattr(item, "fixturenames", [])
+        if "demo" not in names:
+            continue
+        autouse = set(item.session._fixturemanager._getautousenames(item))
+        names.remove("demo")
+        last = max((i for i, name in enumerate(names) if name in autouse), default=-1)
+        names.insert(last + 1, "demo")
 
 
 @pytest.fixture
@@ -53,7 +68,9 @@ def auditor_client(auditor: User) -> Client:
 
 @pytest.fixture
 def demo(db: None) -> None:
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    """The KonnectBot demo inventory, as `load_demo` writes it (copied in after
+    the first load in each test process: see tests/demo_rows.py)."""
+    demo_rows.load()
 
 
 from tests.mailserver import dead_mail_server, mail_server  # noqa: E402, F401
