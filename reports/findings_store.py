@@ -46,7 +46,7 @@ from simple_history.signals import post_create_historical_record
 from reports import findings
 from reports.findings import Finding
 from reports.models import FindingsState, StoredFinding
-from reports.snapshot import DATED_ALSO, TRACKED, Snapshot, column
+from reports.snapshot import DATED_ALSO, TRACKED, LiveSnapshot, column
 
 logger = logging.getLogger(__name__)
 STATE = 1  # the primary key of the one FindingsState row
@@ -86,7 +86,7 @@ def refresh() -> list[Finding]:
         now = timezone.now()
         stamp = history_stamp(now)  # before reading: a later write re-stamps
         with collector_paused():
-            found = findings.compute(Snapshot(now))
+            found = findings.compute(LiveSnapshot(now))
             store(found)
         state.stamp, state.refreshed_at = stamp, now
         state.tallies = tally(found)
@@ -126,7 +126,10 @@ def store(found: list[Finding]) -> None:
     table is renumbered when a gap is too small."""
     old = list(StoredFinding.objects.values_list("id", "position", *FIELDS))
     new = [values(f) for f in found]
-    matcher = SequenceMatcher(None, [r[2:] for r in old], new, autojunk=False)
+    stored_ = [r[2:] for r in old]
+    if stored_ == new:
+        return  # the usual case: a write that changes no finding
+    matcher = SequenceMatcher(None, stored_, new, autojunk=False)
     drop: list[int] = []
     add: list[tuple[Any, ...]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -152,16 +155,22 @@ def renumber(found: Iterable[Finding]) -> None:
 
 
 def insert(rows: list[tuple[Any, ...]]) -> None:
-    """Rows of (position, *FIELDS): one statement run for every row
-    (``executemany``), no model instance each (``bulk_create`` spent more
-    than building the findings on 17,000 instances and their SQL)."""
+    """Rows of (position, *FIELDS), no model instance each (``bulk_create``
+    spent more than building the findings on 17,000 instances and their
+    SQL): on PostgreSQL by ``COPY`` (17,000 rows in 0.4 s wall instead of
+    1.2-1.7 s by ``executemany``), elsewhere one statement run for every row."""
     if not rows:
         return
     quote = connection.ops.quote_name
     table = quote(StoredFinding._meta.db_table)
     columns = ", ".join(quote(column(StoredFinding, name)) for name in COLUMNS)
-    marks = ", ".join(["%s"] * len(COLUMNS))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(COLUMNS))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 

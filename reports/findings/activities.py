@@ -4,7 +4,7 @@ contracts (Art. 6, 9, 10, 24, 28, 30 and 35 GDPR)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from django.conf import settings
 
@@ -177,8 +177,11 @@ def activity_not_reviewed(snap: Snapshot) -> Iterator[Finding]:
     (REVIEW_INTERVAL_MONTHS, counted from its creation if never reviewed) is
     stale even when its next review date lies in the future."""
     day = snap.as_of.date()
-    created = snap.created("inventory.ProcessingActivity")
     limit = day - review_interval()
+    # Only those recorded before the limit can be stale (UTC days, as dates
+    # from the database are): at 10,000 young records, no date read at all.
+    start = datetime.combine(limit, time.min, tzinfo=UTC)
+    created = snap.created("inventory.ProcessingActivity", before=start)
     for rec in live_activities(snap):
         if review_overdue(rec, day):
             continue  # ACT_REVIEW_OVERDUE already says it

@@ -1,11 +1,12 @@
 """Each check of reports.findings: a record that triggers it and one that
 does not; findings as of a past date; a failing check does not hide others."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.utils import timezone
 
 from reports import findings
@@ -37,6 +38,10 @@ def codes(obj, as_of=None):
 
 def today():
     return timezone.localdate()
+
+
+def at(text):
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 # -- activities
@@ -119,6 +124,19 @@ def test_activity_not_reviewed_for_a_year_even_with_a_future_review_date():
     assert "ACT_NOT_REVIEWED" in codes(stale)
     assert "ACT_NOT_REVIEWED" not in codes(reviewed)
     assert "ACT_NOT_REVIEWED" not in codes(fresh)
+
+
+def test_never_reviewed_counts_from_the_utc_day_it_was_recorded():
+    """Recorded late on 2 March 2025 (UTC): a whole interval has passed on
+    2 March 2026 only at its end, so the finding comes on 3 March."""
+    with time_machine.travel("2025-03-02 23:30Z", tick=False):
+        act = make_activity(next_review_on=date(2030, 1, 1))
+    assert settings.REVIEW_INTERVAL_MONTHS == 12
+    assert "ACT_NOT_REVIEWED" not in codes(act, at("2026-03-02 23:59"))
+    late = about(act, at("2026-03-03 00:00"))
+    assert [f.message[:42] for f in late if f.code == "ACT_NOT_REVIEWED"] == [
+        "Never reviewed; recorded on 2025-03-02, mo"
+    ]
 
 
 def test_processor_activity_used_by_a_feature_no_customer_enabled():

@@ -20,7 +20,7 @@ from inventory.models import ProcessingActivity, Vendor
 from reports import findings, findings_store
 from reports.findings_store import as_finding, history_stamp
 from reports.models import FindingsState, StoredFinding
-from reports.snapshot import Snapshot
+from reports.snapshot import DATED_ALSO, TRACKED, LiveSnapshot, Snapshot
 from tests.api.test_unchanged_writes import browser_post
 from tests.factories import (
     make_activity,
@@ -34,6 +34,24 @@ from tests.factories import (
 
 def computed():
     return findings.compute(Snapshot(timezone.now()))
+
+
+def recorded():
+    """Every tracked record as of now, read from the history (reports)."""
+    snap = Snapshot(timezone.now())
+    return {
+        label: [strip(r) for r in snap.records(label)] for label in TRACKED + DATED_ALSO
+    }
+
+
+def live_records():
+    """The same, read from the live tables (the stored findings' refresh)."""
+    snap = LiveSnapshot(timezone.now())
+    return {label: snap.records(label) for label in TRACKED + DATED_ALSO}
+
+
+def strip(record):
+    return {k: v for k, v in record.items() if k not in ("history_id", "history_date")}
 
 
 def in_table():
@@ -179,6 +197,8 @@ class StoredEqualsComputed(TestCase):
             assert findings_store.current() == computed()
             # ... and its tallies count exactly those findings.
             assert state.tallies == findings_store.tally(computed())
+            # The refresh reads the live tables: the same records as history.
+            assert live_records() == recorded()
 
 
 @pytest.mark.django_db
