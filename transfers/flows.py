@@ -204,6 +204,7 @@ class DataMap:
         self.inv = inv
         self.day = inv.as_of.date()
         self.reach_filter = reach_filter
+        self._countries: dict[str, Record] | None = None
         self._carriers = self._features_by_activity()
         self._reach: dict[int, Reach] = {}
         self._serving: dict[int, residency.Serving] = {}
@@ -401,8 +402,11 @@ class DataMap:
         return self.inv.table(label)
 
     def countries(self) -> dict[str, Record]:
-        profiles = self.table("transfers.CountryProfile").values()
-        return {p["code"]: p for p in profiles}
+        """The country profiles by code, built once a map (every route asks)."""
+        if self._countries is None:
+            profiles = self.table("transfers.CountryProfile").values()
+            self._countries = {p["code"]: p for p in profiles}
+        return self._countries
 
     def entity_party(self, entity: Record) -> Party:
         return Party(ENTITY, entity["id"], entity["name"], entity["country"])
@@ -607,7 +611,9 @@ class DataMap:
     def _transfers_by_key(self) -> dict[tuple[Any, ...], list[Record]]:
         """Recorded transfers by the routes they can cover (``route_key``),
         by id."""
-        wanted = {route_key(leg.route) for leg in self.legs}
+        # Legs share their route objects: each route's key once.
+        routes = {id(leg.route): leg.route for leg in self.legs}
+        wanted = {route_key(route) for route in routes.values()}
         found: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
         for transfer in sorted(self.table("transfers.Transfer").values(), key=by_id):
             key = transfer_key(transfer)

@@ -91,8 +91,10 @@ def special_category_without_art9_condition(snap: Snapshot) -> Iterator[Finding]
     special = categories_where(snap, "special_category")
     conditions = snap.children("inventory.SpecialCategoryCondition", "activity_id")
     for rec in live_activities(snap, "controller"):
-        own = {r["data_category_id"]: r["condition"] for r in conditions[rec["id"]]}
         ids = [pk for pk in rec["data_categories"] if pk in special]
+        if not ids:
+            continue
+        own = {r["data_category_id"]: r["condition"] for r in conditions[rec["id"]]}
         found = art9_conditions(ids, own, rec["art9_condition"])
         used = [special[pk] for pk in ids if not found[pk]]
         if used:
