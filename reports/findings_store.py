@@ -166,6 +166,8 @@ def insert(rows: list[tuple[Any, ...]]) -> None:
     columns = ", ".join(quote(column(StoredFinding, name)) for name in COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # psycopg's own cursor: Django's execute wrappers (query counts,
+            # debug logging) do not see a COPY.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

@@ -247,8 +247,12 @@ class LiveSnapshot(Snapshot):
         historical = model.history.model  # type: ignore[attr-defined]
         for field in historical._history_m2m_fields:
             attach_live_m2m(model._meta.get_field(field.name), by_id)
-        self._read[label] = ([], [])
         return by_id
+
+    def used(self) -> dict[str, list[tuple[int, str]]]:
+        """A live snapshot reads no history record: nothing it builds can
+        carry a manifest (fingerprint, seals) of the history it stands on."""
+        raise TypeError("a LiveSnapshot reads the live tables, not the history")
 
 
 def attach_live_m2m(field: Any, rows: dict[int, Record]) -> None:

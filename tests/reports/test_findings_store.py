@@ -302,3 +302,12 @@ def test_without_a_broker_an_admin_save_answers_before_the_refresh(
     assert events == ["response", "refresh"]
     assert "VEN_NO_DPA" in {f.code for f in in_table()}
     assert in_table() == computed()
+
+
+@pytest.mark.django_db
+def test_a_live_snapshot_cannot_sign_a_manifest():
+    """It reads no history record, so it has none to name or seal."""
+    snap = LiveSnapshot(timezone.now())
+    snap.records("inventory.ProcessingActivity")
+    with pytest.raises(TypeError):
+        snap.fingerprint()
