@@ -17,7 +17,7 @@ from django.conf import settings
 from inventory.chain import chain_digest
 from reports import changes, dpa_annex, dsr_log, ropa, tia
 from reports.params import Params, ReportError, parse_when, resolve_as_of, show_as_of
-from reports.snapshot import Snapshot
+from reports.snapshot import Snapshot, collector_paused
 from reports.xlsx import FINGERPRINT_FIELD, CellValue, PageTitle, Sheet, build_workbook
 
 # The history's seals the report was built from (inventory/chain.py): check a
@@ -76,12 +76,13 @@ def build(kind: str, as_of: datetime | None = None, **params: Any) -> bytes:
     builders = registry()
     if kind not in builders:
         raise ReportError(f"unknown report kind {kind!r}; one of {', '.join(builders)}")
-    snap = Snapshot(resolve_as_of(as_of))
-    sheets = builders[kind](snap, params)
-    page = page_title(kind, snap, params)
-    return build_workbook(
-        sheets, lambda: manifest(kind, snap, params), snap.as_of, page
-    )
+    with collector_paused():
+        snap = Snapshot(resolve_as_of(as_of))
+        sheets = builders[kind](snap, params)
+        page = page_title(kind, snap, params)
+        return build_workbook(
+            sheets, lambda: manifest(kind, snap, params), snap.as_of, page
+        )
 
 
 # What each printed page of a report says it is (its page header).

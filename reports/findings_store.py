@@ -23,12 +23,10 @@ docs/performance.md explains the numbers.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from difflib import SequenceMatcher
 from functools import cache
@@ -46,7 +44,13 @@ from simple_history.signals import post_create_historical_record
 from reports import findings
 from reports.findings import Finding
 from reports.models import FindingsState, StoredFinding
-from reports.snapshot import DATED_ALSO, TRACKED, LiveSnapshot, column
+from reports.snapshot import (
+    DATED_ALSO,
+    TRACKED,
+    LiveSnapshot,
+    collector_paused,
+    column,
+)
 
 logger = logging.getLogger(__name__)
 STATE = 1  # the primary key of the one FindingsState row
@@ -98,24 +102,6 @@ def tally(found: Iterable[Finding]) -> dict[str, dict[str, int]]:
     """Per TALLIED field, how many findings have each value."""
     found = list(found)
     return {name: dict(Counter(getattr(f, name) for f in found)) for name in TALLIED}
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a refresh runs. It builds some
-    150,000 objects at 10,000 activities (the snapshot's records, the data
-    map's legs, the findings) that all live until it ends; each full pass of
-    the collector walks every object of the process and frees none of them,
-    and there were two or three a refresh, about a quarter of its time.
-    Reference counting frees everything as before; collection resumes after
-    (unless something else had paused it)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def store(found: list[Finding]) -> None:

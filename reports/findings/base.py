@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from reports.snapshot import TRACKED, Record, Snapshot
+from reports.snapshot import TRACKED, Record, Snapshot, collector_paused
 from reports.xlsx import Sheet
 
 logger = logging.getLogger(__name__)
@@ -97,16 +97,19 @@ def check(func: Check) -> Check:
 def compute(snapshot: Snapshot) -> list[Finding]:
     """Every finding, sorted by severity then code then object."""
     found: list[Finding] = []
-    for func in CHECKS:
-        try:
-            found.extend(func(snapshot))
-        except Exception:  # noqa: BLE001 - one broken check must not hide others
-            # The exception's text is for the server log, not for the reader.
-            logger.exception("finding check %s failed", func.__name__)
-            message = "This check could not be run; the reason is in the server log."
-            found.append(
-                Finding("CHECK_FAILED", "error", "check", 0, func.__name__, message)
-            )
+    with collector_paused():
+        for func in CHECKS:
+            try:
+                found.extend(func(snapshot))
+            except Exception:  # noqa: BLE001 - one broken check must not hide others
+                # The exception's text is for the server log, not for the reader.
+                logger.exception("finding check %s failed", func.__name__)
+                message = (
+                    "This check could not be run; the reason is in the server log."
+                )
+                found.append(
+                    Finding("CHECK_FAILED", "error", "check", 0, func.__name__, message)
+                )
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(
         found, key=lambda f: (order[f.severity], f.code, f.object_type, f.object_id)
