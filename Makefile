@@ -40,9 +40,10 @@ test: lint
 # Production (README "Running at scale"): load the environment first
 # (set -a; . ./.env; set +a); run migrations once per release, not here.
 BIND ?= 127.0.0.1:8000
-WEB_WORKERS ?= 2
-# Threads per worker: measured 1.0-1.5x runserver with 4, 0.5-0.8x without (bench-load).
-WEB_THREADS ?= 4
+# Sync workers, two per core of the measured 2-core machine: 1.4-2.2x runserver's
+# requests a second, idle or shared; threads did no better (README, "Load benchmark").
+WEB_WORKERS ?= 4
+WEB_THREADS ?= 1
 CONCURRENCY ?= 2
 BEAT_SCHEDULE ?= celerybeat-schedule
 

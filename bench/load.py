@@ -4,9 +4,11 @@ Creates a throwaway PostgreSQL database (``kbinventory_bench``, dropped at the
 end), fills it with bench.synthetic's inventory (10,000 activities with full
 history), then serves it in production settings (DEBUG off, plain HTTP on
 127.0.0.1 only) with Django's ``runserver`` as the baseline and with gunicorn
-and 2 workers (sync, and 4 threads each). ``wrk`` (Debian package) drives four
-endpoints on each server for a bounded time; the script prints requests per
-second and p50/p99 latency, then each gunicorn's ratio to runserver.
+(2 and 4 sync workers, and 2 workers of 4 threads each). ``wrk`` (Debian
+package) drives four endpoints on each server for a bounded time; the script
+prints requests per second and p50/p99 latency, then each gunicorn's ratio to
+runserver. ``--busy N`` keeps N CPU-bound processes running meanwhile, as on
+a machine shared with other work.
 
 Report requests go to the local Redis (database 14, flushed at the end) so the
 POST measures accepting the request, not building the workbook.
@@ -130,19 +132,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-SERVERS = ("runserver", "gunicorn 2 workers", "gunicorn 2 workers x 4 threads")
+SERVERS = (
+    "runserver",
+    "gunicorn 2 workers",
+    "gunicorn 4 workers",
+    "gunicorn 2 workers x 4 threads",
+)
 
 
 def server_commands(ports: dict[str, int]) -> list[list[str]]:
-    """runserver (the baseline), then gunicorn with 2 sync workers and with 2
-    workers of 4 threads each (gthread), on 127.0.0.1."""
-    runserver, sync, threads = (f"{HOST}:{port}" for port in ports.values())
-    gunicorn = [str(BIN / "gunicorn"), "kbinventory.wsgi", "-w", "2", "-b"]
+    """runserver (the baseline), then gunicorn with 2 and 4 sync workers and
+    with 2 workers of 4 threads each (gthread), on 127.0.0.1."""
+    runserver, two, four, threads = (f"{HOST}:{port}" for port in ports.values())
+    gunicorn = [str(BIN / "gunicorn"), "kbinventory.wsgi", "-b"]
     return [
         [str(BIN / "python"), "manage.py", "runserver", "--noreload", runserver],
-        [*gunicorn, sync],
-        [*gunicorn, threads, "--threads", "4"],
+        [*gunicorn, two, "-w", "2"],
+        [*gunicorn, four, "-w", "4"],
+        [*gunicorn, threads, "-w", "2", "--threads", "4"],
     ]
+
+
+@contextmanager
+def busy(processes: int) -> Iterator[None]:
+    """``processes`` other programs spinning on the CPU while the servers are
+    measured: a machine shared with other work."""
+    spin = [sys.executable, "-c", "while True: pass"]
+    procs = [subprocess.Popen(spin) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
 
 
 def wait_until_up(url: str, token: str, proc: subprocess.Popen[bytes]) -> None:
@@ -304,6 +326,9 @@ def main() -> None:
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--busy", type=int, default=0, help="CPU-bound processes running alongside"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -315,7 +340,9 @@ def main() -> None:
             print(
                 f"load average before: {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs"
             )
-            results = measure(token, activity, args)
+            with busy(args.busy):
+                print(f"{args.busy} CPU-bound processes alongside")
+                results = measure(token, activity, args)
             print(f"load average after: {os.getloadavg()[0]:.1f}")
             print_tables(results)
         finally:
