@@ -44,13 +44,16 @@ BIND ?= 127.0.0.1:8000
 # requests a second, idle or shared; threads did no better (README, "Load benchmark").
 WEB_WORKERS ?= 4
 WEB_THREADS ?= 1
+# A sync worker busy this long is restarted. Without a broker, reports and imports
+# run inside the request (a 50,000-row import took 105-158 s), so not gunicorn's 30.
+WEB_TIMEOUT ?= 300
 CONCURRENCY ?= 2
 BEAT_SCHEDULE ?= celerybeat-schedule
 
 serve: $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(BIN)/gunicorn kbinventory.wsgi --bind $(BIND) --workers $(WEB_WORKERS) --threads $(WEB_THREADS) \
-	  --access-logfile - --capture-output
+	  --timeout $(WEB_TIMEOUT) --access-logfile - --capture-output
 
 worker: $(VENV)/.installed
 	$(BIN)/celery -A kbinventory worker --loglevel INFO --concurrency $(CONCURRENCY)
